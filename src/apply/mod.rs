@@ -1,0 +1,119 @@
+//! Executes a plan: one advisory lock per database, transactional steps grouped in
+//! transactions, the others alone, timeouts per step; on failure the report says what was
+//! committed and what was rolled back.
+
+use crate::error::{Error, Result};
+use crate::plan::{Plan, Step};
+use tokio_postgres::Client;
+
+/// Key of the advisory lock that keeps two runs of the engine apart on one database
+/// ("profe" in ASCII).
+pub const LOCK_KEY: i64 = 0x70_72_6f_66_65;
+
+/// Takes the engine's advisory lock for the session, or fails at once if another run has it.
+pub async fn lock(client: &Client) -> Result<()> {
+    let row = client
+        .query_one("SELECT pg_catalog.pg_try_advisory_lock($1)", &[&LOCK_KEY])
+        .await?;
+    if row.get::<_, bool>(0) {
+        Ok(())
+    } else {
+        Err(Error::Apply(
+            "another profe-migrate run holds the migration lock on this database".into(),
+        ))
+    }
+}
+
+pub async fn unlock(client: &Client) -> Result<()> {
+    client
+        .query_one("SELECT pg_catalog.pg_advisory_unlock($1)", &[&LOCK_KEY])
+        .await?;
+    Ok(())
+}
+
+fn timeouts(step: &Step, local: bool) -> String {
+    let scope = if local { "LOCAL " } else { "" };
+    format!(
+        "SET {scope}lock_timeout = {}; SET {scope}statement_timeout = {}",
+        step.lock_timeout_ms, step.statement_timeout_ms
+    )
+}
+
+/// Runs every step of `plan` on `client`.
+pub async fn execute(client: &Client, plan: &Plan) -> Result<()> {
+    let steps = &plan.steps;
+    let mut committed = 0usize;
+    let mut i = 0usize;
+    while i < steps.len() {
+        if !steps[i].transactional {
+            let step = &steps[i];
+            let run = async {
+                client.batch_execute(&timeouts(step, false)).await?;
+                client.batch_execute(&step.sql).await
+            };
+            if let Err(e) = run.await {
+                return Err(failure(steps, i, committed, &e, false));
+            }
+            let _ = client
+                .batch_execute("RESET lock_timeout; RESET statement_timeout")
+                .await;
+            committed = i + 1;
+            i += 1;
+            continue;
+        }
+        let end = (i..steps.len())
+            .find(|&j| !steps[j].transactional)
+            .unwrap_or(steps.len());
+        client.batch_execute("BEGIN").await?;
+        for (j, step) in steps.iter().enumerate().take(end).skip(i) {
+            let run = async {
+                client.batch_execute(&timeouts(step, true)).await?;
+                client.batch_execute(&step.sql).await
+            };
+            if let Err(e) = run.await {
+                let _ = client.batch_execute("ROLLBACK").await;
+                return Err(failure(steps, j, committed, &e, true));
+            }
+        }
+        if let Err(e) = client.batch_execute("COMMIT").await {
+            return Err(failure(steps, end - 1, committed, &e, true));
+        }
+        committed = end;
+        i = end;
+    }
+    Ok(())
+}
+
+fn failure(
+    steps: &[Step],
+    failed: usize,
+    committed: usize,
+    e: &tokio_postgres::Error,
+    in_tx: bool,
+) -> Error {
+    let step = &steps[failed];
+    let mut msg = format!(
+        "step {} ({} {}) failed: {}\n  {}",
+        failed + 1,
+        step.action,
+        step.object,
+        Error::describe_db(e),
+        step.sql.replace('\n', "\n  ")
+    );
+    if committed == 0 {
+        msg.push_str("\nnothing was changed");
+        if in_tx {
+            msg.push_str(" (its transaction was rolled back)");
+        }
+    } else {
+        msg.push_str(&format!(
+            "\nsteps 1 to {committed} were applied and committed; {}",
+            if in_tx {
+                "the failing step's transaction was rolled back"
+            } else {
+                "the failing step runs outside a transaction and changed nothing"
+            }
+        ));
+    }
+    Error::Apply(msg)
+}

@@ -1,0 +1,15 @@
+use super::QualName;
+use serde::{Deserialize, Serialize};
+
+/// A standalone index (indexes that back a constraint belong to the constraint).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Index {
+    pub name: QualName,
+    pub table: QualName,
+    /// `pg_get_indexdef()` with an empty `search_path`: covers method, opclasses, order,
+    /// INCLUDE, predicate, NULLS NOT DISTINCT and storage parameters.
+    pub definition: String,
+    pub unique: bool,
+    /// False after a failed `CREATE INDEX CONCURRENTLY`: such an index is rebuilt.
+    pub valid: bool,
+}

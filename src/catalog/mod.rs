@@ -1,0 +1,248 @@
+//! The catalog model: one value per database object, the same for a live database and for
+//! the desired state read back from the shadow database. Identifiers are stored raw and
+//! quoted only when rendered.
+
+mod constraint;
+mod enum_type;
+mod extension;
+mod index;
+mod keywords;
+mod pairs;
+mod schema;
+mod sequence;
+mod table;
+
+pub use constraint::{Constraint, ConstraintKind};
+pub use enum_type::EnumType;
+pub use extension::Extension;
+pub use index::Index;
+pub use schema::Schema;
+pub use sequence::{Sequence, SequenceOptions};
+pub use table::{Column, Generated, Identity, Table};
+
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+/// A schema-qualified name.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct QualName {
+    pub schema: String,
+    pub name: String,
+}
+
+impl QualName {
+    pub fn new(schema: impl Into<String>, name: impl Into<String>) -> Self {
+        QualName {
+            schema: schema.into(),
+            name: name.into(),
+        }
+    }
+}
+
+impl fmt::Display for QualName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}.{}",
+            quote_ident(&self.schema),
+            quote_ident(&self.name)
+        )
+    }
+}
+
+/// Quotes an identifier exactly when PostgreSQL's `quote_ident()` would.
+pub fn quote_ident(name: &str) -> String {
+    let plain = !name.is_empty()
+        && name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$')
+        && keywords::NON_UNRESERVED_KEYWORDS
+            .binary_search(&name)
+            .is_err();
+    if plain {
+        name.to_string()
+    } else {
+        format!("\"{}\"", name.replace('"', "\"\""))
+    }
+}
+
+/// Quotes a string literal (standard_conforming_strings on, the default since 9.1).
+pub fn quote_literal(value: &str) -> String {
+    format!("'{}'", value.replace('\'', "''"))
+}
+
+/// Identifies one object across both catalogs; used for dependencies and plan ordering.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ObjectId {
+    Schema { name: String },
+    Extension { name: String },
+    Type { name: QualName },
+    Sequence { name: QualName },
+    Table { name: QualName },
+    Column { table: QualName, column: String },
+    Constraint { table: QualName, name: String },
+    Index { name: QualName },
+    Function { name: QualName, args: String },
+    Collation { name: QualName },
+}
+
+impl fmt::Display for ObjectId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ObjectId::Schema { name } => write!(f, "schema {}", quote_ident(name)),
+            ObjectId::Extension { name } => write!(f, "extension {}", quote_ident(name)),
+            ObjectId::Type { name } => write!(f, "type {name}"),
+            ObjectId::Sequence { name } => write!(f, "sequence {name}"),
+            ObjectId::Table { name } => write!(f, "table {name}"),
+            ObjectId::Column { table, column } => {
+                write!(f, "column {table}.{}", quote_ident(column))
+            }
+            ObjectId::Constraint { table, name } => {
+                write!(f, "constraint {} on {table}", quote_ident(name))
+            }
+            ObjectId::Index { name } => write!(f, "index {name}"),
+            ObjectId::Function { name, args } => write!(f, "function {name}({args})"),
+            ObjectId::Collation { name } => write!(f, "collation {name}"),
+        }
+    }
+}
+
+/// A database's schema as far as the engine manages it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Catalog {
+    /// `server_version_num`, e.g. 150018; decides version-dependent SQL.
+    pub server_version: i32,
+    pub schemas: BTreeMap<String, Schema>,
+    pub extensions: BTreeMap<String, Extension>,
+    #[serde(with = "pairs")]
+    pub enums: BTreeMap<QualName, EnumType>,
+    #[serde(with = "pairs")]
+    pub sequences: BTreeMap<QualName, Sequence>,
+    #[serde(with = "pairs")]
+    pub tables: BTreeMap<QualName, Table>,
+    #[serde(with = "pairs")]
+    pub indexes: BTreeMap<QualName, Index>,
+    /// What each object needs to exist, from `pg_depend` (object → objects it references).
+    #[serde(with = "pairs")]
+    pub depends: BTreeMap<ObjectId, BTreeSet<ObjectId>>,
+    /// Objects of kinds the engine does not manage yet, reported rather than ignored:
+    /// (schema, description).
+    pub unsupported: Vec<(String, String)>,
+}
+
+impl Catalog {
+    /// The schemas the desired state creates or puts objects in: every schema it has, and
+    /// `public` only when something lives there (every new database has an empty `public`).
+    pub fn used_schemas(&self) -> BTreeSet<String> {
+        let mut used: BTreeSet<String> = self
+            .schemas
+            .keys()
+            .filter(|s| s.as_str() != "public")
+            .cloned()
+            .collect();
+        let in_public = |q: &QualName| q.schema == "public";
+        if self.tables.keys().any(in_public)
+            || self.sequences.keys().any(in_public)
+            || self.enums.keys().any(in_public)
+            || self.extensions.values().any(|e| e.schema == "public")
+            || self.unsupported.iter().any(|(s, _)| s == "public")
+        {
+            used.insert("public".into());
+        }
+        used
+    }
+
+    /// An empty database: nothing but the `public` schema every database starts with.
+    pub fn empty_database() -> Catalog {
+        let mut c = Catalog::default();
+        c.schemas.insert(
+            "public".into(),
+            Schema {
+                name: "public".into(),
+            },
+        );
+        c.extensions.insert(
+            "plpgsql".into(),
+            Extension {
+                name: "plpgsql".into(),
+                schema: "pg_catalog".into(),
+                version: "1.0".into(),
+            },
+        );
+        c
+    }
+
+    /// Keeps only what lives in `scope` (extensions are database-wide and all kept).
+    pub fn restrict(&mut self, scope: &BTreeSet<String>) {
+        self.schemas.retain(|k, _| scope.contains(k));
+        self.enums.retain(|k, _| scope.contains(&k.schema));
+        self.sequences.retain(|k, _| scope.contains(&k.schema));
+        self.tables.retain(|k, _| scope.contains(&k.schema));
+        self.indexes.retain(|k, _| scope.contains(&k.schema));
+        self.unsupported.retain(|(s, _)| scope.contains(s));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.schemas.is_empty()
+            && self.extensions.is_empty()
+            && self.enums.is_empty()
+            && self.sequences.is_empty()
+            && self.tables.is_empty()
+            && self.indexes.is_empty()
+    }
+
+    /// Dependencies of one object (empty when it has none).
+    pub fn deps_of(&self, id: &ObjectId) -> impl Iterator<Item = &ObjectId> {
+        self.depends.get(id).into_iter().flatten()
+    }
+
+    /// The objects of a table whose dependencies matter for ordering: its columns,
+    /// constraints and indexes.
+    pub fn table_parts(&self, table: &Table) -> Vec<ObjectId> {
+        let mut parts = vec![ObjectId::Table {
+            name: table.name.clone(),
+        }];
+        parts.extend(table.columns.iter().map(|c| ObjectId::Column {
+            table: table.name.clone(),
+            column: c.name.clone(),
+        }));
+        parts.extend(table.constraints.keys().map(|n| ObjectId::Constraint {
+            table: table.name.clone(),
+            name: n.clone(),
+        }));
+        parts
+    }
+
+    /// A stable fingerprint of the catalog, used to refuse a plan whose source changed.
+    pub fn fingerprint(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let json = serde_json::to_vec(self).expect("catalog serializes");
+        hex::encode(Sha256::digest(&json))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting_follows_quote_ident() {
+        assert_eq!(quote_ident("users"), "users");
+        assert_eq!(quote_ident("Users"), "\"Users\"");
+        assert_eq!(quote_ident("user"), "\"user\"");
+        assert_eq!(quote_ident("select"), "\"select\"");
+        assert_eq!(quote_ident("a b"), "\"a b\"");
+        assert_eq!(quote_ident("a\"b"), "\"a\"\"b\"");
+        assert_eq!(quote_ident("ñandú"), "\"ñandú\"");
+        assert_eq!(quote_ident("name"), "name");
+        assert_eq!(quote_ident("_x$1"), "_x$1");
+        assert_eq!(quote_ident("1x"), "\"1x\"");
+        assert_eq!(quote_literal("it's"), "'it''s'");
+    }
+}

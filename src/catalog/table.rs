@@ -1,0 +1,46 @@
+use super::{Constraint, QualName, SequenceOptions};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Table {
+    pub name: QualName,
+    /// Columns in attribute order (order is recorded, not reconciled: PostgreSQL can only
+    /// append columns, and rewriting a table to reorder them is never worth it).
+    pub columns: Vec<Column>,
+    pub constraints: BTreeMap<String, Constraint>,
+    pub unlogged: bool,
+}
+
+impl Table {
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Column {
+    pub name: String,
+    /// `format_type()` output, schema-qualified for user types.
+    pub data_type: String,
+    /// An explicit collation that differs from the type's default.
+    pub collation: Option<QualName>,
+    pub not_null: bool,
+    pub default: Option<String>,
+    pub identity: Option<Identity>,
+    pub generated: Option<Generated>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Identity {
+    /// `ALWAYS` or `BY DEFAULT`.
+    pub always: bool,
+    pub options: SequenceOptions,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Generated {
+    pub expression: String,
+    /// PostgreSQL 18 virtual generated columns; stored otherwise.
+    pub is_virtual: bool,
+}

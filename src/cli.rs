@@ -1,0 +1,355 @@
+//! The command line (../shared/design/cli.md is the contract).
+
+use crate::catalog::quote_ident;
+use crate::db;
+use crate::error::{Error, Result};
+use crate::pipeline::{self, Applied, Engine, Source};
+use crate::plan::{self, Hazard, Plan};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "profe-migrate",
+    version,
+    about = "Declarative PostgreSQL schema migrations"
+)]
+pub struct Cli {
+    /// A server where the engine may create and drop scratch databases to load the
+    /// desired state (default: an embedded throwaway PostgreSQL).
+    #[arg(
+        long,
+        global = true,
+        env = "PROFE_MIGRATE_DEV_URL",
+        hide_env_values = true
+    )]
+    pub dev_url: Option<String>,
+    /// A schema to manage besides those the desired state uses (repeatable).
+    #[arg(long = "schema", global = true)]
+    pub schemas: Vec<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq)]
+pub enum PlanFormat {
+    Sql,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq)]
+pub enum DriftFormat {
+    Text,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq)]
+pub enum InspectFormat {
+    Sql,
+    Json,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Show the steps that turn --from into --to.
+    Plan {
+        #[arg(long)]
+        from: Option<String>,
+        #[arg(long)]
+        to: Option<String>,
+        #[arg(long, value_enum, default_value = "sql")]
+        format: PlanFormat,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Change the database into the desired state.
+    Apply {
+        #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+        database_url: Option<String>,
+        #[arg(long, conflicts_with = "plan")]
+        to: Option<String>,
+        /// A plan made by `plan --format json`.
+        #[arg(long)]
+        plan: Option<PathBuf>,
+        /// Comma list of hazard names, or `all`.
+        #[arg(long, value_parser = parse_hazards, default_value = "")]
+        allow_hazards: HazardList,
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Compare the database with the desired state (exit 2 when they differ).
+    Drift {
+        #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+        database_url: Option<String>,
+        #[arg(long)]
+        to: Option<String>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: DriftFormat,
+    },
+    /// Write the database's schema as declarative SQL (or JSON).
+    Inspect {
+        #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+        database_url: Option<String>,
+        #[arg(long, value_enum, default_value = "sql")]
+        format: InspectFormat,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Load the seed data (not available yet).
+    Seed {
+        #[arg(long)]
+        database_url: Option<String>,
+        #[arg(long)]
+        seeds: Option<PathBuf>,
+    },
+    /// List applied versions (not available yet).
+    History {
+        #[arg(long)]
+        database_url: Option<String>,
+        #[arg(long)]
+        format: Option<String>,
+    },
+    /// Go back to an applied version (not available yet).
+    Rollback {
+        #[arg(long)]
+        database_url: Option<String>,
+        #[arg(long)]
+        to_version: Option<u64>,
+        #[arg(long)]
+        allow_hazards: Option<String>,
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Back up the database (not available yet).
+    Backup {
+        #[arg(long)]
+        database_url: Option<String>,
+        #[arg(long)]
+        service: Option<String>,
+        #[arg(long)]
+        description: Option<String>,
+    },
+    /// Serve the HTTP API (not available yet).
+    Serve {
+        #[arg(long)]
+        port: Option<u16>,
+    },
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct HazardList(pub Vec<Hazard>);
+
+fn parse_hazards(s: &str) -> std::result::Result<HazardList, String> {
+    Hazard::parse_list(s).map(HazardList)
+}
+
+fn database_url(arg: Option<String>) -> Result<String> {
+    arg.ok_or_else(|| Error::Source("no database: pass --database-url or set DATABASE_URL".into()))
+}
+
+fn to_source(to: Option<String>) -> Result<Source> {
+    match to {
+        Some(s) => Ok(Source::parse(&s)),
+        None => Source::project_default(),
+    }
+}
+
+fn write_out(out: Option<&PathBuf>, text: &str) -> Result<()> {
+    match out {
+        Some(path) => std::fs::write(path, text).map_err(|source| Error::Io {
+            path: path.clone(),
+            source,
+        }),
+        None => {
+            print!("{text}");
+            Ok(())
+        }
+    }
+}
+
+fn render(plan: &Plan, format: PlanFormat) -> String {
+    match format {
+        PlanFormat::Sql => plan::render::sql(plan),
+        PlanFormat::Json => plan::render::json(plan),
+        PlanFormat::Markdown => plan::render::markdown(plan),
+    }
+}
+
+/// Runs a command; returns the process exit code for outcomes that are not errors.
+pub async fn run(cli: Cli) -> Result<i32> {
+    let mut engine = Engine::new(cli.dev_url.clone());
+    match cli.command {
+        Command::Plan {
+            from,
+            to,
+            format,
+            out,
+        } => {
+            let from = match from.or_else(|| std::env::var("DATABASE_URL").ok()) {
+                Some(s) => Source::parse(&s),
+                None => Source::Empty,
+            };
+            let plan = engine.plan(&from, &to_source(to)?, &cli.schemas).await?;
+            write_out(out.as_ref(), &render(&plan, format))?;
+            Ok(0)
+        }
+        Command::Apply {
+            database_url: url,
+            to,
+            plan: plan_file,
+            allow_hazards,
+            yes,
+        } => {
+            let url = database_url(url)?;
+            let plan = match plan_file {
+                Some(path) => {
+                    let text = std::fs::read_to_string(&path).map_err(|source| Error::Io {
+                        path: path.clone(),
+                        source,
+                    })?;
+                    serde_json::from_str::<Plan>(&text)
+                        .map_err(|e| Error::PlanFile(format!("{}: {e}", path.display())))?
+                }
+                None => {
+                    engine
+                        .plan(
+                            &Source::Database(url.clone()),
+                            &to_source(to)?,
+                            &cli.schemas,
+                        )
+                        .await?
+                }
+            };
+            let client = db::connect(&db::parse(&url)?).await?;
+            let confirm = |plan: &Plan| {
+                if yes {
+                    return true;
+                }
+                if !std::io::stdin().is_terminal() {
+                    eprintln!("refusing to apply without --yes when not on a terminal");
+                    return false;
+                }
+                print!("{}", plan::render::sql(plan));
+                print!("Apply these {} steps? [y/N] ", plan.steps.len());
+                let _ = std::io::stdout().flush();
+                let mut answer = String::new();
+                let _ = std::io::stdin().read_line(&mut answer);
+                matches!(answer.trim(), "y" | "Y" | "yes")
+            };
+            match pipeline::apply_plan(&client, &plan, &allow_hazards.0, confirm).await? {
+                Applied::NothingToDo => println!("no changes"),
+                Applied::Applied { steps } => {
+                    println!("applied {steps} steps; the database matches the desired state")
+                }
+            }
+            Ok(0)
+        }
+        Command::Drift {
+            database_url: url,
+            to,
+            format,
+        } => {
+            let url = database_url(url)?;
+            let plan = engine
+                .plan(&Source::Database(url), &to_source(to)?, &cli.schemas)
+                .await?;
+            let text = match format {
+                DriftFormat::Json => plan::render::json(&plan),
+                DriftFormat::Markdown => plan::render::markdown(&plan),
+                DriftFormat::Text if plan.is_empty() => {
+                    "no drift: the database matches the desired state\n".into()
+                }
+                DriftFormat::Text => format!(
+                    "drift: {} steps would bring the database to the desired state\n{}",
+                    plan.steps.len(),
+                    plan::render::sql(&plan)
+                ),
+            };
+            print!("{text}");
+            Ok(if plan.is_empty() { 0 } else { 2 })
+        }
+        Command::Inspect {
+            database_url: url,
+            format,
+            out,
+        } => {
+            let url = database_url(url)?;
+            let catalog = engine.catalog(&Source::Database(url), None).await?;
+            match format {
+                InspectFormat::Json => {
+                    let text =
+                        serde_json::to_string_pretty(&catalog).expect("catalog serializes") + "\n";
+                    write_out(out.as_ref().map(|d| d.join("catalog.json")).as_ref(), &text)?;
+                }
+                InspectFormat::Sql => {
+                    let files = inspect_sql(&catalog)?;
+                    match out {
+                        Some(dir) => {
+                            std::fs::create_dir_all(&dir).map_err(|source| Error::Io {
+                                path: dir.clone(),
+                                source,
+                            })?;
+                            for (name, text) in files {
+                                write_out(Some(&dir.join(name)), &text)?;
+                            }
+                        }
+                        None => {
+                            for (_, text) in files {
+                                print!("{text}");
+                            }
+                        }
+                    }
+                }
+            }
+            Ok(0)
+        }
+        Command::Seed { .. } => Err(not_yet("seed", 6)),
+        Command::History { .. } => Err(not_yet("history", 7)),
+        Command::Rollback { .. } => Err(not_yet("rollback", 7)),
+        Command::Backup { .. } => Err(not_yet("backup", 7)),
+        Command::Serve { .. } => Err(not_yet("serve", 8)),
+    }
+}
+
+fn not_yet(command: &str, issue: u32) -> Error {
+    Error::Source(format!(
+        "`{command}` is not available in this version yet (tracked in issue {issue})"
+    ))
+}
+
+/// The catalog as declarative SQL files, one per schema (plus extensions): the creation
+/// plan from an empty database, split by the schema of each step's object. Loading
+/// orders statements by their references, so the split needs no care for order.
+fn inspect_sql(catalog: &crate::catalog::Catalog) -> Result<Vec<(String, String)>> {
+    let scope = catalog.used_schemas();
+    let mut c = catalog.clone();
+    c.restrict(&scope);
+    let plan = pipeline::plan_catalogs(&crate::catalog::Catalog::empty_database(), &c, &scope)?;
+    let mut files: std::collections::BTreeMap<String, String> = Default::default();
+    for step in &plan.steps {
+        let file = if step.kind() == "extension" {
+            "extensions.sql".to_string()
+        } else {
+            let schema = scope
+                .iter()
+                .find(|s| {
+                    let q = quote_ident(s);
+                    step.object.contains(&format!(" {q}."))
+                        || step.object.ends_with(&format!(" {q}"))
+                })
+                .cloned()
+                .unwrap_or_else(|| "public".into());
+            format!("{schema}.sql")
+        };
+        let text = files
+            .entry(file)
+            .or_insert_with(|| "-- written by profe-migrate inspect\n".into());
+        text.push('\n');
+        text.push_str(&step.sql);
+        text.push('\n');
+    }
+    Ok(files.into_iter().collect())
+}

@@ -1,0 +1,200 @@
+//! The embedded throwaway PostgreSQL: found among the installed binaries, initialised in a
+//! temporary directory, listening only on a private Unix socket, stopped and removed on
+//! drop. It is the default shadow server and the test suite's server.
+
+mod binaries;
+
+pub use binaries::find_bin_dir;
+
+use crate::error::{Error, Result};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const PORT: u16 = 5432;
+
+pub struct Cluster {
+    bin_dir: PathBuf,
+    socket_dir: PathBuf,
+    data_dir: PathBuf,
+    child: Option<Child>,
+    major: u32,
+    // Dropped last: removes the directory once the server has stopped.
+    _dir: tempfile::TempDir,
+}
+
+/// The user to run the server as: PostgreSQL refuses to run as root.
+fn server_user() -> Result<Option<nix::unistd::User>> {
+    if !nix::unistd::geteuid().is_root() {
+        return Ok(None);
+    }
+    match nix::unistd::User::from_name("postgres") {
+        Ok(Some(user)) => Ok(Some(user)),
+        _ => Err(Error::Cluster(
+            "running as root, but there is no 'postgres' system user to run the embedded \
+             PostgreSQL server as (PostgreSQL refuses to run as root); create that user \
+             or run as an ordinary user"
+                .into(),
+        )),
+    }
+}
+
+impl Cluster {
+    /// Finds the binaries (see [`find_bin_dir`]) and starts a fresh cluster.
+    pub fn start() -> Result<Cluster> {
+        Self::start_with(&find_bin_dir()?)
+    }
+
+    pub fn start_with(bin_dir: &Path) -> Result<Cluster> {
+        let user = server_user()?;
+        let dir = tempfile::Builder::new()
+            .prefix("profe-pg-")
+            .tempdir()
+            .map_err(|e| Error::Cluster(format!("cannot create a temporary directory: {e}")))?;
+        let data_dir = dir.path().join("data");
+        let socket_dir = dir.path().to_path_buf();
+        if let Some(u) = &user {
+            nix::unistd::chown(dir.path(), Some(u.uid), Some(u.gid)).map_err(|e| {
+                Error::Cluster(format!("cannot chown {}: {e}", dir.path().display()))
+            })?;
+        }
+        let command = |name: &str| {
+            let mut c = Command::new(bin_dir.join(name));
+            if let Some(u) = &user {
+                use std::os::unix::process::CommandExt;
+                c.uid(u.uid.as_raw()).gid(u.gid.as_raw());
+            }
+            c.current_dir(dir.path());
+            c
+        };
+        let out = command("initdb")
+            .arg("-D")
+            .arg(&data_dir)
+            .args([
+                "-A",
+                "trust",
+                "-N",
+                "-E",
+                "UTF8",
+                "--locale=C",
+                "-U",
+                "postgres",
+            ])
+            .output()
+            .map_err(|e| Error::Cluster(format!("cannot run {}/initdb: {e}", bin_dir.display())))?;
+        if !out.status.success() {
+            return Err(Error::Cluster(format!(
+                "initdb failed: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            )));
+        }
+        let log_path = dir.path().join("server.log");
+        let log = fs::File::create(&log_path)
+            .map_err(|e| Error::Cluster(format!("cannot create the server log: {e}")))?;
+        if let Some(u) = &user {
+            let _ = nix::unistd::chown(&log_path, Some(u.uid), Some(u.gid));
+        }
+        let child = command("postgres")
+            .arg("-D")
+            .arg(&data_dir)
+            .arg("-k")
+            .arg(&socket_dir)
+            .args(["-p", &PORT.to_string()])
+            .args(["-c", "listen_addresses="])
+            .args(["-c", "fsync=off", "-c", "full_page_writes=off"])
+            .args(["-c", "synchronous_commit=off", "-c", "max_connections=200"])
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().map_err(|e| Error::Cluster(e.to_string()))?)
+            .stderr(log)
+            .spawn()
+            .map_err(|e| {
+                Error::Cluster(format!("cannot start {}/postgres: {e}", bin_dir.display()))
+            })?;
+        let major = binaries::major_version(&data_dir);
+        let mut cluster = Cluster {
+            bin_dir: bin_dir.to_path_buf(),
+            socket_dir,
+            data_dir,
+            child: Some(child),
+            major,
+            _dir: dir,
+        };
+        cluster.wait_ready(&log_path)?;
+        Ok(cluster)
+    }
+
+    /// Waits until postmaster.pid says "ready" (PostgreSQL 10 and later write it there).
+    fn wait_ready(&mut self, log: &Path) -> Result<()> {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let pid_file = self.data_dir.join("postmaster.pid");
+        loop {
+            if let Ok(text) = fs::read_to_string(&pid_file)
+                && text.lines().nth(7).map(str::trim) == Some("ready")
+            {
+                return Ok(());
+            }
+            let exited = self
+                .child
+                .as_mut()
+                .and_then(|c| c.try_wait().ok().flatten());
+            if exited.is_some() || Instant::now() > deadline {
+                let log = fs::read_to_string(log).unwrap_or_default();
+                let tail: Vec<&str> = log.lines().rev().take(10).collect();
+                let tail: Vec<&str> = tail.into_iter().rev().collect();
+                return Err(Error::Cluster(format!(
+                    "the server did not start: {}",
+                    tail.join("\n")
+                )));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// libpq key/value connection string for a database of this cluster.
+    pub fn connection_string(&self, dbname: &str) -> String {
+        format!(
+            "host={} port={PORT} user=postgres dbname={dbname}",
+            self.socket_dir.display()
+        )
+    }
+
+    /// A `postgres://` URL for a database of this cluster (socket path percent-encoded).
+    pub fn url(&self, dbname: &str) -> String {
+        let host: String = self
+            .socket_dir
+            .display()
+            .to_string()
+            .replace('%', "%25")
+            .replace('/', "%2F");
+        format!("postgres://postgres@{host}:{PORT}/{dbname}")
+    }
+
+    pub fn bin_dir(&self) -> &Path {
+        &self.bin_dir
+    }
+
+    /// The server's major version (from the data directory's PG_VERSION).
+    pub fn major(&self) -> u32 {
+        self.major
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            // SIGINT is PostgreSQL's "fast" shutdown: disconnect clients, stop cleanly.
+            let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+            let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT);
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = child.try_wait() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}

@@ -1,0 +1,56 @@
+use super::{Change, Context};
+use crate::catalog::{Column, Table};
+
+/// Whether PostgreSQL can turn column `f` into `t` with ALTER COLUMN, or the column must be
+/// dropped and added again.
+fn alterable(f: &Column, t: &Column, server_version: i32) -> bool {
+    match (&f.generated, &t.generated) {
+        (None, None) => true,
+        // A plain column cannot become generated.
+        (None, Some(_)) => false,
+        // DROP EXPRESSION keeps the stored values (not possible for virtual columns).
+        (Some(g), None) => !g.is_virtual,
+        (Some(a), Some(b)) => {
+            a.is_virtual == b.is_virtual
+                && (a.expression == b.expression || server_version >= 170000)
+                && f.data_type == t.data_type
+        }
+    }
+}
+
+pub(super) fn diff(ctx: &Context, f: &Table, t: &Table, out: &mut Vec<Change>) {
+    for col in &f.columns {
+        if t.column(&col.name).is_none() {
+            out.push(Change::DropColumn {
+                table: f.name.clone(),
+                column: col.clone(),
+            });
+        }
+    }
+    for col in &t.columns {
+        match f.column(&col.name) {
+            None => out.push(Change::AddColumn {
+                table: t.name.clone(),
+                column: col.clone(),
+            }),
+            Some(old) if old == col => {}
+            Some(old) if alterable(old, col, ctx.from.server_version) => {
+                out.push(Change::AlterColumn {
+                    table: t.name.clone(),
+                    from: old.clone(),
+                    to: col.clone(),
+                })
+            }
+            Some(old) => {
+                out.push(Change::DropColumn {
+                    table: f.name.clone(),
+                    column: old.clone(),
+                });
+                out.push(Change::AddColumn {
+                    table: t.name.clone(),
+                    column: col.clone(),
+                });
+            }
+        }
+    }
+}

@@ -1,0 +1,58 @@
+use super::{Change, Context, split_keys};
+use crate::catalog::{ConstraintKind, Table};
+
+/// Constraints that can be written inside CREATE TABLE: foreign keys are added after all
+/// tables exist (that is what breaks reference cycles), NOT VALID ones with ALTER TABLE.
+fn inline(c: &crate::catalog::Constraint) -> bool {
+    c.kind != ConstraintKind::ForeignKey && c.validated
+}
+
+pub(super) fn diff(ctx: &Context, out: &mut Vec<Change>) {
+    let (gone, new, both) = split_keys(&ctx.from.tables, &ctx.to.tables);
+    for name in new {
+        let full = &ctx.to.tables[name];
+        let mut table = full.clone();
+        table.constraints.retain(|_, c| inline(c));
+        out.push(Change::CreateTable { table });
+        for c in full.constraints.values().filter(|c| !inline(c)) {
+            out.push(Change::AddConstraint {
+                table: name.clone(),
+                constraint: c.clone(),
+            });
+        }
+    }
+    for name in gone {
+        let mut table: Table = ctx.from.tables[name].clone();
+        // A foreign key to another dropped table is dropped first, on its own: otherwise
+        // two tables that reference each other could not be dropped in any order.
+        let split: Vec<String> = table
+            .constraints
+            .values()
+            .filter(|c| {
+                c.references
+                    .as_ref()
+                    .is_some_and(|r| r != name && ctx.dropped_tables.contains(r))
+            })
+            .map(|c| c.name.clone())
+            .collect();
+        for c in split {
+            let constraint = table.constraints.remove(&c).expect("present");
+            out.push(Change::DropConstraint {
+                table: name.clone(),
+                constraint,
+            });
+        }
+        out.push(Change::DropTable { table });
+    }
+    for name in both {
+        let (f, t) = (&ctx.from.tables[name], &ctx.to.tables[name]);
+        if f.unlogged != t.unlogged {
+            out.push(Change::SetLogged {
+                table: name.clone(),
+                unlogged: t.unlogged,
+            });
+        }
+        super::column::diff(ctx, f, t, out);
+        super::constraint::diff(f, t, out);
+    }
+}

@@ -1,0 +1,19 @@
+use crate::catalog::{Catalog, Index, QualName};
+use tokio_postgres::Row;
+
+pub(super) fn read(catalog: &mut Catalog, rows: &[Row]) {
+    for row in rows {
+        let schema: String = row.get(0);
+        let name = QualName::new(schema.clone(), row.get::<_, String>(1));
+        catalog.indexes.insert(
+            name.clone(),
+            Index {
+                name,
+                table: QualName::new(schema, row.get::<_, String>(2)),
+                definition: row.get(3),
+                unique: row.get(4),
+                valid: row.get(5),
+            },
+        );
+    }
+}

@@ -1,0 +1,139 @@
+//! Reads a database into a [`Catalog`] with a fixed set of catalog queries, whatever the
+//! number of objects. Every query is a named `.sql` file under `sql/`; they run pipelined on
+//! one connection inside one REPEATABLE READ transaction (one snapshot), with `search_path`
+//! cleared so that every expression comes back schema-qualified.
+
+mod constraint;
+mod depends;
+mod enum_type;
+mod extension;
+mod index;
+mod schema;
+mod sequence;
+mod table;
+
+use crate::catalog::Catalog;
+use crate::error::Result;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use tokio_postgres::types::ToSql;
+use tokio_postgres::{Client, Row};
+
+/// The catalog queries, by name. Their number does not depend on the database's size.
+pub const QUERIES: &[(&str, &str)] = &[
+    ("schemas", include_str!("sql/schemas.sql")),
+    ("extensions", include_str!("sql/extensions.sql")),
+    ("enums", include_str!("sql/enums.sql")),
+    ("sequences", include_str!("sql/sequences.sql")),
+    ("tables", include_str!("sql/tables.sql")),
+    ("columns", include_str!("sql/columns.sql")),
+    ("constraints", include_str!("sql/constraints.sql")),
+    ("indexes", include_str!("sql/indexes.sql")),
+    ("depends", include_str!("sql/depends.sql")),
+    ("unsupported", include_str!("sql/unsupported.sql")),
+];
+
+/// What introspection did, for tests and benchmarks.
+#[derive(Debug, Default)]
+pub struct Stats {
+    /// Statements sent to the server (setup and catalog queries).
+    pub queries: usize,
+}
+
+struct Reader<'a> {
+    client: &'a Client,
+    count: AtomicUsize,
+}
+
+impl Reader<'_> {
+    async fn query(&self, name: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Vec<Row>> {
+        let sql = QUERIES
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, s)| *s)
+            .expect("known query");
+        self.count.fetch_add(1, Ordering::Relaxed);
+        self.client.query(sql, params).await.map_err(|e| {
+            crate::Error::Database(format!(
+                "introspection query {name}: {}",
+                crate::Error::describe_db(&e)
+            ))
+        })
+    }
+}
+
+/// Reads the schemas in `scope` (all user schemas when `None`).
+pub async fn introspect(client: &Client, scope: Option<&[String]>) -> Result<Catalog> {
+    introspect_with_stats(client, scope).await.map(|(c, _)| c)
+}
+
+pub async fn introspect_with_stats(
+    client: &Client,
+    scope: Option<&[String]>,
+) -> Result<(Catalog, Stats)> {
+    let reader = Reader {
+        client,
+        count: AtomicUsize::new(0),
+    };
+    reader.count.fetch_add(1, Ordering::Relaxed);
+    client
+        .batch_execute(
+            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; \
+             SET LOCAL search_path = ''",
+        )
+        .await?;
+    let result = read_all(&reader, scope).await;
+    reader.count.fetch_add(1, Ordering::Relaxed);
+    // A read-only transaction: ending it can only fail if the connection is gone, and then
+    // the result above already carries the error.
+    let _ = client.batch_execute("ROLLBACK").await;
+    let catalog = result?;
+    Ok((
+        catalog,
+        Stats {
+            queries: reader.count.load(Ordering::Relaxed),
+        },
+    ))
+}
+
+async fn read_all(r: &Reader<'_>, scope: Option<&[String]>) -> Result<Catalog> {
+    let scope: Option<Vec<String>> = scope.map(|s| s.to_vec());
+    let p: &[&(dyn ToSql + Sync)] = &[&scope];
+    r.count.fetch_add(1, Ordering::Relaxed);
+    let version = r.client.query_one(
+        "SELECT pg_catalog.current_setting('server_version_num')::int",
+        &[],
+    );
+    // Issued together: tokio-postgres pipelines them on the one connection.
+    let (version, schemas, extensions, enums, sequences, tables, columns, constraints) = tokio::try_join!(
+        async { version.await.map_err(crate::Error::from) },
+        r.query("schemas", p),
+        r.query("extensions", &[]),
+        r.query("enums", p),
+        r.query("sequences", p),
+        r.query("tables", p),
+        r.query("columns", p),
+        r.query("constraints", p),
+    )?;
+    let (indexes, depends, unsupported) = tokio::try_join!(
+        r.query("indexes", p),
+        r.query("depends", p),
+        r.query("unsupported", p),
+    )?;
+    let mut catalog = Catalog {
+        server_version: version.get(0),
+        ..Catalog::default()
+    };
+    schema::read(&mut catalog, &schemas);
+    extension::read(&mut catalog, &extensions);
+    enum_type::read(&mut catalog, &enums);
+    sequence::read(&mut catalog, &sequences);
+    table::read(&mut catalog, &tables, &columns);
+    constraint::read(&mut catalog, &constraints);
+    index::read(&mut catalog, &indexes);
+    depends::read(&mut catalog, &depends);
+    catalog.unsupported = unsupported
+        .iter()
+        .map(|row| (row.get(0), row.get(1)))
+        .collect();
+    Ok(catalog)
+}

@@ -1,0 +1,19 @@
+-- Table constraints other than NOT NULL (PostgreSQL 18 lists those too; they are read
+-- from pg_attribute.attnotnull on every version).
+SELECT n.nspname::text, c.relname::text, con.conname::text, con.contype::text,
+       pg_catalog.pg_get_constraintdef(con.oid), con.convalidated,
+       fn.nspname::text, fc.relname::text
+FROM pg_catalog.pg_constraint con
+JOIN pg_catalog.pg_class c ON c.oid = con.conrelid
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_catalog.pg_class fc ON fc.oid = con.confrelid
+LEFT JOIN pg_catalog.pg_namespace fn ON fn.oid = fc.relnamespace
+WHERE con.contype IN ('p', 'u', 'c', 'f', 'x')
+  AND c.relkind = 'r' AND NOT c.relispartition
+  AND ($1::text[] IS NULL OR n.nspname = ANY ($1))
+  AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'profe_migrate')
+  AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)'
+  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                  WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+                    AND d.objid = c.oid AND d.deptype = 'e')
+ORDER BY 1, 2, 3

@@ -1,0 +1,115 @@
+-- Normal dependencies of columns (type, default), constraints and standalone indexes on
+-- user objects, from pg_depend; each side resolved to (kind, schema, name, sub-name).
+-- Types owned by an extension resolve to the extension; array types to their element.
+WITH dep AS (
+    SELECT 'column' AS kind, n.nspname, c.relname, a.attname AS sub,
+           d.refclassid, d.refobjid
+    FROM pg_catalog.pg_depend d
+    JOIN pg_catalog.pg_attrdef ad ON ad.oid = d.objid
+    JOIN pg_catalog.pg_class c ON c.oid = ad.adrelid
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum
+    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+    WHERE d.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass AND d.deptype = 'n'
+      AND ($1::text[] IS NULL OR n.nspname = ANY ($1))
+  UNION ALL
+    SELECT 'column', n.nspname, c.relname, a.attname, d.refclassid, d.refobjid
+    FROM pg_catalog.pg_depend d
+    JOIN pg_catalog.pg_class c ON c.oid = d.objid AND c.relkind = 'r'
+    JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.objsubid
+    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+    WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objsubid > 0
+      AND d.deptype = 'n' AND ($1::text[] IS NULL OR n.nspname = ANY ($1))
+  UNION ALL
+    SELECT 'constraint', n.nspname, c.relname, con.conname, d.refclassid, d.refobjid
+    FROM pg_catalog.pg_depend d
+    JOIN pg_catalog.pg_constraint con ON con.oid = d.objid
+    JOIN pg_catalog.pg_class c ON c.oid = con.conrelid
+    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+    WHERE d.classid = 'pg_catalog.pg_constraint'::pg_catalog.regclass AND d.deptype = 'n'
+      AND ($1::text[] IS NULL OR n.nspname = ANY ($1))
+  UNION ALL
+    SELECT 'index', n.nspname, ic.relname, NULL, d.refclassid, d.refobjid
+    FROM pg_catalog.pg_depend d
+    JOIN pg_catalog.pg_class ic ON ic.oid = d.objid AND ic.relkind = 'i'
+    JOIN pg_catalog.pg_namespace n ON n.oid = ic.relnamespace
+    WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.deptype = 'n'
+      AND ($1::text[] IS NULL OR n.nspname = ANY ($1))
+), ref AS (
+    SELECT dep.kind, dep.nspname, dep.relname, dep.sub,
+           CASE
+             WHEN dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass THEN
+               CASE WHEN rc.relkind = 'S' THEN 'sequence'
+                    WHEN rc.relkind = 'i' AND rcon.conname IS NOT NULL THEN 'constraint'
+                    WHEN rc.relkind = 'i' THEN 'index'
+                    ELSE 'table' END
+             WHEN dep.refclassid = 'pg_catalog.pg_type'::pg_catalog.regclass THEN
+               CASE WHEN text.extname IS NOT NULL THEN 'extension' ELSE 'type' END
+             WHEN dep.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass THEN
+               CASE WHEN pext.extname IS NOT NULL THEN 'extension' ELSE 'function' END
+             ELSE 'collation'
+           END AS ref_kind,
+           CASE
+             WHEN dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass THEN rcn.nspname
+             WHEN dep.refclassid = 'pg_catalog.pg_type'::pg_catalog.regclass THEN tn.nspname
+             WHEN dep.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass THEN pn.nspname
+             ELSE coln.nspname
+           END AS ref_schema,
+           CASE
+             WHEN dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass THEN
+               CASE WHEN rcon.conname IS NOT NULL THEN rtab.relname ELSE rc.relname END
+             WHEN dep.refclassid = 'pg_catalog.pg_type'::pg_catalog.regclass THEN
+               COALESCE(text.extname, et.typname)
+             WHEN dep.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass THEN
+               COALESCE(pext.extname, p.proname)
+             ELSE col.collname
+           END AS ref_name,
+           CASE
+             WHEN rcon.conname IS NOT NULL THEN rcon.conname
+             WHEN p.oid IS NOT NULL THEN pg_catalog.pg_get_function_identity_arguments(p.oid)
+           END AS ref_sub
+    FROM dep
+    LEFT JOIN pg_catalog.pg_class rc
+           ON dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND rc.oid = dep.refobjid
+    LEFT JOIN pg_catalog.pg_namespace rcn ON rcn.oid = rc.relnamespace
+    LEFT JOIN pg_catalog.pg_index ri ON rc.relkind = 'i' AND ri.indexrelid = rc.oid
+    LEFT JOIN pg_catalog.pg_constraint rcon
+           ON rcon.conindid = rc.oid AND rcon.conrelid = ri.indrelid AND rcon.contype IN ('p', 'u', 'x')
+    LEFT JOIN pg_catalog.pg_class rtab ON rtab.oid = ri.indrelid
+    LEFT JOIN pg_catalog.pg_type t0
+           ON dep.refclassid = 'pg_catalog.pg_type'::pg_catalog.regclass AND t0.oid = dep.refobjid
+    LEFT JOIN pg_catalog.pg_type et
+           ON et.oid = CASE WHEN t0.typcategory = 'A' AND t0.typelem <> 0 THEN t0.typelem ELSE t0.oid END
+    LEFT JOIN pg_catalog.pg_namespace tn ON tn.oid = et.typnamespace
+    LEFT JOIN LATERAL (
+        SELECT e.extname FROM pg_catalog.pg_depend xd
+        JOIN pg_catalog.pg_extension e ON e.oid = xd.refobjid
+        WHERE xd.classid = 'pg_catalog.pg_type'::pg_catalog.regclass AND xd.objid = et.oid
+          AND xd.deptype = 'e'
+        LIMIT 1
+    ) text ON et.oid IS NOT NULL
+    LEFT JOIN pg_catalog.pg_proc p
+           ON dep.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND p.oid = dep.refobjid
+    LEFT JOIN pg_catalog.pg_namespace pn ON pn.oid = p.pronamespace
+    LEFT JOIN LATERAL (
+        SELECT e.extname FROM pg_catalog.pg_depend xd
+        JOIN pg_catalog.pg_extension e ON e.oid = xd.refobjid
+        WHERE xd.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND xd.objid = p.oid
+          AND xd.deptype = 'e'
+        LIMIT 1
+    ) pext ON p.oid IS NOT NULL
+    LEFT JOIN pg_catalog.pg_collation col
+           ON dep.refclassid = 'pg_catalog.pg_collation'::pg_catalog.regclass AND col.oid = dep.refobjid
+    LEFT JOIN pg_catalog.pg_namespace coln ON coln.oid = col.collnamespace
+    WHERE dep.refclassid IN ('pg_catalog.pg_class'::pg_catalog.regclass,
+                             'pg_catalog.pg_type'::pg_catalog.regclass,
+                             'pg_catalog.pg_proc'::pg_catalog.regclass,
+                             'pg_catalog.pg_collation'::pg_catalog.regclass)
+)
+SELECT kind, nspname::text, relname::text, sub::text, ref_kind, ref_schema::text,
+       ref_name::text, ref_sub::text
+FROM ref
+WHERE ref_schema IS NOT NULL
+  AND (ref_kind = 'extension'
+       OR (ref_schema NOT IN ('pg_catalog', 'information_schema')
+           AND ref_schema !~ '^pg_(toast|temp_|toast_temp_)'))
+ORDER BY 1, 2, 3, 4, 5, 6, 7, 8

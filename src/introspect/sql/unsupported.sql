@@ -1,0 +1,75 @@
+-- Objects in scope of kinds the engine does not manage yet. They are reported, never
+-- silently ignored, so a plan is not mistaken for a complete one.
+WITH scoped AS (
+    SELECT n.oid, n.nspname
+    FROM pg_catalog.pg_namespace n
+    WHERE ($1::text[] IS NULL OR n.nspname = ANY ($1))
+      AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'profe_migrate')
+      AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)'
+), ext AS (
+    SELECT d.classid, d.objid FROM pg_catalog.pg_depend d WHERE d.deptype = 'e'
+)
+SELECT nspname::text, kind || ' ' || pg_catalog.quote_ident(nspname) || '.' || name
+FROM (
+    SELECT CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'
+                          WHEN 'p' THEN 'partitioned table' WHEN 'f' THEN 'foreign table'
+                          WHEN 'c' THEN 'composite type'
+                          ELSE 'table partition' END AS kind,
+           s.nspname, pg_catalog.quote_ident(c.relname) AS name
+    FROM pg_catalog.pg_class c JOIN scoped s ON s.oid = c.relnamespace
+    WHERE (c.relkind IN ('v', 'm', 'p', 'f', 'c') OR (c.relkind = 'r' AND c.relispartition))
+      AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND ext.objid = c.oid)
+  UNION ALL
+    SELECT 'inheritance child table', s.nspname, pg_catalog.quote_ident(c.relname)
+    FROM pg_catalog.pg_class c JOIN scoped s ON s.oid = c.relnamespace
+    WHERE c.relkind = 'r' AND NOT c.relispartition
+      AND EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i WHERE i.inhrelid = c.oid)
+  UNION ALL
+    SELECT 'row level security on table', s.nspname, pg_catalog.quote_ident(c.relname)
+    FROM pg_catalog.pg_class c JOIN scoped s ON s.oid = c.relnamespace
+    WHERE c.relkind = 'r' AND (c.relrowsecurity OR c.relforcerowsecurity)
+  UNION ALL
+    SELECT CASE p.prokind WHEN 'a' THEN 'aggregate' WHEN 'p' THEN 'procedure'
+                          WHEN 'w' THEN 'window function' ELSE 'function' END,
+           s.nspname, pg_catalog.quote_ident(p.proname) || '(' || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')'
+    FROM pg_catalog.pg_proc p JOIN scoped s ON s.oid = p.pronamespace
+    WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND ext.objid = p.oid)
+  UNION ALL
+    SELECT CASE t.typtype WHEN 'd' THEN 'domain' WHEN 'r' THEN 'range type'
+                          WHEN 'm' THEN 'multirange type' ELSE 'base type' END,
+           s.nspname, pg_catalog.quote_ident(t.typname)
+    FROM pg_catalog.pg_type t JOIN scoped s ON s.oid = t.typnamespace
+    WHERE t.typtype IN ('d', 'r', 'm', 'b') AND t.typcategory <> 'A'
+      AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_catalog.pg_type'::pg_catalog.regclass AND ext.objid = t.oid)
+  UNION ALL
+    SELECT 'trigger ' || pg_catalog.quote_ident(tg.tgname) || ' on', s.nspname, pg_catalog.quote_ident(c.relname)
+    FROM pg_catalog.pg_trigger tg JOIN pg_catalog.pg_class c ON c.oid = tg.tgrelid
+    JOIN scoped s ON s.oid = c.relnamespace
+    WHERE NOT tg.tgisinternal
+  UNION ALL
+    SELECT 'policy ' || pg_catalog.quote_ident(pol.polname) || ' on', s.nspname, pg_catalog.quote_ident(c.relname)
+    FROM pg_catalog.pg_policy pol JOIN pg_catalog.pg_class c ON c.oid = pol.polrelid
+    JOIN scoped s ON s.oid = c.relnamespace
+  UNION ALL
+    SELECT 'rule ' || pg_catalog.quote_ident(r.rulename) || ' on', s.nspname, pg_catalog.quote_ident(c.relname)
+    FROM pg_catalog.pg_rewrite r JOIN pg_catalog.pg_class c ON c.oid = r.ev_class
+    JOIN scoped s ON s.oid = c.relnamespace
+    WHERE r.rulename <> '_RETURN'
+  UNION ALL
+    SELECT 'collation', s.nspname, pg_catalog.quote_ident(co.collname)
+    FROM pg_catalog.pg_collation co JOIN scoped s ON s.oid = co.collnamespace
+  UNION ALL
+    SELECT 'comment on ' || CASE c.relkind WHEN 'S' THEN 'sequence' WHEN 'i' THEN 'index' ELSE 'table' END
+           || CASE WHEN d.objsubid > 0 THEN ' column' ELSE '' END,
+           s.nspname, pg_catalog.quote_ident(c.relname) || CASE WHEN d.objsubid > 0 THEN '.' || pg_catalog.quote_ident(a.attname) ELSE '' END
+    FROM pg_catalog.pg_description d
+    JOIN pg_catalog.pg_class c ON d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND c.oid = d.objoid
+    JOIN scoped s ON s.oid = c.relnamespace
+    LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.objsubid AND d.objsubid > 0
+  UNION ALL
+    SELECT 'comment on schema', s.nspname, ''
+    FROM pg_catalog.pg_description d JOIN scoped s ON s.oid = d.objoid
+    WHERE d.classoid = 'pg_catalog.pg_namespace'::pg_catalog.regclass
+      AND s.nspname <> 'public'
+) u
+ORDER BY 1, 2

@@ -1,0 +1,56 @@
+use crate::catalog::{Catalog, Column, Generated, Identity, QualName, Table};
+use std::collections::BTreeMap;
+use tokio_postgres::Row;
+
+pub(super) fn read(catalog: &mut Catalog, tables: &[Row], columns: &[Row]) {
+    for row in tables {
+        let name = QualName::new(row.get::<_, String>(0), row.get::<_, String>(1));
+        catalog.tables.insert(
+            name.clone(),
+            Table {
+                name,
+                columns: Vec::new(),
+                constraints: BTreeMap::new(),
+                unlogged: row.get(2),
+            },
+        );
+    }
+    for row in columns {
+        let table = QualName::new(row.get::<_, String>(0), row.get::<_, String>(1));
+        let Some(t) = catalog.tables.get_mut(&table) else {
+            continue;
+        };
+        let coll_schema: Option<String> = row.get(4);
+        let expr: Option<String> = row.get(7);
+        let identity: String = row.get(8);
+        let generated: String = row.get(9);
+        let (default, generated) = if generated.is_empty() {
+            (expr, None)
+        } else {
+            (
+                None,
+                expr.map(|expression| Generated {
+                    expression,
+                    is_virtual: generated == "v",
+                }),
+            )
+        };
+        let identity = if identity.is_empty() {
+            None
+        } else {
+            super::sequence::options(row, 10).map(|options| Identity {
+                always: identity == "a",
+                options,
+            })
+        };
+        t.columns.push(Column {
+            name: row.get(2),
+            data_type: row.get(3),
+            collation: coll_schema.map(|s| QualName::new(s, row.get::<_, String>(5))),
+            not_null: row.get(6),
+            default,
+            identity,
+            generated,
+        });
+    }
+}

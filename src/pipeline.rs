@@ -1,0 +1,215 @@
+//! The pipeline glue: turn sources into catalogs (introspecting a database, or loading
+//! files into the shadow server), work out the scope, plan, apply and verify.
+
+use crate::catalog::Catalog;
+use crate::cluster::Cluster;
+use crate::db;
+use crate::error::{Error, Result};
+use crate::plan::{self, Hazard, Plan};
+use crate::source::{DesiredState, Shadow};
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tokio_postgres::Client;
+
+/// Where a catalog comes from (cli.md's SOURCE).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Source {
+    Database(String),
+    Files(Vec<PathBuf>),
+    Empty,
+}
+
+impl Source {
+    pub fn parse(s: &str) -> Source {
+        if s == "empty" {
+            Source::Empty
+        } else if s.starts_with("postgres://") || s.starts_with("postgresql://") {
+            Source::Database(s.to_string())
+        } else {
+            Source::Files(vec![PathBuf::from(s)])
+        }
+    }
+
+    /// The project's desired state: `schema/` and `policies/` of the current directory.
+    pub fn project_default() -> Result<Source> {
+        let dirs: Vec<PathBuf> = ["schema", "policies"]
+            .iter()
+            .map(PathBuf::from)
+            .filter(|p| p.is_dir())
+            .collect();
+        if dirs.is_empty() {
+            return Err(Error::Source(
+                "no desired state: neither ./schema nor ./policies exists here; pass --to".into(),
+            ));
+        }
+        Ok(Source::Files(dirs))
+    }
+}
+
+/// Holds the shadow server, started on first use.
+pub struct Engine {
+    dev_url: Option<String>,
+    cluster: Option<Arc<Cluster>>,
+}
+
+/// What `apply` did.
+#[derive(Debug)]
+pub enum Applied {
+    NothingToDo,
+    Applied { steps: usize },
+}
+
+impl Engine {
+    pub fn new(dev_url: Option<String>) -> Engine {
+        Engine {
+            dev_url,
+            cluster: None,
+        }
+    }
+
+    /// An engine whose shadow is an already running cluster (tests share one).
+    pub fn with_cluster(cluster: Arc<Cluster>) -> Engine {
+        Engine {
+            dev_url: None,
+            cluster: Some(cluster),
+        }
+    }
+
+    async fn shadow(&mut self) -> Result<Shadow> {
+        if let Some(url) = &self.dev_url {
+            return Ok(Shadow::Server(Box::new(db::parse(url)?)));
+        }
+        if self.cluster.is_none() {
+            let cluster = tokio::task::spawn_blocking(Cluster::start)
+                .await
+                .map_err(|e| Error::Cluster(e.to_string()))??;
+            self.cluster = Some(Arc::new(cluster));
+        }
+        Ok(Shadow::Embedded(self.cluster.clone().expect("started")))
+    }
+
+    /// Reads `source` into a catalog, within `scope` when given.
+    pub async fn catalog(
+        &mut self,
+        source: &Source,
+        scope: Option<&BTreeSet<String>>,
+    ) -> Result<Catalog> {
+        let list: Option<Vec<String>> = scope.map(|s| s.iter().cloned().collect());
+        let mut catalog = match source {
+            Source::Empty => Catalog::empty_database(),
+            Source::Database(url) => {
+                let client = db::connect(&db::parse(url)?).await?;
+                crate::introspect::introspect(&client, list.as_deref()).await?
+            }
+            Source::Files(paths) => {
+                let state = DesiredState::read(paths)?;
+                state.load(&self.shadow().await?).await?
+            }
+        };
+        if let Some(scope) = scope {
+            catalog.restrict(scope);
+        }
+        Ok(catalog)
+    }
+
+    /// The desired catalog and the scope it implies (plus `extra` schemas).
+    pub async fn desired(
+        &mut self,
+        to: &Source,
+        extra: &[String],
+    ) -> Result<(Catalog, BTreeSet<String>)> {
+        let mut to_catalog = self.catalog(to, None).await?;
+        let mut scope = to_catalog.used_schemas();
+        scope.extend(extra.iter().cloned());
+        to_catalog.restrict(&scope);
+        Ok((to_catalog, scope))
+    }
+
+    pub async fn plan(&mut self, from: &Source, to: &Source, extra: &[String]) -> Result<Plan> {
+        let (to_catalog, scope) = self.desired(to, extra).await?;
+        let from_catalog = self.catalog(from, Some(&scope)).await?;
+        plan_catalogs(&from_catalog, &to_catalog, &scope)
+    }
+}
+
+/// Plans between two catalogs already restricted to `scope`.
+pub fn plan_catalogs(from: &Catalog, to: &Catalog, scope: &BTreeSet<String>) -> Result<Plan> {
+    let unsupported: Vec<&str> = from
+        .unsupported
+        .iter()
+        .chain(to.unsupported.iter())
+        .map(|(_, d)| d.as_str())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if !unsupported.is_empty() {
+        return Err(Error::Unsupported(unsupported.join(", ")));
+    }
+    plan::build(from, to, scope)
+}
+
+/// Reads the live database within the plan's scope.
+pub async fn live_catalog(client: &Client, scope: &BTreeSet<String>) -> Result<Catalog> {
+    let list: Vec<String> = scope.iter().cloned().collect();
+    let mut c = crate::introspect::introspect(client, Some(&list)).await?;
+    c.restrict(scope);
+    Ok(c)
+}
+
+/// Applies `plan` (computed from this very database) and checks that the database then
+/// matches `plan.desired`. `confirm` is asked once the hazards have been checked.
+pub async fn apply_plan(
+    client: &Client,
+    plan: &Plan,
+    allowed: &[Hazard],
+    confirm: impl FnOnce(&Plan) -> bool,
+) -> Result<Applied> {
+    let scope: BTreeSet<String> = plan.scope.iter().cloned().collect();
+    crate::apply::lock(client).await?;
+    let result = async {
+        let live = live_catalog(client, &scope).await?;
+        if live.fingerprint() != plan.source_fingerprint {
+            return Err(Error::Refused(
+                "the database no longer matches the plan's source fingerprint; plan again".into(),
+            ));
+        }
+        if plan.is_empty() {
+            return Ok(Applied::NothingToDo);
+        }
+        let bad = plan.disallowed(allowed);
+        if !bad.is_empty() {
+            let lines: Vec<String> = bad
+                .iter()
+                .map(|(n, s, h)| {
+                    let names: Vec<&str> = h.iter().map(|h| h.name()).collect();
+                    format!(
+                        "  step {n} ({} {}): {}",
+                        s.action,
+                        s.object,
+                        names.join(", ")
+                    )
+                })
+                .collect();
+            return Err(Error::Refused(format!(
+                "hazards not allowed (use --allow-hazards):\n{}",
+                lines.join("\n")
+            )));
+        }
+        if !confirm(plan) {
+            return Err(Error::Refused("not confirmed".into()));
+        }
+        crate::apply::execute(client, plan).await?;
+        let after = live_catalog(client, &scope).await?;
+        let remaining = plan::build(&after, &plan.desired, &scope)?;
+        if !remaining.is_empty() {
+            return Err(Error::NotConverged(plan::render::sql(&remaining)));
+        }
+        Ok(Applied::Applied {
+            steps: plan.steps.len(),
+        })
+    }
+    .await;
+    let _ = crate::apply::unlock(client).await;
+    result
+}

@@ -1,0 +1,128 @@
+use super::{Ctx, Deps, Hazard, Step, step};
+use crate::catalog::{ConstraintKind, ObjectId, QualName, Table, quote_ident};
+use crate::diff::Change;
+
+fn columns(table: Option<&Table>, name: &QualName) -> Vec<ObjectId> {
+    table
+        .map(|t| {
+            t.columns
+                .iter()
+                .map(|c| ObjectId::Column {
+                    table: name.clone(),
+                    column: c.name.clone(),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
+    match change {
+        Change::AddConstraint {
+            table,
+            constraint: c,
+        } => {
+            let id = ObjectId::Constraint {
+                table: table.clone(),
+                name: c.name.clone(),
+            };
+            let mut requires = ctx.requires(std::slice::from_ref(&id));
+            requires.push(ObjectId::Table {
+                name: table.clone(),
+            });
+            requires.extend(columns(ctx.to.tables.get(table), table));
+            if let Some(r) = &c.references {
+                requires.push(ObjectId::Table { name: r.clone() });
+            }
+            let existing = ctx.existing(table);
+            let checks_rows = c.validated && existing;
+            vec![
+                step(
+                    format!(
+                        "ALTER TABLE {table} ADD CONSTRAINT {} {};",
+                        quote_ident(&c.name),
+                        c.definition
+                    ),
+                    &id,
+                    "create",
+                    Deps {
+                        creates: vec![id.clone()],
+                        requires,
+                        ..Deps::default()
+                    },
+                )
+                .hazard_if(checks_rows, Hazard::DataDependent)
+                .hazard_if(
+                    existing
+                        && matches!(
+                            c.kind,
+                            ConstraintKind::PrimaryKey
+                                | ConstraintKind::Unique
+                                | ConstraintKind::Exclude
+                        ),
+                    Hazard::IndexBuild,
+                )
+                .hazard_if(checks_rows, Hazard::AccessExclusiveLock),
+            ]
+        }
+        Change::DropConstraint {
+            table,
+            constraint: c,
+        } => {
+            let id = ObjectId::Constraint {
+                table: table.clone(),
+                name: c.name.clone(),
+            };
+            let mut releases = ctx.releases(std::slice::from_ref(&id));
+            releases.extend(columns(ctx.from.tables.get(table), table));
+            if let Some(r) = &c.references {
+                releases.push(ObjectId::Table { name: r.clone() });
+            }
+            let backs_index = matches!(
+                c.kind,
+                ConstraintKind::PrimaryKey | ConstraintKind::Unique | ConstraintKind::Exclude
+            );
+            vec![
+                step(
+                    format!(
+                        "ALTER TABLE {table} DROP CONSTRAINT {};",
+                        quote_ident(&c.name)
+                    ),
+                    &id,
+                    "drop",
+                    Deps {
+                        drops: vec![id.clone()],
+                        releases,
+                        ..Deps::default()
+                    },
+                )
+                .hazard_if(backs_index, Hazard::IndexDropped),
+            ]
+        }
+        Change::ValidateConstraint {
+            table,
+            constraint: c,
+        } => {
+            let id = ObjectId::Constraint {
+                table: table.clone(),
+                name: c.name.clone(),
+            };
+            vec![
+                step(
+                    format!(
+                        "ALTER TABLE {table} VALIDATE CONSTRAINT {};",
+                        quote_ident(&c.name)
+                    ),
+                    &id,
+                    "alter",
+                    Deps {
+                        creates: vec![id.clone()],
+                        ..Deps::default()
+                    },
+                )
+                .hazard(Hazard::DataDependent),
+            ]
+        }
+        _ => unreachable!("constraint change"),
+    }
+}

@@ -1,0 +1,159 @@
+use super::{Ctx, Deps, Hazard, Step, step};
+use crate::catalog::{EnumType, ObjectId, QualName, quote_ident, quote_literal};
+use crate::diff::Change;
+
+fn labels(e: &EnumType) -> String {
+    e.labels
+        .iter()
+        .map(|l| quote_literal(l))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn type_id(name: &QualName) -> ObjectId {
+    ObjectId::Type { name: name.clone() }
+}
+
+pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
+    match change {
+        Change::CreateEnum { enum_type: e } => {
+            let id = type_id(&e.name);
+            vec![step(
+                format!("CREATE TYPE {} AS ENUM ({});", e.name, labels(e)),
+                &id,
+                "create",
+                Deps {
+                    creates: vec![id.clone()],
+                    requires: ctx.requires(std::slice::from_ref(&id)),
+                    ..Deps::default()
+                },
+            )]
+        }
+        Change::DropEnum { enum_type: e } => {
+            let id = type_id(&e.name);
+            vec![step(
+                format!("DROP TYPE {};", e.name),
+                &id,
+                "drop",
+                Deps {
+                    drops: vec![id.clone()],
+                    releases: ctx.releases(std::slice::from_ref(&id)),
+                    ..Deps::default()
+                },
+            )]
+        }
+        Change::AddEnumValue {
+            name,
+            value,
+            before,
+            after,
+        } => {
+            let id = type_id(name);
+            let position = match (before, after) {
+                (Some(b), _) => format!(" BEFORE {}", quote_literal(b)),
+                (None, Some(a)) => format!(" AFTER {}", quote_literal(a)),
+                (None, None) => String::new(),
+            };
+            // A new label cannot be used in the transaction that adds it: run it alone.
+            vec![
+                step(
+                    format!(
+                        "ALTER TYPE {name} ADD VALUE {}{position};",
+                        quote_literal(value)
+                    ),
+                    &id,
+                    "alter",
+                    Deps {
+                        creates: vec![id.clone()],
+                        ..Deps::default()
+                    },
+                )
+                .non_transactional(),
+            ]
+        }
+        Change::RecreateEnum { from, to } => recreate(ctx, from, to),
+        _ => unreachable!("enum change"),
+    }
+}
+
+/// Labels removed or reordered: rename the old type away, create the new one, convert every
+/// column through text, drop the old type. Fails (and rolls back) if a row holds a removed
+/// label, hence DATA_DEPENDENT.
+fn recreate(ctx: &Ctx, from: &EnumType, to: &EnumType) -> Vec<Step> {
+    let id = type_id(&to.name);
+    let old_name = format!("{}__profe_old", from.name.name);
+    let old = QualName::new(from.name.schema.clone(), old_name.clone());
+    let mut steps = vec![step(
+        format!(
+            "ALTER TYPE {} RENAME TO {};",
+            from.name,
+            quote_ident(&old_name)
+        ),
+        &id,
+        "alter",
+        Deps {
+            drops: vec![id.clone()],
+            ..Deps::default()
+        },
+    )];
+    steps.push(step(
+        format!("CREATE TYPE {} AS ENUM ({});", to.name, labels(to)),
+        &id,
+        "alter",
+        Deps {
+            creates: vec![id.clone()],
+            ..Deps::default()
+        },
+    ));
+    let type_sql = to.name.to_string();
+    let array_sql = format!("{type_sql}[]");
+    for table in ctx.from.tables.values() {
+        for col in &table.columns {
+            let is_array = col.data_type == array_sql;
+            if col.data_type != type_sql && !is_array {
+                continue;
+            }
+            let target = if is_array { &array_sql } else { &type_sql };
+            let c = quote_ident(&col.name);
+            let mut sql = format!("ALTER TABLE {} ", table.name);
+            if col.default.is_some() {
+                sql.push_str(&format!("ALTER COLUMN {c} DROP DEFAULT, "));
+            }
+            sql.push_str(&format!(
+                "ALTER COLUMN {c} TYPE {target} USING {c}::text{}::{target}",
+                if is_array { "[]" } else { "" }
+            ));
+            sql.push(';');
+            steps.push(
+                step(sql, &id, "alter", Deps::default())
+                    .hazard(Hazard::DataDependent)
+                    .hazard(Hazard::TableRewrite),
+            );
+            let desired_default = ctx
+                .to
+                .tables
+                .get(&table.name)
+                .and_then(|t| t.column(&col.name))
+                .and_then(|c| c.default.as_ref());
+            if let (Some(_), Some(default)) = (&col.default, desired_default) {
+                // The old default names the old type: the desired one is set again.
+                steps.push(step(
+                    format!(
+                        "ALTER TABLE {} ALTER COLUMN {c} SET DEFAULT {default};",
+                        table.name
+                    ),
+                    &id,
+                    "alter",
+                    Deps::default(),
+                ));
+            }
+        }
+    }
+    steps.push(step(
+        format!("DROP TYPE {old};"),
+        &id,
+        "alter",
+        Deps::default(),
+    ));
+    steps
+}

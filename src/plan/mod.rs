@@ -1,0 +1,259 @@
+//! Changes → steps (SQL, hazards, transactionality), ordered through a dependency graph,
+//! rendered as a psql script, JSON or Markdown.
+
+mod column;
+mod constraint;
+mod enum_type;
+mod extension;
+pub mod hazard;
+mod index;
+mod order;
+pub mod render;
+mod schema;
+mod sequence;
+mod table;
+
+pub use hazard::Hazard;
+
+use crate::catalog::{Catalog, ObjectId, QualName};
+use crate::diff::{self, Change};
+use crate::error::Result;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+pub const DEFAULT_LOCK_TIMEOUT_MS: u64 = 3_000;
+pub const DEFAULT_STATEMENT_TIMEOUT_MS: u64 = 10 * 60_000;
+/// Index builds may take long; they hold no lock that blocks writes for long only when
+/// built concurrently, which the safety work adds.
+pub const INDEX_STATEMENT_TIMEOUT_MS: u64 = 60 * 60_000;
+
+/// One statement of a plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Step {
+    pub sql: String,
+    /// The object it serves, e.g. `table auth.accounts`.
+    pub object: String,
+    /// `create`, `alter` or `drop`.
+    pub action: String,
+    pub hazards: Vec<Hazard>,
+    /// False for statements that cannot run inside a transaction block.
+    pub transactional: bool,
+    /// `lock_timeout` for this step: waiting longer for a lock fails the step rather
+    /// than queueing every other query behind it.
+    pub lock_timeout_ms: u64,
+    /// `statement_timeout` for this step.
+    pub statement_timeout_ms: u64,
+    #[serde(skip)]
+    pub(crate) deps: Deps,
+}
+
+/// What a step does to the object graph, for ordering.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Deps {
+    /// Exists (in its new form) after this step.
+    pub creates: Vec<ObjectId>,
+    /// Gone after this step.
+    pub drops: Vec<ObjectId>,
+    /// Must exist (in its new form) before this step.
+    pub requires: Vec<ObjectId>,
+    /// No longer needed after this step: it must run before these are dropped.
+    pub releases: Vec<ObjectId>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// `kind` → number of objects created, altered, dropped.
+    pub created: BTreeMap<String, usize>,
+    pub altered: BTreeMap<String, usize>,
+    pub dropped: BTreeMap<String, usize>,
+    /// Hazard name → number of steps carrying it.
+    pub hazards: BTreeMap<String, usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    /// Fingerprint of the database the plan was computed from (within `scope`).
+    pub source_fingerprint: String,
+    pub scope: Vec<String>,
+    pub steps: Vec<Step>,
+    pub summary: Summary,
+    /// The desired catalog, so that `apply --plan` can verify convergence.
+    pub desired: Catalog,
+}
+
+impl Plan {
+    pub fn is_empty(&self) -> bool {
+        self.steps.is_empty()
+    }
+
+    /// Hazards of the plan that are not in `allowed`, with the steps that carry them.
+    pub fn disallowed(&self, allowed: &[Hazard]) -> Vec<(usize, &Step, Vec<Hazard>)> {
+        self.steps
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| {
+                let bad: Vec<Hazard> = s
+                    .hazards
+                    .iter()
+                    .copied()
+                    .filter(|h| !allowed.contains(h))
+                    .collect();
+                (!bad.is_empty()).then_some((i + 1, s, bad))
+            })
+            .collect()
+    }
+}
+
+/// What step generation needs: both catalogs (dependencies, whether objects are new).
+pub(crate) struct Ctx<'a> {
+    pub from: &'a Catalog,
+    pub to: &'a Catalog,
+}
+
+impl Ctx<'_> {
+    /// Dependencies of `ids` in the desired catalog, plus their schemas.
+    pub fn requires(&self, ids: &[ObjectId]) -> Vec<ObjectId> {
+        deps_in(self.to, ids)
+    }
+
+    /// Dependencies of `ids` in the current catalog, plus their schemas.
+    pub fn releases(&self, ids: &[ObjectId]) -> Vec<ObjectId> {
+        deps_in(self.from, ids)
+    }
+
+    /// Whether a table exists before the plan runs (new tables carry no lock or rewrite risk).
+    pub fn existing(&self, table: &QualName) -> bool {
+        self.from.tables.contains_key(table)
+    }
+}
+
+fn deps_in(catalog: &Catalog, ids: &[ObjectId]) -> Vec<ObjectId> {
+    let mut out: BTreeSet<ObjectId> = BTreeSet::new();
+    for id in ids {
+        out.extend(catalog.deps_of(id).cloned());
+        if let Some(schema) = schema_of(id) {
+            out.insert(ObjectId::Schema {
+                name: schema.to_string(),
+            });
+        }
+    }
+    for id in ids {
+        out.remove(id);
+    }
+    out.into_iter().collect()
+}
+
+fn schema_of(id: &ObjectId) -> Option<&str> {
+    match id {
+        ObjectId::Schema { .. } | ObjectId::Extension { .. } => None,
+        ObjectId::Type { name }
+        | ObjectId::Sequence { name }
+        | ObjectId::Table { name }
+        | ObjectId::Index { name }
+        | ObjectId::Function { name, .. }
+        | ObjectId::Collation { name } => Some(&name.schema),
+        ObjectId::Column { table, .. } | ObjectId::Constraint { table, .. } => Some(&table.schema),
+    }
+}
+
+pub(crate) fn step(sql: String, object: &ObjectId, action: &str, deps: Deps) -> Step {
+    Step {
+        sql,
+        object: object.to_string(),
+        action: action.into(),
+        hazards: Vec::new(),
+        transactional: true,
+        lock_timeout_ms: DEFAULT_LOCK_TIMEOUT_MS,
+        statement_timeout_ms: DEFAULT_STATEMENT_TIMEOUT_MS,
+        deps,
+    }
+}
+
+impl Step {
+    pub(crate) fn hazard(mut self, h: Hazard) -> Step {
+        if !self.hazards.contains(&h) {
+            self.hazards.push(h);
+            self.hazards.sort();
+        }
+        self
+    }
+
+    pub(crate) fn hazard_if(self, cond: bool, h: Hazard) -> Step {
+        if cond { self.hazard(h) } else { self }
+    }
+
+    pub(crate) fn non_transactional(mut self) -> Step {
+        self.transactional = false;
+        self
+    }
+
+    /// The object's kind: the first word(s) of `object` before its name.
+    pub fn kind(&self) -> &str {
+        self.object
+            .split_once(' ')
+            .map(|(k, _)| k)
+            .unwrap_or(&self.object)
+    }
+}
+
+fn steps_for(ctx: &Ctx, change: &Change) -> Vec<Step> {
+    match change {
+        Change::CreateSchema { .. } | Change::DropSchema { .. } => schema::steps(change),
+        Change::CreateExtension { .. }
+        | Change::DropExtension { .. }
+        | Change::AlterExtensionSchema { .. } => extension::steps(change),
+        Change::CreateEnum { .. }
+        | Change::DropEnum { .. }
+        | Change::AddEnumValue { .. }
+        | Change::RecreateEnum { .. } => enum_type::steps(ctx, change),
+        Change::CreateSequence { .. }
+        | Change::DropSequence { .. }
+        | Change::AlterSequence { .. } => sequence::steps(ctx, change),
+        Change::CreateTable { .. } | Change::DropTable { .. } | Change::SetLogged { .. } => {
+            table::steps(ctx, change)
+        }
+        Change::AddColumn { .. } | Change::DropColumn { .. } | Change::AlterColumn { .. } => {
+            column::steps(ctx, change)
+        }
+        Change::AddConstraint { .. }
+        | Change::DropConstraint { .. }
+        | Change::ValidateConstraint { .. } => constraint::steps(ctx, change),
+        Change::CreateIndex { .. } | Change::DropIndex { .. } => index::steps(ctx, change),
+    }
+}
+
+/// Plans the move from `from` to `to` within `scope`.
+pub fn build(from: &Catalog, to: &Catalog, scope: &BTreeSet<String>) -> Result<Plan> {
+    let changes = diff::diff(from, to, scope);
+    let ctx = Ctx { from, to };
+    let groups: Vec<Vec<Step>> = changes.iter().map(|c| steps_for(&ctx, c)).collect();
+    let steps = order::order(groups)?;
+    let summary = summarize(&steps);
+    Ok(Plan {
+        source_fingerprint: from.fingerprint(),
+        scope: scope.iter().cloned().collect(),
+        steps,
+        summary,
+        desired: to.clone(),
+    })
+}
+
+fn summarize(steps: &[Step]) -> Summary {
+    let mut seen: BTreeSet<(&str, &str)> = BTreeSet::new();
+    let mut s = Summary::default();
+    for step in steps {
+        for h in &step.hazards {
+            *s.hazards.entry(h.name().to_string()).or_default() += 1;
+        }
+        if !seen.insert((step.action.as_str(), step.object.as_str())) {
+            continue;
+        }
+        let map = match step.action.as_str() {
+            "create" => &mut s.created,
+            "drop" => &mut s.dropped,
+            _ => &mut s.altered,
+        };
+        *map.entry(step.kind().to_string()).or_default() += 1;
+    }
+    s
+}

@@ -1,0 +1,113 @@
+//! What people and scripts see: a psql script, JSON, or a Markdown pull-request comment.
+
+use super::Plan;
+use std::fmt::Write;
+
+fn duration(ms: u64) -> String {
+    if ms.is_multiple_of(60_000) {
+        format!("{}min", ms / 60_000)
+    } else if ms.is_multiple_of(1000) {
+        format!("{}s", ms / 1000)
+    } else {
+        format!("{ms}ms")
+    }
+}
+
+/// A script that `psql -v ON_ERROR_STOP=1 -f` runs as it is: transactional steps grouped
+/// in transactions, the others alone between them, timeouts set before each step.
+pub fn sql(plan: &Plan) -> String {
+    if plan.steps.is_empty() {
+        return "-- no changes\n".into();
+    }
+    let mut out = String::new();
+    let _ = writeln!(out, "-- profe-migrate plan: {} steps", plan.steps.len());
+    let _ = writeln!(out, "-- source fingerprint: {}", plan.source_fingerprint);
+    let _ = writeln!(out, "-- scope: {}", plan.scope.join(", "));
+    let mut in_tx = false;
+    let mut timeouts: Option<(u64, u64)> = None;
+    for (i, step) in plan.steps.iter().enumerate() {
+        if step.transactional && !in_tx {
+            out.push_str("\nBEGIN;\n");
+            in_tx = true;
+            timeouts = None;
+        } else if !step.transactional && in_tx {
+            out.push_str("\nCOMMIT;\n");
+            in_tx = false;
+            timeouts = None;
+        }
+        let _ = write!(out, "\n-- step {}: {} {}", i + 1, step.action, step.object);
+        if !step.hazards.is_empty() {
+            let names: Vec<&str> = step.hazards.iter().map(|h| h.name()).collect();
+            let _ = write!(out, " [hazards: {}]", names.join(", "));
+        }
+        if !step.transactional {
+            out.push_str(" (outside a transaction)");
+        }
+        out.push('\n');
+        let wanted = (step.lock_timeout_ms, step.statement_timeout_ms);
+        if timeouts != Some(wanted) {
+            let local = if step.transactional { "LOCAL " } else { "" };
+            let _ = writeln!(
+                out,
+                "SET {local}lock_timeout = '{}';\nSET {local}statement_timeout = '{}';",
+                duration(wanted.0),
+                duration(wanted.1)
+            );
+            timeouts = Some(wanted);
+        }
+        out.push_str(&step.sql);
+        out.push('\n');
+    }
+    if in_tx {
+        out.push_str("\nCOMMIT;\n");
+    }
+    out
+}
+
+pub fn json(plan: &Plan) -> String {
+    serde_json::to_string_pretty(plan).expect("plan serializes") + "\n"
+}
+
+pub fn markdown(plan: &Plan) -> String {
+    let mut out = String::from("## profe-migrate plan\n\n");
+    if plan.steps.is_empty() {
+        out.push_str("No changes.\n");
+        return out;
+    }
+    let s = &plan.summary;
+    let mut kinds: Vec<&String> = s
+        .created
+        .keys()
+        .chain(s.altered.keys())
+        .chain(s.dropped.keys())
+        .collect();
+    kinds.sort();
+    kinds.dedup();
+    out.push_str("| kind | added | changed | dropped |\n| --- | ---: | ---: | ---: |\n");
+    for k in kinds {
+        let n = |m: &std::collections::BTreeMap<String, usize>| m.get(k).copied().unwrap_or(0);
+        let _ = writeln!(
+            out,
+            "| {k} | {} | {} | {} |",
+            n(&s.created),
+            n(&s.altered),
+            n(&s.dropped)
+        );
+    }
+    out.push('\n');
+    if s.hazards.is_empty() {
+        out.push_str("**Hazards:** none\n");
+    } else {
+        out.push_str("**Hazards:**\n\n");
+        for (h, n) in &s.hazards {
+            let _ = writeln!(out, "- `{h}`: {n} step(s)");
+        }
+    }
+    let _ = write!(
+        out,
+        "\n<details><summary>SQL ({} steps)</summary>\n\n```sql\n{}```\n\n</details>\n",
+        plan.steps.len(),
+        sql(plan)
+    );
+    out
+}

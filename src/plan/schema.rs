@@ -1,0 +1,35 @@
+use super::{Deps, Step, step};
+use crate::catalog::{ObjectId, quote_ident};
+use crate::diff::Change;
+
+pub(super) fn steps(change: &Change) -> Vec<Step> {
+    match change {
+        Change::CreateSchema { name } => {
+            let id = ObjectId::Schema { name: name.clone() };
+            vec![step(
+                format!("CREATE SCHEMA {};", quote_ident(name)),
+                &id,
+                "create",
+                Deps {
+                    creates: vec![id.clone()],
+                    ..Deps::default()
+                },
+            )]
+        }
+        Change::DropSchema { name } => {
+            let id = ObjectId::Schema { name: name.clone() };
+            // No CASCADE: everything in it is dropped by its own steps first, so an object
+            // the engine does not know about makes this fail instead of vanishing.
+            vec![step(
+                format!("DROP SCHEMA {};", quote_ident(name)),
+                &id,
+                "drop",
+                Deps {
+                    drops: vec![id.clone()],
+                    ..Deps::default()
+                },
+            )]
+        }
+        _ => unreachable!("schema change"),
+    }
+}

@@ -1,0 +1,103 @@
+use super::{DesiredState, Statement, files};
+use crate::catalog::{Catalog, quote_ident};
+use crate::cluster::Cluster;
+use crate::db;
+use crate::error::{Error, Result};
+use std::sync::Arc;
+use tokio_postgres::{Client, Config};
+
+/// Where desired states are loaded: a server the user named (`--dev-url`), or the
+/// embedded throwaway cluster.
+#[derive(Clone)]
+pub enum Shadow {
+    Server(Box<Config>),
+    Embedded(Arc<Cluster>),
+}
+
+impl Shadow {
+    /// A connection to a database of the shadow server from which scratch databases
+    /// can be created.
+    pub fn admin_config(&self) -> Result<Config> {
+        match self {
+            Shadow::Server(c) => Ok((**c).clone()),
+            Shadow::Embedded(cluster) => db::parse(&cluster.connection_string("postgres")),
+        }
+    }
+}
+
+fn search_path_sql(path: &Option<Vec<String>>) -> String {
+    match path {
+        None => "SET search_path TO DEFAULT".into(),
+        Some(p) if p.is_empty() => "SET search_path = ''".into(),
+        Some(p) => format!(
+            "SET search_path = {}",
+            p.iter()
+                .map(|s| quote_ident(s))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+fn load_error(stmt: &Statement, state: &DesiredState, e: &tokio_postgres::Error) -> Error {
+    let message = Error::describe_db(e);
+    let mut offset = stmt.offset;
+    if let Some(db) = e.as_db_error()
+        && let Some(tokio_postgres::error::ErrorPosition::Original(pos)) = db.position()
+    {
+        offset += files::char_to_byte(&stmt.sql, *pos as usize);
+    }
+    let (line, column) = state
+        .files
+        .iter()
+        .find(|f| f.path == stmt.path)
+        .map(|f| files::line_col(&f.text, offset))
+        .unwrap_or((stmt.line, stmt.column));
+    let first_line = stmt.sql.lines().next().unwrap_or("");
+    Error::Load {
+        path: stmt.path.clone(),
+        line,
+        column,
+        message: format!(
+            "{message}\nin statement starting at line {}: {first_line}",
+            stmt.line
+        ),
+    }
+}
+
+/// Runs the statements, in order, on `client`; the first failure names its file and line.
+pub async fn load_into(state: &DesiredState, client: &Client) -> Result<()> {
+    let mut current: Option<Vec<String>> = None;
+    client.batch_execute(&search_path_sql(&None)).await?;
+    for stmt in &state.statements {
+        if stmt.search_path != current {
+            client
+                .batch_execute(&search_path_sql(&stmt.search_path))
+                .await?;
+            current = stmt.search_path.clone();
+        }
+        client
+            .batch_execute(&stmt.sql)
+            .await
+            .map_err(|e| load_error(stmt, state, &e))?;
+    }
+    Ok(())
+}
+
+impl DesiredState {
+    /// Loads the desired state into a scratch database on the shadow server and reads it
+    /// back. The scratch database is dropped whatever happens.
+    pub async fn load(&self, shadow: &Shadow) -> Result<Catalog> {
+        let scratch = db::create_scratch(&shadow.admin_config()?, "profe_shadow").await?;
+        let result = async {
+            let client = db::connect(&scratch.config).await?;
+            load_into(self, &client).await?;
+            crate::introspect::introspect(&client, None).await
+        }
+        .await;
+        let dropped = scratch.drop_db().await;
+        let catalog = result?;
+        dropped?;
+        Ok(catalog)
+    }
+}

@@ -1,0 +1,82 @@
+//! The desired state: SQL files read, parsed with pg_query (nothing runs when a file does
+//! not parse), ordered by what each statement creates and references, then loaded into a
+//! scratch database on the shadow server and read back like any database.
+
+mod analyze;
+mod files;
+mod load;
+mod order;
+mod parse;
+
+pub use files::{SourceFile, line_col, read_files};
+pub use load::{Shadow, load_into};
+
+use crate::error::Result;
+use analyze::Name;
+use std::path::PathBuf;
+
+/// One statement of the desired state, with where it came from.
+#[derive(Debug, Clone)]
+pub struct Statement {
+    pub path: PathBuf,
+    /// Byte offset of the statement's first character in its file.
+    pub offset: usize,
+    pub line: usize,
+    pub column: usize,
+    pub sql: String,
+    /// The `search_path` in effect at this point of its file (`None`: the default).
+    pub search_path: Option<Vec<String>>,
+    creates: Vec<Name>,
+    references: Vec<Name>,
+}
+
+/// Parsed and ordered statements, ready to load.
+#[derive(Debug, Clone)]
+pub struct DesiredState {
+    pub files: Vec<SourceFile>,
+    pub statements: Vec<Statement>,
+}
+
+impl DesiredState {
+    /// Reads and parses the files at `paths` and orders their statements.
+    pub fn read(paths: &[PathBuf]) -> Result<DesiredState> {
+        let files = read_files(paths)?;
+        Self::from_files(files)
+    }
+
+    pub fn from_files(files: Vec<SourceFile>) -> Result<DesiredState> {
+        let mut statements = Vec::new();
+        for file in &files {
+            let parsed = parse::parse_file(file)?;
+            let mut search_path: Option<Vec<String>> = None;
+            for raw in &parsed.protobuf.stmts {
+                let Some(node) = raw.stmt.as_ref().and_then(|s| s.node.as_ref()) else {
+                    continue;
+                };
+                let start = files::skip_trivia(&file.text, raw.stmt_location.max(0) as usize);
+                let end = if raw.stmt_len == 0 {
+                    file.text.len()
+                } else {
+                    (raw.stmt_location + raw.stmt_len) as usize
+                };
+                let analysis = analyze::analyze(node);
+                if let Some(path) = analysis.sets_search_path.clone() {
+                    search_path = path;
+                }
+                let (line, column) = line_col(&file.text, start);
+                statements.push(Statement {
+                    path: file.path.clone(),
+                    offset: start,
+                    line,
+                    column,
+                    sql: file.text[start..end.max(start)].to_string(),
+                    search_path: search_path.clone(),
+                    creates: analysis.creates,
+                    references: analysis.references,
+                });
+            }
+        }
+        let statements = order::order(statements)?;
+        Ok(DesiredState { files, statements })
+    }
+}

@@ -1,0 +1,130 @@
+//! Orders statements so that every object is created before the statements that use it,
+//! whatever file it is in; otherwise file order (by path, then position) is kept.
+
+use super::Statement;
+use super::analyze::{Name, Space};
+use crate::error::{Error, Result};
+use petgraph::graph::{DiGraph, NodeIndex};
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap};
+
+const DEFAULT_PATH: &[&str] = &["public"];
+
+/// The schema an unqualified name resolves to for a statement: for creations the first
+/// schema of its search_path; for references the first schema where some statement creates
+/// that name (unknown names are left alone: they are built-ins or come from extensions).
+fn schemas_of(stmt: &Statement) -> Vec<String> {
+    match &stmt.search_path {
+        Some(p) => p.clone(),
+        None => DEFAULT_PATH.iter().map(|s| s.to_string()).collect(),
+    }
+}
+
+type Key = (Space, String, String);
+
+fn created_key(stmt: &Statement, n: &Name) -> Key {
+    let schema = match (&n.schema, n.space) {
+        (_, Space::Schema | Space::Extension) => String::new(),
+        (Some(s), _) => s.clone(),
+        (None, _) => schemas_of(stmt).into_iter().next().unwrap_or_default(),
+    };
+    (n.space, schema, n.name.clone())
+}
+
+pub fn order(statements: Vec<Statement>) -> Result<Vec<Statement>> {
+    let mut creators: BTreeMap<Key, usize> = BTreeMap::new();
+    for (i, s) in statements.iter().enumerate() {
+        for n in &s.creates {
+            creators.entry(created_key(s, n)).or_insert(i);
+        }
+    }
+    let extensions: Vec<usize> = creators
+        .iter()
+        .filter(|((space, _, _), _)| *space == Space::Extension)
+        .map(|(_, &i)| i)
+        .collect();
+    let mut graph: DiGraph<usize, ()> = DiGraph::new();
+    let nodes: Vec<NodeIndex> = (0..statements.len()).map(|i| graph.add_node(i)).collect();
+    for (i, s) in statements.iter().enumerate() {
+        let mut deps: Vec<usize> = Vec::new();
+        for r in &s.references {
+            let candidates: Vec<Key> = match (&r.schema, r.space) {
+                (_, Space::Schema | Space::Extension) => {
+                    vec![(r.space, String::new(), r.name.clone())]
+                }
+                (Some(schema), _) => vec![(r.space, schema.clone(), r.name.clone())],
+                (None, _) => schemas_of(s)
+                    .into_iter()
+                    .map(|schema| (r.space, schema, r.name.clone()))
+                    .collect(),
+            };
+            if let Some(&c) = candidates.iter().find_map(|k| creators.get(k)) {
+                deps.push(c);
+            }
+        }
+        // Extensions bring types and functions nobody declares: everything that is not a
+        // schema or an extension itself waits for them.
+        let is_setup = s
+            .creates
+            .iter()
+            .any(|n| matches!(n.space, Space::Schema | Space::Extension));
+        if !is_setup {
+            deps.extend(extensions.iter().copied());
+        }
+        for d in deps {
+            if d != i {
+                graph.update_edge(nodes[d], nodes[i], ());
+            }
+        }
+    }
+    // Kahn's algorithm, always taking the earliest ready statement: stable and deterministic.
+    let mut indegree: Vec<usize> = nodes
+        .iter()
+        .map(|&n| {
+            graph
+                .neighbors_directed(n, petgraph::Direction::Incoming)
+                .count()
+        })
+        .collect();
+    let mut ready: BinaryHeap<Reverse<usize>> = indegree
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| **d == 0)
+        .map(|(i, _)| Reverse(i))
+        .collect();
+    let mut order = Vec::with_capacity(statements.len());
+    while let Some(Reverse(i)) = ready.pop() {
+        order.push(i);
+        for next in graph.neighbors(nodes[i]) {
+            let j = graph[next];
+            indegree[j] -= 1;
+            if indegree[j] == 0 {
+                ready.push(Reverse(j));
+            }
+        }
+    }
+    if order.len() < statements.len() {
+        let cycle = petgraph::algo::tarjan_scc(&graph)
+            .into_iter()
+            .find(|scc| scc.len() > 1)
+            .unwrap_or_default();
+        let mut members: Vec<usize> = cycle.iter().map(|&n| graph[n]).collect();
+        members.sort();
+        let names: Vec<String> = members
+            .iter()
+            .map(|&i| {
+                let s = &statements[i];
+                format!("{}:{}", s.path.display(), s.line)
+            })
+            .collect();
+        return Err(Error::Cycle(format!(
+            "statements that reference each other: {}",
+            names.join(", ")
+        )));
+    }
+    let mut slots: Vec<Option<Statement>> = statements.into_iter().map(Some).collect();
+    Ok(order
+        .into_iter()
+        .map(|i| slots[i].take().expect("each statement once"))
+        .collect())
+}

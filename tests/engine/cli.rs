@@ -1,0 +1,264 @@
+//! The command line as scripts use it: exit codes, formats, plan files, inspect.
+
+use crate::support::{Env, TestResult, trial};
+use std::path::Path;
+use std::process::{Command, Output};
+use std::sync::Arc;
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_profe-migrate"));
+    c.env_remove("DATABASE_URL")
+        .env_remove("PROFE_MIGRATE_DEV_URL");
+    c
+}
+
+fn run(cmd: &mut Command) -> Output {
+    cmd.output().expect("run profe-migrate")
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().unwrap_or(-1)
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "exit {}\nstdout:\n{}\nstderr:\n{}",
+        code(o),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn expect(o: &Output, want: i32) -> TestResult {
+    if code(o) == want {
+        Ok(())
+    } else {
+        Err(format!("expected exit {want}, got {}", text(o)))
+    }
+}
+
+fn write(dir: &Path, name: &str, sql: &str) -> std::path::PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, sql).unwrap();
+    p
+}
+
+const MODEL: &str = "CREATE SCHEMA app;\n\
+    CREATE TYPE app.kind AS ENUM ('a', 'b');\n\
+    CREATE TABLE app.items (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, kind app.kind NOT NULL DEFAULT 'a', name text NOT NULL UNIQUE);\n\
+    CREATE TABLE app.notes (id serial PRIMARY KEY, item_id bigint REFERENCES app.items (id) ON DELETE CASCADE, body text CHECK (length(body) < 500));\n\
+    CREATE INDEX notes_item ON app.notes (item_id) WHERE body IS NOT NULL;\n";
+
+pub fn trials(env: &Arc<Env>) -> Vec<libtest_mimic::Trial> {
+    vec![
+        trial(
+            env,
+            "cli::plan_from_empty_uses_the_embedded_postgres_and_apply_converges",
+            |env| {
+                let dir = tempfile::tempdir().unwrap();
+                let to = write(dir.path(), "model.sql", MODEL);
+                // No --dev-url: the binary starts its own throwaway server.
+                let o = run(bin().args(["plan", "--from", "empty", "--to"]).arg(&to));
+                expect(&o, 0)?;
+                let out = String::from_utf8_lossy(&o.stdout);
+                if !out.contains("CREATE TABLE app.items") || !out.contains("BEGIN;") {
+                    return Err(text(&o));
+                }
+                let db = env.block_on(env.scratch("cli"))?;
+                let url = env.url(&db.name);
+                let o = run(bin()
+                    .args(["apply", "--yes", "--database-url", &url, "--to"])
+                    .arg(&to));
+                expect(&o, 0)?;
+                let o = run(bin()
+                    .args(["drift", "--database-url", &url, "--to"])
+                    .arg(&to));
+                let r = expect(&o, 0);
+                let _ = env.block_on(db.drop_db());
+                r
+            },
+        ),
+        trial(env, "cli::exit_codes_hazards_and_drift", |env| {
+            let dev = env.url("postgres");
+            let dir = tempfile::tempdir().unwrap();
+            let to = write(dir.path(), "model.sql", MODEL);
+            let o = run(bin().args(["plan", "--no-such-flag"]));
+            expect(&o, 64)?;
+            let db = env.block_on(env.scratch("cli"))?;
+            let url = env.url(&db.name);
+            let r = (|| {
+                let apply = |to: &Path, extra: &[&str]| {
+                    run(bin()
+                        .args(["apply", "--dev-url", &dev, "--database-url", &url, "--to"])
+                        .arg(to)
+                        .args(extra))
+                };
+                // Not on a terminal and no --yes: refused.
+                expect(&apply(&to, &[]), 3)?;
+                expect(&apply(&to, &["--yes"]), 0)?;
+                let o = run(bin()
+                    .args(["drift", "--dev-url", &dev, "--database-url", &url, "--to"])
+                    .arg(&to));
+                expect(&o, 0)?;
+                // Dropping a table deletes data: refused unless allowed, and nothing changes.
+                let smaller = write(dir.path(), "smaller.sql", &MODEL.replace(
+                    "CREATE TABLE app.notes (id serial PRIMARY KEY, item_id bigint REFERENCES app.items (id) ON DELETE CASCADE, body text CHECK (length(body) < 500));\n\
+    CREATE INDEX notes_item ON app.notes (item_id) WHERE body IS NOT NULL;\n", ""));
+                let o = run(bin()
+                    .args(["drift", "--dev-url", &dev, "--database-url", &url, "--to"])
+                    .arg(&smaller));
+                expect(&o, 2)?;
+                let o = apply(&smaller, &["--yes"]);
+                expect(&o, 3)?;
+                if !String::from_utf8_lossy(&o.stderr).contains("DELETES_DATA") {
+                    return Err(text(&o));
+                }
+                let o = run(bin()
+                    .args(["drift", "--dev-url", &dev, "--database-url", &url, "--to"])
+                    .arg(&to));
+                expect(&o, 0)?;
+                let o = apply(&smaller, &["--yes", "--allow-hazards", "DELETES_DATA"]);
+                expect(&o, 0)?;
+                let o = run(bin()
+                    .args(["drift", "--dev-url", &dev, "--database-url", &url, "--to"])
+                    .arg(&smaller));
+                expect(&o, 0)?;
+                let o = apply(&to, &["--yes", "--allow-hazards", "NOT_A_HAZARD"]);
+                expect(&o, 64)
+            })();
+            let _ = env.block_on(db.drop_db());
+            r
+        }),
+        trial(
+            env,
+            "cli::plan_file_is_refused_when_the_database_changed",
+            |env| {
+                let dev = env.url("postgres");
+                let dir = tempfile::tempdir().unwrap();
+                let to = write(dir.path(), "model.sql", MODEL);
+                let plan = dir.path().join("plan.json");
+                let db = env.block_on(env.scratch("cli"))?;
+                let url = env.url(&db.name);
+                let r = (|| {
+                    let o = run(bin()
+                        .args([
+                            "plan",
+                            "--dev-url",
+                            &dev,
+                            "--from",
+                            &url,
+                            "--format",
+                            "json",
+                            "--out",
+                        ])
+                        .arg(&plan)
+                        .arg("--to")
+                        .arg(&to));
+                    expect(&o, 0)?;
+                    let json: serde_json::Value =
+                        serde_json::from_str(&std::fs::read_to_string(&plan).unwrap())
+                            .map_err(|e| e.to_string())?;
+                    for key in ["source_fingerprint", "steps", "summary"] {
+                        if json.get(key).is_none() {
+                            return Err(format!("plan JSON lacks {key}"));
+                        }
+                    }
+                    let step = &json["steps"][0];
+                    if !(step["sql"].is_string()
+                        && step["object"].is_string()
+                        && step["hazards"].is_array()
+                        && step["transactional"].is_boolean())
+                    {
+                        return Err(format!("bad step: {step}"));
+                    }
+                    env.block_on(async {
+                        let c =
+                            profe_migrate::db::connect(&profe_migrate::db::parse(&url).unwrap())
+                                .await
+                                .unwrap();
+                        c.batch_execute("CREATE SCHEMA app").await.unwrap();
+                    });
+                    let o = run(bin()
+                        .args(["apply", "--yes", "--database-url", &url, "--plan"])
+                        .arg(&plan));
+                    expect(&o, 3)?;
+                    env.block_on(async {
+                        let c =
+                            profe_migrate::db::connect(&profe_migrate::db::parse(&url).unwrap())
+                                .await
+                                .unwrap();
+                        c.batch_execute("DROP SCHEMA app").await.unwrap();
+                    });
+                    let o = run(bin()
+                        .args(["apply", "--yes", "--database-url", &url, "--plan"])
+                        .arg(&plan));
+                    expect(&o, 0)
+                })();
+                let _ = env.block_on(db.drop_db());
+                r
+            },
+        ),
+        trial(
+            env,
+            "cli::inspect_writes_files_that_plan_back_to_nothing",
+            |env| {
+                let dev = env.url("postgres");
+                let dir = tempfile::tempdir().unwrap();
+                let db = env.block_on(env.scratch("cli"))?;
+                let url = env.url(&db.name);
+                let r = (|| {
+                    env.block_on(async {
+                    let c = profe_migrate::db::connect(&profe_migrate::db::parse(&url).unwrap()).await.unwrap();
+                    c.batch_execute(MODEL).await.unwrap();
+                    c.batch_execute("CREATE SCHEMA other; CREATE TABLE other.t (id int PRIMARY KEY, item bigint REFERENCES app.items (id)); CREATE TABLE public.p (x int)").await.unwrap();
+                });
+                    let out = dir.path().join("inspected");
+                    let o = run(bin()
+                        .args(["inspect", "--database-url", &url, "--out"])
+                        .arg(&out));
+                    expect(&o, 0)?;
+                    if !out.join("app.sql").is_file() || !out.join("other.sql").is_file() {
+                        return Err(format!("missing files: {}", text(&o)));
+                    }
+                    let o = run(bin()
+                        .args(["plan", "--dev-url", &dev, "--from", &url, "--to"])
+                        .arg(&out));
+                    expect(&o, 0)?;
+                    if String::from_utf8_lossy(&o.stdout) != "-- no changes\n" {
+                        return Err(text(&o));
+                    }
+                    Ok(())
+                })();
+                let _ = env.block_on(db.drop_db());
+                r
+            },
+        ),
+        trial(env, "cli::plans_are_deterministic_in_every_format", |env| {
+            let dev = env.url("postgres");
+            let dir = tempfile::tempdir().unwrap();
+            let to = write(dir.path(), "model.sql", MODEL);
+            for format in ["sql", "json", "markdown"] {
+                let once = run(bin()
+                    .args(["plan", "--dev-url", &dev, "--format", format, "--to"])
+                    .arg(&to));
+                expect(&once, 0)?;
+                let twice = run(bin()
+                    .args(["plan", "--dev-url", &dev, "--format", format, "--to"])
+                    .arg(&to));
+                if once.stdout != twice.stdout {
+                    return Err(format!("{format} differs between runs"));
+                }
+                let out = String::from_utf8_lossy(&once.stdout);
+                let marker = match format {
+                    "sql" => "CREATE TYPE app.kind",
+                    "json" => "\"source_fingerprint\"",
+                    _ => "| table | 2 | 0 | 0 |",
+                };
+                if !out.contains(marker) {
+                    return Err(format!("{format} output lacks {marker:?}:\n{out}"));
+                }
+            }
+            Ok(())
+        }),
+    ]
+}

@@ -1,0 +1,212 @@
+//! Error paths: every failure names its cause and changes nothing.
+
+use crate::support::{Env, trial};
+use profe_migrate::Error;
+use profe_migrate::pipeline::{Engine, Source};
+use profe_migrate::source::DesiredState;
+use std::sync::Arc;
+
+fn temp_dir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("temp dir")
+}
+
+pub fn trials(env: &Arc<Env>) -> Vec<libtest_mimic::Trial> {
+    vec![
+        trial(
+            env,
+            "errors::syntax_error_names_file_line_and_column",
+            |_| {
+                let dir = temp_dir();
+                let path = dir.path().join("bad.sql");
+                std::fs::write(
+                &path,
+                "CREATE TABLE ok (id int);\n\n-- a comment\nCREATE TABLE broken (id int,, name text);\n",
+            )
+            .unwrap();
+                match DesiredState::read(std::slice::from_ref(&path)) {
+                    Err(Error::Syntax {
+                        path: p,
+                        line,
+                        column,
+                        message,
+                    }) => {
+                        if p != path
+                            || line != 4
+                            || column != 29
+                            || !message.contains("syntax error")
+                        {
+                            return Err(format!("got {}:{line}:{column}: {message}", p.display()));
+                        }
+                        Ok(())
+                    }
+                    other => Err(format!("expected a syntax error, got {other:?}")),
+                }
+            },
+        ),
+        trial(
+            env,
+            "errors::failing_statement_names_file_and_line",
+            |env| {
+                let dir = temp_dir();
+                std::fs::write(dir.path().join("a.sql"), "CREATE SCHEMA app;\n").unwrap();
+                std::fs::write(
+                    dir.path().join("b.sql"),
+                    "CREATE TABLE app.t (\n  id int,\n  kind app.missing_type\n);\n",
+                )
+                .unwrap();
+                let err = env.block_on(async {
+                    let mut engine = Engine::with_cluster(env.cluster.clone());
+                    engine
+                        .catalog(&Source::Files(vec![dir.path().to_path_buf()]), None)
+                        .await
+                });
+                match err {
+                    Err(Error::Load {
+                        path,
+                        line,
+                        column,
+                        message,
+                    }) => {
+                        let ok = path.ends_with("b.sql")
+                            && line == 3
+                            && column == 8
+                            && message.contains("type \"app.missing_type\" does not exist");
+                        if ok {
+                            Ok(())
+                        } else {
+                            Err(format!("got {}:{line}:{column}: {message}", path.display()))
+                        }
+                    }
+                    other => Err(format!(
+                        "expected a load error, got {:?}",
+                        other.map(|_| ())
+                    )),
+                }
+            },
+        ),
+        trial(
+            env,
+            "errors::statements_load_in_dependency_order_across_files",
+            |env| {
+                let dir = temp_dir();
+                // Alphabetical order is the wrong one for every statement here.
+                std::fs::write(
+                dir.path().join("a_files.sql"),
+                "CREATE TABLE files.objects (id uuid PRIMARY KEY, owner bigint REFERENCES auth.accounts (id));\n\
+                 CREATE INDEX objects_owner ON files.objects (owner);\n",
+            )
+            .unwrap();
+                std::fs::write(
+                dir.path().join("b_auth.sql"),
+                "CREATE TABLE auth.accounts (id bigint PRIMARY KEY, status auth.status, n bigint DEFAULT nextval('auth.counter'));\n\
+                 CREATE SEQUENCE auth.counter;\nCREATE TYPE auth.status AS ENUM ('a');\n",
+            )
+            .unwrap();
+                std::fs::write(
+                    dir.path().join("c_schemas.sql"),
+                    "CREATE SCHEMA files;\nCREATE SCHEMA auth;\n",
+                )
+                .unwrap();
+                let catalog = env
+                    .block_on(async {
+                        let mut engine = Engine::with_cluster(env.cluster.clone());
+                        engine
+                            .catalog(&Source::Files(vec![dir.path().to_path_buf()]), None)
+                            .await
+                    })
+                    .map_err(|e| e.to_string())?;
+                if catalog.tables.len() != 2
+                    || catalog.indexes.len() != 1
+                    || catalog.sequences.len() != 1
+                {
+                    return Err(format!("unexpected catalog: {catalog:?}"));
+                }
+                Ok(())
+            },
+        ),
+        trial(env, "errors::reference_cycle_is_reported", |_| {
+            let dir = temp_dir();
+            let path = dir.path().join("cycle.sql");
+            std::fs::write(
+                &path,
+                "CREATE TABLE a (id int PRIMARY KEY, b_id int REFERENCES b (id));\n\
+                 CREATE TABLE b (id int PRIMARY KEY, a_id int REFERENCES a (id));\n",
+            )
+            .unwrap();
+            match DesiredState::read(&[path]) {
+                Err(Error::Cycle(msg))
+                    if msg.contains("cycle.sql:1") && msg.contains("cycle.sql:2") =>
+                {
+                    Ok(())
+                }
+                other => Err(format!(
+                    "expected a cycle error, got {:?}",
+                    other.map(|_| ())
+                )),
+            }
+        }),
+        trial(env, "errors::unreachable_database", |env| {
+            let r = env.block_on(async {
+                let mut engine = Engine::with_cluster(env.cluster.clone());
+                engine
+                    .catalog(
+                        &Source::Database(
+                            "postgres://someone:hunter2@/db?host=/nonexistent-socket-dir&port=5432"
+                                .into(),
+                        ),
+                        None,
+                    )
+                    .await
+            });
+            match r {
+                Err(e @ Error::Connect { .. }) => {
+                    let msg = e.to_string();
+                    if msg.contains("hunter2") {
+                        Err(format!("the password leaked: {msg}"))
+                    } else if !msg.contains("/nonexistent-socket-dir") {
+                        Err(format!("the message does not say where: {msg}"))
+                    } else {
+                        Ok(())
+                    }
+                }
+                other => Err(format!(
+                    "expected a connection error, got {:?}",
+                    other.map(|_| ())
+                )),
+            }
+        }),
+        trial(
+            env,
+            "errors::missing_binaries",
+            |_| match profe_migrate::cluster::Cluster::start_with(std::path::Path::new(
+                "/nonexistent/bin",
+            )) {
+                Err(e) if e.to_string().contains("/nonexistent/bin/initdb") => Ok(()),
+                Err(e) => Err(format!("unclear error: {e}")),
+                Ok(_) => Err("a cluster started from nothing".into()),
+            },
+        ),
+        trial(env, "errors::unsupported_objects_are_reported", |env| {
+            let dir = temp_dir();
+            let path = dir.path().join("v.sql");
+            std::fs::write(
+                &path,
+                "CREATE TABLE t (id int);\nCREATE VIEW v AS SELECT id FROM t;\n",
+            )
+            .unwrap();
+            let r = env.block_on(async {
+                let mut engine = Engine::with_cluster(env.cluster.clone());
+                engine
+                    .plan(&Source::Empty, &Source::Files(vec![path]), &[])
+                    .await
+            });
+            match r {
+                Err(Error::Unsupported(msg)) if msg.contains("view public.v") => Ok(()),
+                other => Err(format!(
+                    "expected an unsupported-kind error, got {:?}",
+                    other.map(|_| ())
+                )),
+            }
+        }),
+    ]
+}

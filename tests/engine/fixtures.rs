@@ -1,0 +1,233 @@
+//! The convergence oracle over `fixtures/<case>/`: load from.sql into database A and
+//! to.sql into database B; plan A → to.sql (compared with plan.sql where the case has
+//! one); apply; A must then equal B (catalogs, and pg_dump where a recent enough one is
+//! installed); planning again must give nothing; seed rows survive unless a data-losing
+//! step ran.
+
+use crate::support::{Env, TestResult, text_diff, trial};
+use profe_migrate::pipeline::{self, Engine, Source};
+use profe_migrate::plan::{Hazard, render};
+use serde::Deserialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use tokio_postgres::Client;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Options {
+    /// Schemas managed besides those to.sql uses (for example one it drops).
+    #[serde(default)]
+    schemas: Vec<String>,
+    /// Oldest server (server_version_num) the case applies to.
+    #[serde(default)]
+    min_server_version: i32,
+    /// Hazards the plan must carry (checked as a set, in any order).
+    #[serde(default)]
+    expect_hazards: Vec<String>,
+}
+
+fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+pub fn trials(env: &Arc<Env>) -> Vec<libtest_mimic::Trial> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(fixtures_dir())
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.path())
+                .filter(|p| p.is_dir())
+                .collect()
+        })
+        .unwrap_or_default();
+    dirs.sort();
+    let version = server_version(env);
+    dirs.into_iter()
+        .map(|dir| {
+            let name = format!("fixture::{}", dir.file_name().unwrap().to_string_lossy());
+            let opts = options(&dir);
+            let skip = opts.as_ref().is_ok_and(|o| o.min_server_version > version);
+            trial(env, &name, move |env| {
+                let opts = opts?;
+                env.block_on(run_case(&env, &dir, &opts))
+            })
+            .with_ignored_flag(skip)
+        })
+        .collect()
+}
+
+fn server_version(env: &Env) -> i32 {
+    env.block_on(async {
+        let client = profe_migrate::db::connect(&env.admin).await.ok()?;
+        let row = client
+            .query_one("SELECT current_setting('server_version_num')::int", &[])
+            .await
+            .ok()?;
+        Some(row.get::<_, i32>(0))
+    })
+    .unwrap_or(0)
+}
+
+fn options(dir: &Path) -> Result<Options, String> {
+    match std::fs::read_to_string(dir.join("options.toml")) {
+        Ok(text) => toml::from_str(&text).map_err(|e| format!("options.toml: {e}")),
+        Err(_) => Ok(Options::default()),
+    }
+}
+
+fn read(dir: &Path, name: &str) -> Option<String> {
+    std::fs::read_to_string(dir.join(name)).ok()
+}
+
+async fn row_counts(client: &Client, tables: &[String]) -> Result<BTreeMap<String, i64>, String> {
+    let mut out = BTreeMap::new();
+    for t in tables {
+        let row = client
+            .query_one(&format!("SELECT count(*) FROM {t}"), &[])
+            .await
+            .map_err(|e| format!("counting {t}: {e}"))?;
+        out.insert(t.clone(), row.get(0));
+    }
+    Ok(out)
+}
+
+/// The plan as compared with plan.sql: without the fingerprint, which depends on the
+/// server version.
+fn comparable(sql: &str) -> String {
+    sql.lines()
+        .filter(|l| !l.starts_with("-- source fingerprint:"))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+async fn run_case(env: &Env, dir: &Path, opts: &Options) -> TestResult {
+    let from_sql = read(dir, "from.sql").unwrap_or_default();
+    let to_path = dir.join("to.sql");
+    let to_sql = read(dir, "to.sql").ok_or("the case has no to.sql")?;
+    let a = env.scratch("fx_a").await?;
+    let b = env.scratch("fx_b").await?;
+    let result = async {
+        let ca = env.connect(&a).await?;
+        ca.batch_execute(&from_sql)
+            .await
+            .map_err(|e| format!("from.sql: {}", profe_migrate::Error::describe_db(&e)))?;
+        let seed = read(dir, "seed.sql");
+        if let Some(seed) = &seed {
+            ca.batch_execute(seed)
+                .await
+                .map_err(|e| format!("seed.sql: {}", profe_migrate::Error::describe_db(&e)))?;
+        }
+        let cb = env.connect(&b).await?;
+        cb.batch_execute(&to_sql)
+            .await
+            .map_err(|e| format!("to.sql: {}", profe_migrate::Error::describe_db(&e)))?;
+
+        let mut engine = Engine::with_cluster(env.cluster.clone());
+        let from = Source::Database(env.url(&a.name));
+        let to = Source::Files(vec![to_path.clone()]);
+        let plan = engine
+            .plan(&from, &to, &opts.schemas)
+            .await
+            .map_err(|e| format!("plan: {e}"))?;
+        let rendered = comparable(&render::sql(&plan));
+        let expected_path = dir.join("plan.sql");
+        if std::env::var_os("BLESS").is_some() {
+            std::fs::write(&expected_path, &rendered).map_err(|e| e.to_string())?;
+        } else if let Some(expected) = read(dir, "plan.sql")
+            && expected != rendered
+        {
+            return Err(format!(
+                "the plan differs from plan.sql:\n{}",
+                text_diff(&rendered, &expected)
+            ));
+        }
+        if !opts.expect_hazards.is_empty() {
+            let got: BTreeSet<String> = plan
+                .steps
+                .iter()
+                .flat_map(|s| s.hazards.iter().map(|h| h.name().to_string()))
+                .collect();
+            let want: BTreeSet<String> = opts.expect_hazards.iter().cloned().collect();
+            if got != want {
+                return Err(format!("hazards: got {got:?}, expected {want:?}"));
+            }
+        }
+        let scope: BTreeSet<String> = plan.scope.iter().cloned().collect();
+        let before_tables: Vec<String> = pipeline::live_catalog(&ca, &scope)
+            .await
+            .map_err(|e| e.to_string())?
+            .tables
+            .keys()
+            .map(|k| k.to_string())
+            .collect();
+        let counts_before = row_counts(&ca, &before_tables).await?;
+
+        pipeline::apply_plan(&ca, &plan, Hazard::ALL, |_| true)
+            .await
+            .map_err(|e| format!("apply: {e}\n--- plan ---\n{rendered}"))?;
+
+        let got = pipeline::live_catalog(&ca, &scope)
+            .await
+            .map_err(|e| e.to_string())?;
+        let want = pipeline::live_catalog(&cb, &scope)
+            .await
+            .map_err(|e| e.to_string())?;
+        if got != want {
+            let g = serde_json::to_string_pretty(&got).unwrap();
+            let w = serde_json::to_string_pretty(&want).unwrap();
+            return Err(format!(
+                "after apply the catalog differs from to.sql's:\n{}\n--- plan ---\n{rendered}",
+                text_diff(&g, &w)
+            ));
+        }
+        let schemas: Vec<String> = scope.iter().cloned().collect();
+        if let (Some(da), Some(db)) = (env.dump(&a.name, &schemas), env.dump(&b.name, &schemas)) {
+            let (da, db) = (da?, db?);
+            if da != db {
+                return Err(format!(
+                    "pg_dump differs:\n{}\n--- plan ---\n{rendered}",
+                    text_diff(&da, &db)
+                ));
+            }
+        }
+        let again = engine
+            .plan(&from, &to, &opts.schemas)
+            .await
+            .map_err(|e| format!("re-plan: {e}"))?;
+        if !again.is_empty() {
+            return Err(format!(
+                "planning again is not empty:\n{}\n--- first plan ---\n{rendered}",
+                render::sql(&again)
+            ));
+        }
+        if seed.is_some()
+            && !plan
+                .steps
+                .iter()
+                .any(|s| s.hazards.contains(&Hazard::DeletesData))
+        {
+            let kept: Vec<String> = before_tables
+                .iter()
+                .filter(|t| got.tables.keys().any(|k| &k.to_string() == *t))
+                .cloned()
+                .collect();
+            let after = row_counts(&ca, &kept).await?;
+            for (t, n) in &after {
+                if counts_before.get(t) != Some(n) {
+                    return Err(format!(
+                        "rows of {t} changed: {:?} before, {n} after",
+                        counts_before.get(t)
+                    ));
+                }
+            }
+            if counts_before.values().sum::<i64>() == 0 {
+                return Err("seed.sql inserted no rows".into());
+            }
+        }
+        Ok(())
+    }
+    .await;
+    let _ = a.drop_db().await;
+    let _ = b.drop_db().await;
+    result
+}

@@ -1,0 +1,38 @@
+//! Integration tests against real PostgreSQL: one throwaway cluster for the whole binary
+//! (started here, stopped at the end), one scratch database per test, cases run in
+//! parallel. The fixture cases under `fixtures/` are the main body; the other modules test
+//! error paths, the command line and introspection.
+
+mod cli;
+mod errors;
+mod fixtures;
+mod introspect;
+mod support;
+
+use std::sync::Arc;
+
+fn main() {
+    let args = libtest_mimic::Arguments::from_args();
+    let cluster = match profe_migrate::cluster::Cluster::start() {
+        Ok(c) => Arc::new(c),
+        Err(e) => {
+            eprintln!("cannot start the test cluster: {e}");
+            std::process::exit(1);
+        }
+    };
+    eprintln!(
+        "test cluster: PostgreSQL {} from {}",
+        cluster.major(),
+        cluster.bin_dir().display()
+    );
+    let env = Arc::new(support::Env::new(cluster));
+    let mut trials = fixtures::trials(&env);
+    trials.extend(errors::trials(&env));
+    trials.extend(cli::trials(&env));
+    trials.extend(introspect::trials(&env));
+    let conclusion = libtest_mimic::run(&args, trials);
+    // Every trial (and its handle on the cluster) is gone: dropping the last handle stops
+    // the server and removes its directory before the process exits.
+    drop(env);
+    conclusion.exit()
+}

@@ -1,0 +1,148 @@
+use profe_migrate::cluster::Cluster;
+use profe_migrate::db::{self, ScratchDb};
+use std::future::Future;
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::Arc;
+use tokio_postgres::{Client, Config};
+
+pub struct Env {
+    pub cluster: Arc<Cluster>,
+    pub admin: Config,
+    /// A pg_dump at least as new as the server, if the machine has one.
+    pub pg_dump: Option<PathBuf>,
+}
+
+pub type TestResult = Result<(), String>;
+
+fn pg_dump_for(major: u32, bin_dir: &std::path::Path) -> Option<PathBuf> {
+    let mut candidates = vec![bin_dir.join("pg_dump")];
+    if let Ok(out) = Command::new("pg_config").arg("--bindir").output() {
+        candidates.push(PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()).join("pg_dump"));
+    }
+    candidates.push(PathBuf::from("pg_dump"));
+    candidates.into_iter().find(|p| {
+        Command::new(p)
+            .arg("--version")
+            .output()
+            .ok()
+            .and_then(|o| {
+                let text = String::from_utf8_lossy(&o.stdout).to_string();
+                let version = text
+                    .split_whitespace()
+                    .last()?
+                    .split('.')
+                    .next()?
+                    .to_string();
+                version.parse::<u32>().ok()
+            })
+            .is_some_and(|v| v >= major)
+    })
+}
+
+impl Env {
+    pub fn new(cluster: Arc<Cluster>) -> Env {
+        let admin = db::parse(&cluster.connection_string("postgres")).expect("admin config");
+        let pg_dump = pg_dump_for(cluster.major(), cluster.bin_dir());
+        Env {
+            cluster,
+            admin,
+            pg_dump,
+        }
+    }
+
+    /// Runs a future on a runtime of its own (each trial runs on its own thread).
+    pub fn block_on<F: Future>(&self, f: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime")
+            .block_on(f)
+    }
+
+    pub async fn scratch(&self, prefix: &str) -> Result<ScratchDb, String> {
+        db::create_scratch(&self.admin, prefix)
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    /// A `postgres://` URL for a database of the test cluster.
+    pub fn url(&self, dbname: &str) -> String {
+        let sock = self
+            .cluster
+            .connection_string(dbname)
+            .split_whitespace()
+            .find_map(|kv| kv.strip_prefix("host=").map(String::from))
+            .expect("socket dir");
+        format!("postgres:///{dbname}?host={sock}&port=5432&user=postgres")
+    }
+
+    pub fn socket_dir(&self) -> String {
+        self.url("x")
+            .split("host=")
+            .nth(1)
+            .and_then(|s| s.split('&').next())
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    pub async fn connect(&self, scratch: &ScratchDb) -> Result<Client, String> {
+        db::connect(&scratch.config)
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    /// `pg_dump --schema-only` of the given schemas, without the lines that differ between
+    /// two databases of identical schema.
+    pub fn dump(&self, dbname: &str, schemas: &[String]) -> Option<Result<String, String>> {
+        let pg_dump = self.pg_dump.as_ref()?;
+        let mut cmd = Command::new(pg_dump);
+        cmd.args([
+            "--schema-only",
+            "--no-owner",
+            "-h",
+            &self.socket_dir(),
+            "-p",
+            "5432",
+        ])
+        .args(["-U", "postgres"]);
+        for s in schemas {
+            cmd.arg("-n").arg(s);
+        }
+        cmd.arg(dbname);
+        Some(match cmd.output() {
+            Ok(o) if o.status.success() => Ok(String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .filter(|l| {
+                    !l.starts_with("\\restrict")
+                        && !l.starts_with("\\unrestrict")
+                        && !l.starts_with("-- Dumped ")
+                })
+                .collect::<Vec<_>>()
+                .join("\n")),
+            Ok(o) => Err(format!(
+                "pg_dump failed: {}",
+                String::from_utf8_lossy(&o.stderr)
+            )),
+            Err(e) => Err(format!("cannot run pg_dump: {e}")),
+        })
+    }
+}
+
+/// A readable line diff of two texts.
+pub fn text_diff(a: &str, b: &str) -> String {
+    similar::TextDiff::from_lines(a, b)
+        .unified_diff()
+        .context_radius(3)
+        .header("actual", "expected")
+        .to_string()
+}
+
+pub fn trial(
+    env: &Arc<Env>,
+    name: &str,
+    f: impl FnOnce(Arc<Env>) -> TestResult + Send + 'static,
+) -> libtest_mimic::Trial {
+    let env = env.clone();
+    libtest_mimic::Trial::test(name, move || f(env).map_err(Into::into))
+}
