@@ -209,7 +209,8 @@ fn alter(ctx: &Ctx, table: &QualName, f: &Column, t: &Column) -> Vec<Step> {
             )
             .hazard(Hazard::AccessExclusiveLock)
             .hazard_if(rewrite, Hazard::TableRewrite)
-            .hazard_if(using || rewrite, Hazard::DataDependent),
+            .hazard_if(using || rewrite, Hazard::DataDependent)
+            .long_running(),
         );
     }
     if let (Some(a), Some(b)) = (&f.generated, &t.generated)
@@ -225,7 +226,8 @@ fn alter(ctx: &Ctx, table: &QualName, f: &Column, t: &Column) -> Vec<Step> {
         out.push(
             plain(format!("{prefix} SET NOT NULL;"))
                 .hazard(Hazard::DataDependent)
-                .hazard(Hazard::AccessExclusiveLock),
+                .hazard(Hazard::AccessExclusiveLock)
+                .long_running(),
         );
     }
     match (&f.identity, &t.identity) {

@@ -62,7 +62,8 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
                         ),
                     Hazard::IndexBuild,
                 )
-                .hazard_if(checks_rows, Hazard::AccessExclusiveLock),
+                .hazard_if(checks_rows, Hazard::AccessExclusiveLock)
+                .long_running(),
             ]
         }
         Change::DropConstraint {
@@ -120,7 +121,8 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
                         ..Deps::default()
                     },
                 )
-                .hazard(Hazard::DataDependent),
+                .hazard(Hazard::DataDependent)
+                .long_running(),
             ]
         }
         _ => unreachable!("constraint change"),

@@ -39,7 +39,8 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
                         ..Deps::default()
                     },
                 )
-                .hazard_if(ctx.existing(&index.table), Hazard::IndexBuild),
+                .hazard_if(ctx.existing(&index.table), Hazard::IndexBuild)
+                .long_running(),
             ]
         }
         Change::DropIndex { index } => {

@@ -23,9 +23,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 pub const DEFAULT_LOCK_TIMEOUT_MS: u64 = 3_000;
 pub const DEFAULT_STATEMENT_TIMEOUT_MS: u64 = 10 * 60_000;
-/// Index builds may take long; they hold no lock that blocks writes for long only when
-/// built concurrently, which the safety work adds.
-pub const INDEX_STATEMENT_TIMEOUT_MS: u64 = 60 * 60_000;
+/// Index builds, validations and rewrites scan whole tables and may take long.
+pub const LONG_STATEMENT_TIMEOUT_MS: u64 = 60 * 60_000;
 
 /// One statement of a plan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -180,6 +179,12 @@ impl Step {
 
     pub(crate) fn hazard_if(self, cond: bool, h: Hazard) -> Step {
         if cond { self.hazard(h) } else { self }
+    }
+
+    /// A longer statement timeout, for steps that scan or rebuild a whole table.
+    pub(crate) fn long_running(mut self) -> Step {
+        self.statement_timeout_ms = LONG_STATEMENT_TIMEOUT_MS;
+        self
     }
 
     pub(crate) fn non_transactional(mut self) -> Step {

@@ -3,6 +3,7 @@
 //! scratch database on the shadow server and read back like any database.
 
 mod analyze;
+mod check;
 mod files;
 mod load;
 mod order;
@@ -59,6 +60,13 @@ impl DesiredState {
                 } else {
                     (raw.stmt_location + raw.stmt_len) as usize
                 };
+                if let Some(reason) = check::unmanaged(node) {
+                    let (line, column) = line_col(&file.text, start);
+                    return Err(crate::Error::Unsupported(format!(
+                        "{}:{line}:{column}: {reason}",
+                        file.path.display()
+                    )));
+                }
                 let analysis = analyze::analyze(node);
                 if let Some(path) = analysis.sets_search_path.clone() {
                     search_path = path;

@@ -186,6 +186,30 @@ pub fn trials(env: &Arc<Env>) -> Vec<libtest_mimic::Trial> {
                 Ok(_) => Err("a cluster started from nothing".into()),
             },
         ),
+        trial(
+            env,
+            "errors::unmanaged_statements_are_refused_with_their_location",
+            |_| {
+                let dir = temp_dir();
+                let path = dir.path().join("grants.sql");
+                std::fs::write(
+                    &path,
+                    "CREATE TABLE t (id int);\n  GRANT SELECT ON t TO PUBLIC;\n",
+                )
+                .unwrap();
+                match DesiredState::read(std::slice::from_ref(&path)) {
+                    Err(Error::Unsupported(msg))
+                        if msg.contains("grants.sql:2:3") && msg.contains("GRANT") =>
+                    {
+                        Ok(())
+                    }
+                    other => Err(format!(
+                        "expected an unsupported statement, got {:?}",
+                        other.map(|_| ())
+                    )),
+                }
+            },
+        ),
         trial(env, "errors::unsupported_objects_are_reported", |env| {
             let dir = temp_dir();
             let path = dir.path().join("v.sql");

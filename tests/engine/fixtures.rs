@@ -27,8 +27,11 @@ struct Options {
     expect_hazards: Vec<String>,
 }
 
+/// `fixtures/` of the project, or `PROFE_FIXTURES` (cases being written elsewhere).
 fn fixtures_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+    std::env::var_os("PROFE_FIXTURES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"))
 }
 
 pub fn trials(env: &Arc<Env>) -> Vec<libtest_mimic::Trial> {

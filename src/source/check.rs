@@ -1,0 +1,87 @@
+//! Statements whose effect the engine would not see are refused before anything runs:
+//! an unknown kind is reported with its location, never silently dropped. Statements that
+//! create objects the introspector reports as unsupported (views, functions …) are let
+//! through: the plan names those objects instead.
+
+use pg_query::NodeEnum;
+use pg_query::protobuf::AlterTableType;
+
+/// `Some(reason)` when the statement is not managed.
+pub fn unmanaged(node: &NodeEnum) -> Option<String> {
+    let what = match node {
+        NodeEnum::CreateSchemaStmt(_)
+        | NodeEnum::CreateStmt(_)
+        | NodeEnum::CreateEnumStmt(_)
+        | NodeEnum::AlterEnumStmt(_)
+        | NodeEnum::CreateSeqStmt(_)
+        | NodeEnum::AlterSeqStmt(_)
+        | NodeEnum::IndexStmt(_)
+        | NodeEnum::CreateExtensionStmt(_)
+        | NodeEnum::AlterExtensionStmt(_)
+        | NodeEnum::VariableSetStmt(_)
+        | NodeEnum::VariableShowStmt(_)
+        | NodeEnum::SelectStmt(_)
+        | NodeEnum::DoStmt(_)
+        | NodeEnum::DropStmt(_)
+        | NodeEnum::RenameStmt(_)
+        | NodeEnum::AlterObjectSchemaStmt(_)
+        | NodeEnum::TransactionStmt(_)
+        // Reported by introspection as unsupported kinds, with their names.
+        | NodeEnum::ViewStmt(_)
+        | NodeEnum::CreateTableAsStmt(_)
+        | NodeEnum::CreateFunctionStmt(_)
+        | NodeEnum::AlterFunctionStmt(_)
+        | NodeEnum::CreateTrigStmt(_)
+        | NodeEnum::CreatePolicyStmt(_)
+        | NodeEnum::AlterPolicyStmt(_)
+        | NodeEnum::CreateDomainStmt(_)
+        | NodeEnum::AlterDomainStmt(_)
+        | NodeEnum::CompositeTypeStmt(_)
+        | NodeEnum::CreateRangeStmt(_)
+        | NodeEnum::DefineStmt(_)
+        | NodeEnum::RuleStmt(_)
+        | NodeEnum::CommentStmt(_)
+        | NodeEnum::CreateForeignTableStmt(_) => return None,
+        NodeEnum::AlterTableStmt(s) => {
+            let owner = s.cmds.iter().any(|c| {
+                matches!(&c.node, Some(NodeEnum::AlterTableCmd(cmd))
+                    if cmd.subtype == AlterTableType::AtChangeOwner as i32)
+            });
+            if !owner {
+                return None;
+            }
+            "ALTER TABLE … OWNER TO (object owners)"
+        }
+        NodeEnum::GrantStmt(_) => "GRANT/REVOKE (privileges)",
+        NodeEnum::GrantRoleStmt(_) => "GRANT/REVOKE of roles",
+        NodeEnum::CreateRoleStmt(_) | NodeEnum::AlterRoleStmt(_) | NodeEnum::DropRoleStmt(_) => {
+            "CREATE/ALTER/DROP ROLE (roles)"
+        }
+        NodeEnum::AlterDefaultPrivilegesStmt(_) => "ALTER DEFAULT PRIVILEGES",
+        NodeEnum::AlterOwnerStmt(_) => "ALTER … OWNER TO (object owners)",
+        NodeEnum::CreateStatsStmt(_) => "CREATE STATISTICS",
+        NodeEnum::CreatePublicationStmt(_) | NodeEnum::AlterPublicationStmt(_) => "publications",
+        NodeEnum::CreateSubscriptionStmt(_) => "subscriptions",
+        NodeEnum::CreateEventTrigStmt(_) => "event triggers",
+        NodeEnum::SecLabelStmt(_) => "SECURITY LABEL",
+        NodeEnum::CreateCastStmt(_) => "CREATE CAST",
+        NodeEnum::CreateOpClassStmt(_) | NodeEnum::CreateOpFamilyStmt(_) => "operator classes",
+        NodeEnum::CreateFdwStmt(_)
+        | NodeEnum::CreateForeignServerStmt(_)
+        | NodeEnum::CreateUserMappingStmt(_) => "foreign data wrappers and servers",
+        NodeEnum::CreateTableSpaceStmt(_) => "tablespaces",
+        NodeEnum::CreateConversionStmt(_) => "conversions",
+        NodeEnum::CreateTransformStmt(_) => "transforms",
+        NodeEnum::AlterTsconfigurationStmt(_) | NodeEnum::AlterTsdictionaryStmt(_) => {
+            "text search configurations"
+        }
+        NodeEnum::InsertStmt(_)
+        | NodeEnum::UpdateStmt(_)
+        | NodeEnum::DeleteStmt(_)
+        | NodeEnum::MergeStmt(_)
+        | NodeEnum::CopyStmt(_)
+        | NodeEnum::TruncateStmt(_) => "data statements (put data in seeds/)",
+        _ => return Some("this kind of statement is not managed".into()),
+    };
+    Some(format!("{what} is not managed yet"))
+}
