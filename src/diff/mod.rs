@@ -5,6 +5,7 @@
 
 mod column;
 mod constraint;
+mod dependents;
 mod enum_type;
 mod extension;
 mod index;
@@ -146,68 +147,8 @@ pub fn diff(from: &Catalog, to: &Catalog, scope: &BTreeSet<String>) -> Vec<Chang
     sequence::diff(&ctx, &mut changes);
     table::diff(&ctx, &mut changes);
     index::diff(&ctx, &mut changes);
-    recreate_dependents(&ctx, &mut changes);
+    dependents::recreate(&ctx, &mut changes);
     changes
-}
-
-/// A constraint (typically a foreign key) that depends on a constraint or index being
-/// dropped must go first and, if the desired state keeps it, come back afterwards.
-fn recreate_dependents(ctx: &Context, changes: &mut Vec<Change>) {
-    use crate::catalog::ObjectId;
-    let mut dropped: BTreeSet<ObjectId> = changes
-        .iter()
-        .filter_map(|c| match c {
-            Change::DropConstraint { table, constraint } => Some(ObjectId::Constraint {
-                table: table.clone(),
-                name: constraint.name.clone(),
-            }),
-            Change::DropIndex { index } => Some(ObjectId::Index {
-                name: index.name.clone(),
-            }),
-            _ => None,
-        })
-        .collect();
-    loop {
-        let mut more = Vec::new();
-        for (name, table) in &ctx.from.tables {
-            if ctx.dropped_tables.contains(name) {
-                continue;
-            }
-            for c in table.constraints.values() {
-                let id = ObjectId::Constraint {
-                    table: name.clone(),
-                    name: c.name.clone(),
-                };
-                if !dropped.contains(&id) && ctx.from.deps_of(&id).any(|d| dropped.contains(d)) {
-                    more.push((
-                        id,
-                        Change::DropConstraint {
-                            table: name.clone(),
-                            constraint: c.clone(),
-                        },
-                    ));
-                    if let Some(keep) = ctx
-                        .to
-                        .tables
-                        .get(name)
-                        .and_then(|t| t.constraints.get(&c.name))
-                    {
-                        changes.push(Change::AddConstraint {
-                            table: name.clone(),
-                            constraint: keep.clone(),
-                        });
-                    }
-                }
-            }
-        }
-        if more.is_empty() {
-            break;
-        }
-        for (id, change) in more {
-            dropped.insert(id);
-            changes.push(change);
-        }
-    }
 }
 
 /// Keys present on only one side, and on both, of two ordered maps.

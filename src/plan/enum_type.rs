@@ -124,10 +124,25 @@ fn recreate(ctx: &Ctx, from: &EnumType, to: &EnumType) -> Vec<Step> {
                 if is_array { "[]" } else { "" }
             ));
             sql.push(';');
+            // Declared as re-creating the column, so that indexes and constraints that
+            // come back over it wait for the conversion.
+            let column = ObjectId::Column {
+                table: table.name.clone(),
+                column: col.name.clone(),
+            };
             steps.push(
-                step(sql, &id, "alter", Deps::default())
-                    .hazard(Hazard::DataDependent)
-                    .hazard(Hazard::TableRewrite),
+                step(
+                    sql,
+                    &id,
+                    "alter",
+                    Deps {
+                        creates: vec![column],
+                        ..Deps::default()
+                    },
+                )
+                .hazard(Hazard::DataDependent)
+                .hazard(Hazard::TableRewrite)
+                .long_running(),
             );
             let desired_default = ctx
                 .to
