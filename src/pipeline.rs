@@ -129,7 +129,10 @@ impl Engine {
     pub async fn plan(&mut self, from: &Source, to: &Source, extra: &[String]) -> Result<Plan> {
         let (to_catalog, scope) = self.desired(to, extra).await?;
         let from_catalog = self.catalog(from, Some(&scope)).await?;
-        let (a, b) = (from_catalog.server_version / 10000, to_catalog.server_version / 10000);
+        let (a, b) = (
+            from_catalog.server_version / 10000,
+            to_catalog.server_version / 10000,
+        );
         if a != 0 && b != 0 && a != b {
             tracing::warn!(
                 "the desired state was loaded into PostgreSQL {b} but the database is PostgreSQL                  {a}: expressions may be written differently (use --dev-url or PG_BIN to load                  it into PostgreSQL {a})"

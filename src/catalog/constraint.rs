@@ -44,6 +44,11 @@ pub struct Constraint {
     pub validated: bool,
     /// For foreign keys: the referenced table.
     pub references: Option<QualName>,
+    pub deferrable: bool,
+    pub deferred: bool,
+    /// Storage parameters of the index behind a primary key, unique or exclusion
+    /// constraint (`pg_get_constraintdef()` leaves them out).
+    pub index_options: Vec<String>,
 }
 
 impl Constraint {
@@ -52,5 +57,35 @@ impl Constraint {
         self.definition
             .strip_suffix(" NOT VALID")
             .unwrap_or(&self.definition)
+    }
+
+    /// The rule without its deferrability, which ALTER CONSTRAINT can change in place.
+    pub fn base_rule(&self) -> &str {
+        let r = self.rule();
+        let r = r.strip_suffix(" INITIALLY DEFERRED").unwrap_or(r);
+        r.strip_suffix(" DEFERRABLE").unwrap_or(r)
+    }
+
+    pub fn backs_index(&self) -> bool {
+        matches!(
+            self.kind,
+            ConstraintKind::PrimaryKey | ConstraintKind::Unique | ConstraintKind::Exclude
+        )
+    }
+
+    /// The definition with the index's storage parameters written back in, where
+    /// PostgreSQL's grammar puts them (before the predicate and the deferrability).
+    pub fn full_definition(&self) -> String {
+        if self.index_options.is_empty() {
+            return self.definition.clone();
+        }
+        let with = format!(" WITH ({})", super::options_sql(&self.index_options));
+        let def = &self.definition;
+        let at = [" WHERE (", " DEFERRABLE", " NOT VALID"]
+            .iter()
+            .filter_map(|m| def.find(m))
+            .min()
+            .unwrap_or(def.len());
+        format!("{}{with}{}", &def[..at], &def[at..])
     }
 }

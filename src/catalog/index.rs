@@ -12,4 +12,17 @@ pub struct Index {
     pub unique: bool,
     /// False after a failed `CREATE INDEX CONCURRENTLY`: such an index is rebuilt.
     pub valid: bool,
+    /// Storage parameters (`reloptions`), which ALTER INDEX can change in place.
+    pub options: Vec<String>,
+}
+
+impl Index {
+    /// The definition without its storage parameters.
+    pub fn shape(&self) -> String {
+        if self.options.is_empty() {
+            return self.definition.clone();
+        }
+        let with = format!(" WITH ({})", super::options_sql(&self.options));
+        self.definition.replacen(&with, "", 1)
+    }
 }

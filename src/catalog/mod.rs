@@ -18,7 +18,7 @@ pub use extension::Extension;
 pub use index::Index;
 pub use schema::Schema;
 pub use sequence::{Sequence, SequenceOptions};
-pub use table::{Column, Generated, Identity, Table};
+pub use table::{Column, Generated, Identity, NotNull, Table};
 
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -60,7 +60,7 @@ pub fn quote_ident(name: &str) -> String {
             .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
         && name
             .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$')
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
         && keywords::NON_UNRESERVED_KEYWORDS
             .binary_search(&name)
             .is_err();
@@ -74,6 +74,20 @@ pub fn quote_ident(name: &str) -> String {
 /// Quotes a string literal (standard_conforming_strings on, the default since 9.1).
 pub fn quote_literal(value: &str) -> String {
     format!("'{}'", value.replace('\'', "''"))
+}
+
+/// Storage parameters as PostgreSQL prints them in definitions: `name=value`, the value
+/// quoted unless it is a plain identifier.
+pub fn options_sql(options: &[String]) -> String {
+    options
+        .iter()
+        .map(|o| match o.split_once('=') {
+            Some((k, v)) if quote_ident(v) == v => format!("{k}={v}"),
+            Some((k, v)) => format!("{k}={}", quote_literal(v)),
+            None => o.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Identifies one object across both catalogs; used for dependencies and plan ordering.
@@ -241,7 +255,8 @@ mod tests {
         assert_eq!(quote_ident("a\"b"), "\"a\"\"b\"");
         assert_eq!(quote_ident("ñandú"), "\"ñandú\"");
         assert_eq!(quote_ident("name"), "name");
-        assert_eq!(quote_ident("_x$1"), "_x$1");
+        assert_eq!(quote_ident("_x1"), "_x1");
+        assert_eq!(quote_ident("pass$fail"), "\"pass$fail\"");
         assert_eq!(quote_ident("1x"), "\"1x\"");
         assert_eq!(quote_literal("it's"), "'it''s'");
     }

@@ -26,9 +26,18 @@ pub struct Column {
     /// An explicit collation that differs from the type's default.
     pub collation: Option<QualName>,
     pub not_null: bool,
+    /// PostgreSQL 18 records NOT NULL as a named constraint that may be NOT VALID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_null_constraint: Option<NotNull>,
     pub default: Option<String>,
     pub identity: Option<Identity>,
     pub generated: Option<Generated>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotNull {
+    pub name: String,
+    pub validated: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -29,10 +29,23 @@ pub(super) fn diff(ctx: &Context, f: &Table, t: &Table, out: &mut Vec<Change>) {
     }
     for col in &t.columns {
         match f.column(&col.name) {
-            None => out.push(Change::AddColumn {
-                table: t.name.clone(),
-                column: col.clone(),
-            }),
+            None => match without_invalid_not_null(col) {
+                Some(created) => {
+                    out.push(Change::AddColumn {
+                        table: t.name.clone(),
+                        column: created.clone(),
+                    });
+                    out.push(Change::AlterColumn {
+                        table: t.name.clone(),
+                        from: created,
+                        to: col.clone(),
+                    });
+                }
+                None => out.push(Change::AddColumn {
+                    table: t.name.clone(),
+                    column: col.clone(),
+                }),
+            },
             Some(old) if old == col => {}
             Some(old) if alterable(old, col, ctx.from.server_version) => {
                 out.push(Change::AlterColumn {
@@ -53,4 +66,17 @@ pub(super) fn diff(ctx: &Context, f: &Table, t: &Table, out: &mut Vec<Change>) {
             }
         }
     }
+}
+
+/// A column whose NOT NULL constraint is NOT VALID (PostgreSQL 18) cannot be created that
+/// way: it is created nullable, then the constraint is added. Returns the nullable form.
+pub(super) fn without_invalid_not_null(col: &Column) -> Option<Column> {
+    let nn = col.not_null_constraint.as_ref()?;
+    if nn.validated {
+        return None;
+    }
+    let mut created = col.clone();
+    created.not_null = false;
+    created.not_null_constraint = None;
+    Some(created)
 }

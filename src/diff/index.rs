@@ -15,11 +15,17 @@ pub(super) fn diff(ctx: &Context, out: &mut Vec<Change>) {
     }
     for name in both {
         let (f, t) = (&ctx.from.indexes[name], &ctx.to.indexes[name]);
-        if f.definition != t.definition || !f.valid {
+        if f.shape() != t.shape() || !f.valid {
             if !ctx.dropped_tables.contains(&f.table) {
                 out.push(Change::DropIndex { index: f.clone() });
             }
             out.push(Change::CreateIndex { index: t.clone() });
+        } else if f.options != t.options {
+            out.push(Change::AlterIndexOptions {
+                index: t.name.clone(),
+                from: f.options.clone(),
+                to: t.options.clone(),
+            });
         }
     }
 }

@@ -19,6 +19,9 @@ use crate::catalog::{
 use serde::Serialize;
 use std::collections::BTreeSet;
 
+// Changes are made once per plan and moved, never copied in bulk: boxing the large
+// variants would buy nothing but indirection.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "change", rename_all = "snake_case")]
 pub enum Change {
@@ -101,6 +104,17 @@ pub enum Change {
         table: QualName,
         constraint: Constraint,
     },
+    /// Deferrability of a foreign key, changed in place.
+    AlterConstraintDeferrable {
+        table: QualName,
+        constraint: Constraint,
+    },
+    /// Storage parameters of an index (standalone or behind a constraint).
+    AlterIndexOptions {
+        index: QualName,
+        from: Vec<String>,
+        to: Vec<String>,
+    },
     CreateIndex {
         index: Index,
     },
@@ -148,7 +162,34 @@ pub fn diff(from: &Catalog, to: &Catalog, scope: &BTreeSet<String>) -> Vec<Chang
     table::diff(&ctx, &mut changes);
     index::diff(&ctx, &mut changes);
     dependents::recreate(&ctx, &mut changes);
+    absorb_recreated_enum_defaults(&mut changes);
     changes
+}
+
+/// A column whose enum type is recreated gets its desired default back from the recreation
+/// itself (the old default names the old type); a separate default change would only
+/// fight it.
+fn absorb_recreated_enum_defaults(changes: &mut Vec<Change>) {
+    let recreated: BTreeSet<String> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::RecreateEnum { from, .. } => Some(from.name.to_string()),
+            _ => None,
+        })
+        .collect();
+    if recreated.is_empty() {
+        return;
+    }
+    let of_enum = |t: &str| recreated.contains(t.trim_end_matches("[]"));
+    changes.retain_mut(|c| match c {
+        Change::AlterColumn { from, to, .. }
+            if of_enum(&from.data_type) && of_enum(&to.data_type) =>
+        {
+            from.default = to.default.clone();
+            from != to
+        }
+        _ => true,
+    });
 }
 
 /// Keys present on only one side, and on both, of two ordered maps.

@@ -13,7 +13,19 @@ pub(super) fn diff(ctx: &Context, out: &mut Vec<Change>) {
         let full = &ctx.to.tables[name];
         let mut table = full.clone();
         table.constraints.retain(|_, c| inline(c));
+        let mut later = Vec::new();
+        for col in table.columns.iter_mut() {
+            if let Some(created) = super::column::without_invalid_not_null(col) {
+                later.push(Change::AlterColumn {
+                    table: name.clone(),
+                    from: created.clone(),
+                    to: col.clone(),
+                });
+                *col = created;
+            }
+        }
         out.push(Change::CreateTable { table });
+        out.extend(later);
         for c in full.constraints.values().filter(|c| !inline(c)) {
             out.push(Change::AddConstraint {
                 table: name.clone(),

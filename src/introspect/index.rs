@@ -13,6 +13,7 @@ pub(super) fn read(catalog: &mut Catalog, rows: &[Row]) {
                 definition: row.get(3),
                 unique: row.get(4),
                 valid: row.get(5),
+                options: row.get::<_, Option<Vec<String>>>(6).unwrap_or_default(),
             },
         );
     }

@@ -48,6 +48,7 @@ pub(super) fn read(catalog: &mut Catalog, tables: &[Row], columns: &[Row]) {
             data_type: row.get(3),
             collation: coll_schema.map(|s| QualName::new(s, row.get::<_, String>(5))),
             not_null: row.get(6),
+            not_null_constraint: None,
             default,
             identity,
             generated,

@@ -1,3 +1,4 @@
+use super::casts::{binary_compatible, needs_using, safe_widening, volatile_default};
 use super::{Ctx, Deps, Hazard, Step, step};
 use crate::catalog::{Column, Identity, ObjectId, QualName, quote_ident};
 use crate::diff::Change;
@@ -20,7 +21,7 @@ fn identity_sql(identity: &Identity) -> String {
 }
 
 /// A column as written in CREATE TABLE or ADD COLUMN.
-pub(super) fn column_sql(c: &Column) -> String {
+pub(super) fn column_sql(table: &QualName, c: &Column) -> String {
     let mut s = format!("{} {}", quote_ident(&c.name), c.data_type);
     if let Some(coll) = &c.collation {
         s.push_str(&format!(" COLLATE {coll}"));
@@ -39,68 +40,8 @@ pub(super) fn column_sql(c: &Column) -> String {
     if let Some(d) = &c.default {
         s.push_str(&format!(" DEFAULT {d}"));
     }
-    if c.not_null {
-        s.push_str(" NOT NULL");
-    }
+    s.push_str(&super::not_null::clause(table, c));
     s
-}
-
-/// The type without typmod or array brackets, e.g. `character varying` for
-/// `character varying(20)`.
-fn base_type(t: &str) -> &str {
-    let t = t.trim_end_matches("[]");
-    match t.find('(') {
-        Some(i) => {
-            // `timestamp(3) with time zone` keeps its suffix out of the base name too.
-            t[..i].trim_end()
-        }
-        None => t,
-    }
-}
-
-const NUMERIC: &[&str] = &[
-    "smallint",
-    "integer",
-    "bigint",
-    "numeric",
-    "real",
-    "double precision",
-];
-const STRING: &[&str] = &["text", "character varying", "character"];
-
-/// Whether PostgreSQL converts `from` to `to` without a USING clause (an implicit or
-/// assignment cast exists); otherwise the plan spells the cast.
-fn needs_using(from: &str, to: &str) -> bool {
-    if from.ends_with("[]") != to.ends_with("[]") {
-        return true;
-    }
-    let (f, t) = (base_type(from), base_type(to));
-    if f == t {
-        return false;
-    }
-    if STRING.contains(&t) || NUMERIC.contains(&f) && NUMERIC.contains(&t) {
-        return false;
-    }
-    !(f.starts_with("timestamp") && t.starts_with("timestamp"))
-}
-
-/// Whether the change keeps the on-disk representation (no rewrite): a longer or removed
-/// length limit on a string type, or varchar to text.
-fn binary_compatible(from: &str, to: &str) -> bool {
-    let (f, t) = (base_type(from), base_type(to));
-    let limit = |s: &str| -> Option<u32> {
-        s.split_once('(')
-            .and_then(|(_, r)| r.trim_end_matches(')').trim_end_matches("[]").parse().ok())
-    };
-    match (f, t) {
-        ("character varying", "text") => true,
-        ("character varying", "character varying") => match (limit(from), limit(to)) {
-            (Some(a), Some(b)) => b >= a,
-            (_, None) => true,
-            _ => false,
-        },
-        _ => false,
-    }
 }
 
 fn col_id(table: &QualName, column: &str) -> ObjectId {
@@ -121,7 +62,10 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
             let existing = ctx.existing(table);
             vec![
                 step(
-                    format!("ALTER TABLE {table} ADD COLUMN {};", column_sql(column)),
+                    format!(
+                        "ALTER TABLE {table} ADD COLUMN {};",
+                        column_sql(table, column)
+                    ),
                     &id,
                     "create",
                     Deps {
@@ -139,8 +83,13 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
                         && column.generated.is_none(),
                     Hazard::DataDependent,
                 )
+                // A stored generated column or a volatile default is computed for every
+                // existing row: the table is rewritten.
                 .hazard_if(
-                    existing && column.generated.as_ref().is_some_and(|g| !g.is_virtual),
+                    existing
+                        && (column.generated.as_ref().is_some_and(|g| !g.is_virtual)
+                            || column.default.as_deref().is_some_and(volatile_default)
+                            || column.identity.is_some()),
                     Hazard::TableRewrite,
                 ),
             ]
@@ -161,7 +110,8 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
                         ..Deps::default()
                     },
                 )
-                .hazard(Hazard::DeletesData),
+                // A generated column's values derive from the other columns: none are lost.
+                .hazard_if(column.generated.is_none(), Hazard::DeletesData),
             ]
         }
         Change::AlterColumn { table, from, to } => alter(ctx, table, from, to),
@@ -176,8 +126,11 @@ fn alter(ctx: &Ctx, table: &QualName, f: &Column, t: &Column) -> Vec<Step> {
     let mut out: Vec<Step> = Vec::new();
     let plain = |sql: String| step(sql, &id, "alter", Deps::default());
     let type_changes = f.data_type != t.data_type || f.collation != t.collation;
-
-    if f.default.is_some() && (f.default != t.default || type_changes) {
+    // PostgreSQL casts the old default along with the column; when that cast might fail
+    // the default is dropped first and set again afterwards.
+    let recast_default = f.data_type != t.data_type && !safe_widening(&f.data_type, &t.data_type);
+    let reset_default = f.default.is_some() && recast_default;
+    if (reset_default || t.default.is_none()) && f.default.is_some() {
         out.push(plain(format!("{prefix} DROP DEFAULT;")));
     }
     if f.identity.is_some() && t.identity.is_none() {
@@ -196,7 +149,9 @@ fn alter(ctx: &Ctx, table: &QualName, f: &Column, t: &Column) -> Vec<Step> {
             sql.push_str(&format!(" USING {c}::{}", t.data_type));
         }
         sql.push(';');
-        let rewrite = !binary_compatible(&f.data_type, &t.data_type) || f.collation != t.collation;
+        // A collation change alone keeps the data as it is (indexes on it are rebuilt).
+        let rewrite = !binary_compatible(&f.data_type, &t.data_type);
+        let may_fail = !safe_widening(&f.data_type, &t.data_type);
         out.push(
             step(
                 sql,
@@ -209,7 +164,7 @@ fn alter(ctx: &Ctx, table: &QualName, f: &Column, t: &Column) -> Vec<Step> {
             )
             .hazard(Hazard::AccessExclusiveLock)
             .hazard_if(rewrite, Hazard::TableRewrite)
-            .hazard_if(using || rewrite, Hazard::DataDependent)
+            .hazard_if(may_fail, Hazard::DataDependent)
             .long_running(),
         );
     }
@@ -222,14 +177,7 @@ fn alter(ctx: &Ctx, table: &QualName, f: &Column, t: &Column) -> Vec<Step> {
                 .hazard(Hazard::AccessExclusiveLock),
         );
     }
-    if t.not_null && !f.not_null {
-        out.push(
-            plain(format!("{prefix} SET NOT NULL;"))
-                .hazard(Hazard::DataDependent)
-                .hazard(Hazard::AccessExclusiveLock)
-                .long_running(),
-        );
-    }
+    out.extend(super::not_null::set(table, f, t, &plain));
     match (&f.identity, &t.identity) {
         (None, Some(new)) => out.push(plain(format!("{prefix} ADD {};", identity_sql(new)))),
         (Some(old), Some(new)) if old != new => {
@@ -256,7 +204,7 @@ fn alter(ctx: &Ctx, table: &QualName, f: &Column, t: &Column) -> Vec<Step> {
         _ => {}
     }
     if let Some(d) = &t.default
-        && (f.default != t.default || type_changes)
+        && (f.default != t.default || reset_default)
     {
         out.push(step(
             format!("{prefix} SET DEFAULT {d};"),
@@ -272,7 +220,10 @@ fn alter(ctx: &Ctx, table: &QualName, f: &Column, t: &Column) -> Vec<Step> {
         out.push(plain(format!("{prefix} DROP NOT NULL;")));
     }
     // The whole alteration needs what the new column needs and frees what the old one did.
+    // The column is "dropped" at the first step and "created" at the last, so that what
+    // stands on it (constraints, indexes) goes first and comes back after.
     if let Some(first) = out.first_mut() {
+        first.deps.drops.push(id.clone());
         first
             .deps
             .requires
@@ -282,36 +233,18 @@ fn alter(ctx: &Ctx, table: &QualName, f: &Column, t: &Column) -> Vec<Step> {
         });
     }
     if let Some(last) = out.last_mut() {
-        last.deps
-            .releases
-            .extend(ctx.releases(std::slice::from_ref(&id)));
+        last.deps.creates.push(id.clone());
+        last.deps.releases.extend(still_needed_removed(ctx, &id));
     }
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn casts() {
-        assert!(!needs_using("integer", "bigint"));
-        assert!(!needs_using("character varying(10)", "text"));
-        assert!(!needs_using("integer", "text"));
-        assert!(needs_using("text", "integer"));
-        assert!(!needs_using(
-            "character varying(10)",
-            "character varying(20)"
-        ));
-        assert!(binary_compatible(
-            "character varying(10)",
-            "character varying(20)"
-        ));
-        assert!(!binary_compatible(
-            "character varying(20)",
-            "character varying(10)"
-        ));
-        assert!(!binary_compatible("integer", "bigint"));
-        assert_eq!(base_type("numeric(5,2)"), "numeric");
-    }
+/// What the old column depended on and the new one does not: an alteration keeps the
+/// rest, so it need not run before those are dropped (or recreated).
+fn still_needed_removed(ctx: &Ctx, id: &ObjectId) -> Vec<ObjectId> {
+    let keep = ctx.requires(std::slice::from_ref(id));
+    ctx.releases(std::slice::from_ref(id))
+        .into_iter()
+        .filter(|d| !keep.contains(d))
+        .collect()
 }

@@ -2,6 +2,12 @@ use super::{Ctx, Deps, Hazard, Step, step};
 use crate::catalog::{ConstraintKind, ObjectId, QualName, Table, quote_ident};
 use crate::diff::Change;
 
+fn index_slot(table: &QualName, name: &str) -> ObjectId {
+    ObjectId::Index {
+        name: QualName::new(table.schema.clone(), name),
+    }
+}
+
 fn columns(table: Option<&Table>, name: &QualName) -> Vec<ObjectId> {
     table
         .map(|t| {
@@ -36,33 +42,33 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
             }
             let existing = ctx.existing(table);
             let checks_rows = c.validated && existing;
+            let mut creates = vec![id.clone()];
+            if c.backs_index() {
+                // Its index takes the constraint's name among the schema's relations.
+                creates.push(index_slot(table, &c.name));
+            }
             vec![
                 step(
                     format!(
                         "ALTER TABLE {table} ADD CONSTRAINT {} {};",
                         quote_ident(&c.name),
-                        c.definition
+                        c.full_definition()
                     ),
                     &id,
                     "create",
                     Deps {
-                        creates: vec![id.clone()],
+                        creates,
                         requires,
                         ..Deps::default()
                     },
                 )
                 .hazard_if(checks_rows, Hazard::DataDependent)
+                .hazard_if(existing && c.backs_index(), Hazard::IndexBuild)
+                // Foreign keys take SHARE ROW EXCLUSIVE locks; the others ACCESS EXCLUSIVE.
                 .hazard_if(
-                    existing
-                        && matches!(
-                            c.kind,
-                            ConstraintKind::PrimaryKey
-                                | ConstraintKind::Unique
-                                | ConstraintKind::Exclude
-                        ),
-                    Hazard::IndexBuild,
+                    checks_rows && c.kind != ConstraintKind::ForeignKey,
+                    Hazard::AccessExclusiveLock,
                 )
-                .hazard_if(checks_rows, Hazard::AccessExclusiveLock)
                 .long_running(),
             ]
         }
@@ -79,10 +85,11 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
             if let Some(r) = &c.references {
                 releases.push(ObjectId::Table { name: r.clone() });
             }
-            let backs_index = matches!(
-                c.kind,
-                ConstraintKind::PrimaryKey | ConstraintKind::Unique | ConstraintKind::Exclude
-            );
+            let backs_index = c.backs_index();
+            let mut drops = vec![id.clone()];
+            if backs_index {
+                drops.push(index_slot(table, &c.name));
+            }
             vec![
                 step(
                     format!(
@@ -92,7 +99,7 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
                     &id,
                     "drop",
                     Deps {
-                        drops: vec![id.clone()],
+                        drops,
                         releases,
                         ..Deps::default()
                     },
@@ -124,6 +131,29 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
                 .hazard(Hazard::DataDependent)
                 .long_running(),
             ]
+        }
+        Change::AlterConstraintDeferrable {
+            table,
+            constraint: c,
+        } => {
+            let id = ObjectId::Constraint {
+                table: table.clone(),
+                name: c.name.clone(),
+            };
+            let mode = match (c.deferrable, c.deferred) {
+                (false, _) => "NOT DEFERRABLE",
+                (true, false) => "DEFERRABLE INITIALLY IMMEDIATE",
+                (true, true) => "DEFERRABLE INITIALLY DEFERRED",
+            };
+            vec![step(
+                format!(
+                    "ALTER TABLE {table} ALTER CONSTRAINT {} {mode};",
+                    quote_ident(&c.name)
+                ),
+                &id,
+                "alter",
+                Deps::default(),
+            )]
         }
         _ => unreachable!("constraint change"),
     }

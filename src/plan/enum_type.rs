@@ -108,6 +108,11 @@ fn recreate(ctx: &Ctx, from: &EnumType, to: &EnumType) -> Vec<Step> {
     let type_sql = to.name.to_string();
     let array_sql = format!("{type_sql}[]");
     for table in ctx.from.tables.values() {
+        // One ALTER TABLE per table, so that a table with several such columns is
+        // rewritten once.
+        let mut converts = Vec::new();
+        let mut defaults = Vec::new();
+        let mut creates = Vec::new();
         for col in &table.columns {
             let is_array = col.data_type == array_sql;
             if col.data_type != type_sql && !is_array {
@@ -115,53 +120,54 @@ fn recreate(ctx: &Ctx, from: &EnumType, to: &EnumType) -> Vec<Step> {
             }
             let target = if is_array { &array_sql } else { &type_sql };
             let c = quote_ident(&col.name);
-            let mut sql = format!("ALTER TABLE {} ", table.name);
             if col.default.is_some() {
-                sql.push_str(&format!("ALTER COLUMN {c} DROP DEFAULT, "));
+                converts.push(format!("ALTER COLUMN {c} DROP DEFAULT"));
             }
-            sql.push_str(&format!(
+            converts.push(format!(
                 "ALTER COLUMN {c} TYPE {target} USING {c}::text{}::{target}",
                 if is_array { "[]" } else { "" }
             ));
-            sql.push(';');
-            // Declared as re-creating the column, so that indexes and constraints that
-            // come back over it wait for the conversion.
-            let column = ObjectId::Column {
+            creates.push(ObjectId::Column {
                 table: table.name.clone(),
                 column: col.name.clone(),
-            };
-            steps.push(
-                step(
-                    sql,
-                    &id,
-                    "alter",
-                    Deps {
-                        creates: vec![column],
-                        ..Deps::default()
-                    },
-                )
-                .hazard(Hazard::DataDependent)
-                .hazard(Hazard::TableRewrite)
-                .long_running(),
-            );
+            });
+            // The old default names the old type: the desired one is set again.
             let desired_default = ctx
                 .to
                 .tables
                 .get(&table.name)
                 .and_then(|t| t.column(&col.name))
                 .and_then(|c| c.default.as_ref());
-            if let (Some(_), Some(default)) = (&col.default, desired_default) {
-                // The old default names the old type: the desired one is set again.
-                steps.push(step(
-                    format!(
-                        "ALTER TABLE {} ALTER COLUMN {c} SET DEFAULT {default};",
-                        table.name
-                    ),
-                    &id,
-                    "alter",
-                    Deps::default(),
-                ));
+            if let Some(default) = desired_default {
+                defaults.push(format!("ALTER COLUMN {c} SET DEFAULT {default}"));
             }
+        }
+        if converts.is_empty() {
+            continue;
+        }
+        // Declared as re-creating the columns, so that indexes and constraints that come
+        // back over them wait for the conversion.
+        steps.push(
+            step(
+                format!("ALTER TABLE {} {};", table.name, converts.join(", ")),
+                &id,
+                "alter",
+                Deps {
+                    creates,
+                    ..Deps::default()
+                },
+            )
+            .hazard(Hazard::DataDependent)
+            .hazard(Hazard::TableRewrite)
+            .long_running(),
+        );
+        if !defaults.is_empty() {
+            steps.push(step(
+                format!("ALTER TABLE {} {};", table.name, defaults.join(", ")),
+                &id,
+                "alter",
+                Deps::default(),
+            ));
         }
     }
     steps.push(step(

@@ -1,5 +1,5 @@
 use super::{Ctx, Deps, Hazard, Step, step};
-use crate::catalog::{Index, ObjectId};
+use crate::catalog::{Index, ObjectId, options_sql, quote_ident};
 use crate::diff::Change;
 
 fn columns_of(ctx_table: Option<&crate::catalog::Table>, index: &Index) -> Vec<ObjectId> {
@@ -63,6 +63,42 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
                 )
                 .hazard(Hazard::IndexDropped),
             ]
+        }
+        Change::AlterIndexOptions { index, from, to } => {
+            let id = ObjectId::Index {
+                name: index.clone(),
+            };
+            let key = |o: &String| {
+                o.split_once('=')
+                    .map(|(k, _)| k.to_string())
+                    .unwrap_or_else(|| o.clone())
+            };
+            let mut steps = Vec::new();
+            let set: Vec<String> = to.iter().filter(|o| !from.contains(o)).cloned().collect();
+            if !set.is_empty() {
+                steps.push(step(
+                    format!("ALTER INDEX {index} SET ({});", options_sql(&set)),
+                    &id,
+                    "alter",
+                    Deps::default(),
+                ));
+            }
+            let to_keys: Vec<String> = to.iter().map(key).collect();
+            let reset: Vec<String> = from
+                .iter()
+                .map(key)
+                .filter(|k| !to_keys.contains(k))
+                .map(|k| quote_ident(&k))
+                .collect();
+            if !reset.is_empty() {
+                steps.push(step(
+                    format!("ALTER INDEX {index} RESET ({});", reset.join(", ")),
+                    &id,
+                    "alter",
+                    Deps::default(),
+                ));
+            }
+            steps
         }
         _ => unreachable!("index change"),
     }

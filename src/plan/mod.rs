@@ -1,12 +1,14 @@
 //! Changes → steps (SQL, hazards, transactionality), ordered through a dependency graph,
 //! rendered as a psql script, JSON or Markdown.
 
+mod casts;
 mod column;
 mod constraint;
 mod enum_type;
 mod extension;
 pub mod hazard;
 mod index;
+mod not_null;
 mod order;
 pub mod render;
 mod schema;
@@ -222,8 +224,11 @@ fn steps_for(ctx: &Ctx, change: &Change) -> Vec<Step> {
         }
         Change::AddConstraint { .. }
         | Change::DropConstraint { .. }
-        | Change::ValidateConstraint { .. } => constraint::steps(ctx, change),
-        Change::CreateIndex { .. } | Change::DropIndex { .. } => index::steps(ctx, change),
+        | Change::ValidateConstraint { .. }
+        | Change::AlterConstraintDeferrable { .. } => constraint::steps(ctx, change),
+        Change::CreateIndex { .. }
+        | Change::DropIndex { .. }
+        | Change::AlterIndexOptions { .. } => index::steps(ctx, change),
     }
 }
 

@@ -92,12 +92,20 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
                     .into_iter()
                     .filter(|c| !old.contains(c))
                     .collect();
-                steps.push(step(
-                    format!("ALTER SEQUENCE {} {};", to.name, changed.join(" ")),
-                    &id,
-                    "alter",
-                    Deps::default(),
-                ));
+                // Narrower bounds or a reversed direction fail when the sequence's current
+                // value falls outside them.
+                let (a, b) = (&from.options, &to.options);
+                let narrower =
+                    b.min > a.min || b.max < a.max || (a.increment > 0) != (b.increment > 0);
+                steps.push(
+                    step(
+                        format!("ALTER SEQUENCE {} {};", to.name, changed.join(" ")),
+                        &id,
+                        "alter",
+                        Deps::default(),
+                    )
+                    .hazard_if(narrower, Hazard::DataDependent),
+                );
             }
             if from.owned_by != to.owned_by {
                 steps.push(step(

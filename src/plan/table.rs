@@ -8,13 +8,18 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
             let id = ObjectId::Table {
                 name: table.name.clone(),
             };
-            let mut lines: Vec<String> = table.columns.iter().map(column_sql).collect();
-            lines.extend(
-                table
-                    .constraints
-                    .values()
-                    .map(|c| format!("CONSTRAINT {} {}", quote_ident(&c.name), c.definition)),
-            );
+            let mut lines: Vec<String> = table
+                .columns
+                .iter()
+                .map(|c| column_sql(&table.name, c))
+                .collect();
+            lines.extend(table.constraints.values().map(|c| {
+                format!(
+                    "CONSTRAINT {} {}",
+                    quote_ident(&c.name),
+                    c.full_definition()
+                )
+            }));
             let sql = format!(
                 "CREATE {}TABLE {} (\n    {}\n);",
                 if table.unlogged { "UNLOGGED " } else { "" },
@@ -100,7 +105,8 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
                     Deps::default(),
                 )
                 .hazard(Hazard::TableRewrite)
-                .hazard(Hazard::AccessExclusiveLock),
+                .hazard(Hazard::AccessExclusiveLock)
+                .long_running(),
             ]
         }
         _ => unreachable!("table change"),

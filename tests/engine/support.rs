@@ -107,7 +107,8 @@ impl Env {
         ])
         .args(["-U", "postgres"]);
         for s in schemas {
-            cmd.arg("-n").arg(s);
+            // -n takes a pattern: quoted, the name matches literally.
+            cmd.arg("-n").arg(format!("\"{}\"", s.replace('"', "\"\"")));
         }
         cmd.arg(dbname);
         Some(match cmd.output() {

@@ -1,14 +1,20 @@
--- Table constraints other than NOT NULL (PostgreSQL 18 lists those too; they are read
--- from pg_attribute.attnotnull on every version).
+-- Table constraints; PostgreSQL 18 also lists NOT NULL ('n'), with its column.
 SELECT n.nspname::text, c.relname::text, con.conname::text, con.contype::text,
        pg_catalog.pg_get_constraintdef(con.oid), con.convalidated,
-       fn.nspname::text, fc.relname::text
+       fn.nspname::text, fc.relname::text, con.condeferrable, con.condeferred,
+       CASE WHEN con.contype IN ('p', 'u', 'x') THEN
+         (SELECT ic.reloptions::text[] FROM pg_catalog.pg_class ic WHERE ic.oid = con.conindid)
+       END,
+       CASE WHEN con.contype = 'n' THEN
+         (SELECT a.attname::text FROM pg_catalog.pg_attribute a
+          WHERE a.attrelid = con.conrelid AND a.attnum = con.conkey[1])
+       END
 FROM pg_catalog.pg_constraint con
 JOIN pg_catalog.pg_class c ON c.oid = con.conrelid
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_catalog.pg_class fc ON fc.oid = con.confrelid
 LEFT JOIN pg_catalog.pg_namespace fn ON fn.oid = fc.relnamespace
-WHERE con.contype IN ('p', 'u', 'c', 'f', 'x')
+WHERE con.contype IN ('p', 'u', 'c', 'f', 'x', 'n')
   AND c.relkind = 'r' AND NOT c.relispartition
   AND ($1::text[] IS NULL OR n.nspname = ANY ($1))
   AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'profe_migrate')

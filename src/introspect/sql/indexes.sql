@@ -1,7 +1,8 @@
 -- Standalone indexes of plain tables: those backing a primary key, unique or exclusion
 -- constraint are part of the constraint.
 SELECT n.nspname::text, ic.relname::text, c.relname::text,
-       pg_catalog.pg_get_indexdef(i.indexrelid), i.indisunique, i.indisvalid
+       pg_catalog.pg_get_indexdef(i.indexrelid), i.indisunique, i.indisvalid,
+       ic.reloptions::text[]
 FROM pg_catalog.pg_index i
 JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_catalog.pg_class c ON c.oid = i.indrelid

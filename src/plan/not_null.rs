@@ -1,0 +1,89 @@
+//! NOT NULL on a column. Before PostgreSQL 18 it is a column property; from 18 on it is
+//! also a named constraint that can be NOT VALID, renamed and validated.
+
+use super::{Hazard, Step};
+use crate::catalog::{Column, NotNull, QualName, quote_ident};
+
+/// Steps that make `t`'s NOT NULL hold, run after type changes; `plain` builds a step.
+pub(super) fn set(
+    table: &QualName,
+    f: &Column,
+    t: &Column,
+    plain: &dyn Fn(String) -> Step,
+) -> Vec<Step> {
+    let c = quote_ident(&t.name);
+    let mut out = Vec::new();
+    let add = |nn: &NotNull| {
+        let sql = format!(
+            "ALTER TABLE {table} ADD CONSTRAINT {} NOT NULL {c}{};",
+            quote_ident(&nn.name),
+            if nn.validated { "" } else { " NOT VALID" }
+        );
+        let step = plain(sql).hazard(Hazard::AccessExclusiveLock);
+        if nn.validated {
+            step.hazard(Hazard::DataDependent).long_running()
+        } else {
+            step
+        }
+    };
+    if !t.not_null {
+        return out;
+    }
+    if !f.not_null {
+        out.push(match named(table, t) {
+            Some(nn) => add(nn),
+            None => plain(format!(
+                "ALTER TABLE {table} ALTER COLUMN {c} SET NOT NULL;"
+            ))
+            .hazard(Hazard::DataDependent)
+            .hazard(Hazard::AccessExclusiveLock)
+            .long_running(),
+        });
+        return out;
+    }
+    if let (Some(a), Some(b)) = (&f.not_null_constraint, &t.not_null_constraint) {
+        if a.validated && !b.validated {
+            // Cannot be made NOT VALID in place: dropped and added again, unchecked.
+            out.push(plain(format!(
+                "ALTER TABLE {table} ALTER COLUMN {c} DROP NOT NULL;"
+            )));
+            out.push(add(b));
+            return out;
+        }
+        if a.name != b.name {
+            out.push(plain(format!(
+                "ALTER TABLE {table} RENAME CONSTRAINT {} TO {};",
+                quote_ident(&a.name),
+                quote_ident(&b.name)
+            )));
+        }
+        if !a.validated && b.validated {
+            out.push(
+                plain(format!(
+                    "ALTER TABLE {table} VALIDATE CONSTRAINT {};",
+                    quote_ident(&b.name)
+                ))
+                .hazard(Hazard::DataDependent)
+                .long_running(),
+            );
+        }
+    }
+    out
+}
+
+/// `NOT NULL` as written in a column definition.
+pub(super) fn clause(table: &QualName, c: &Column) -> String {
+    match (named(table, c), c.not_null) {
+        (_, false) => String::new(),
+        (Some(nn), true) => format!(" CONSTRAINT {} NOT NULL", quote_ident(&nn.name)),
+        (None, true) => " NOT NULL".into(),
+    }
+}
+
+/// The column's NOT NULL constraint when it must be spelled out: it has a name other than
+/// the one PostgreSQL would choose, or it is NOT VALID.
+fn named<'a>(table: &QualName, c: &'a Column) -> Option<&'a NotNull> {
+    let nn = c.not_null_constraint.as_ref()?;
+    let default = format!("{}_{}_not_null", table.name, c.name);
+    (nn.name != default || !nn.validated).then_some(nn)
+}
