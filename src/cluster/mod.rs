@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-const PORT: u16 = 5432;
+const DEFAULT_PORT: u16 = 5432;
 
 pub struct Cluster {
     bin_dir: PathBuf,
@@ -20,6 +20,7 @@ pub struct Cluster {
     data_dir: PathBuf,
     child: Option<Child>,
     major: u32,
+    port: u16,
     // Dropped last: removes the directory once the server has stopped.
     _dir: tempfile::TempDir,
 }
@@ -47,7 +48,18 @@ impl Cluster {
     }
 
     pub fn start_with(bin_dir: &Path) -> Result<Cluster> {
+        Self::start_with_settings(bin_dir, &[])
+    }
+
+    /// Starts a cluster with extra server settings (`-c name=value`), for example TCP
+    /// and TLS for the tests that need them.
+    pub fn start_with_settings(bin_dir: &Path, settings: &[(String, String)]) -> Result<Cluster> {
         let user = server_user()?;
+        let port = settings
+            .iter()
+            .find(|(k, _)| k == "port")
+            .and_then(|(_, v)| v.parse().ok())
+            .unwrap_or(DEFAULT_PORT);
         let dir = tempfile::Builder::new()
             .prefix("profe-pg-")
             .tempdir()
@@ -95,15 +107,22 @@ impl Cluster {
         if let Some(u) = &user {
             let _ = nix::unistd::chown(&log_path, Some(u.uid), Some(u.gid));
         }
-        let child = command("postgres")
+        let mut server = command("postgres");
+        server
             .arg("-D")
             .arg(&data_dir)
             .arg("-k")
             .arg(&socket_dir)
-            .args(["-p", &PORT.to_string()])
-            .args(["-c", "listen_addresses="])
+            .args(["-p", &port.to_string()])
             .args(["-c", "fsync=off", "-c", "full_page_writes=off"])
-            .args(["-c", "synchronous_commit=off", "-c", "max_connections=200"])
+            .args(["-c", "synchronous_commit=off", "-c", "max_connections=200"]);
+        if !settings.iter().any(|(k, _)| k == "listen_addresses") {
+            server.args(["-c", "listen_addresses="]);
+        }
+        for (k, v) in settings.iter().filter(|(k, _)| k != "port") {
+            server.arg("-c").arg(format!("{k}={v}"));
+        }
+        let child = server
             .stdin(Stdio::null())
             .stdout(log.try_clone().map_err(|e| Error::Cluster(e.to_string()))?)
             .stderr(log)
@@ -118,6 +137,7 @@ impl Cluster {
             data_dir,
             child: Some(child),
             major,
+            port,
             _dir: dir,
         };
         cluster.wait_ready(&log_path)?;
@@ -154,20 +174,10 @@ impl Cluster {
     /// libpq key/value connection string for a database of this cluster.
     pub fn connection_string(&self, dbname: &str) -> String {
         format!(
-            "host={} port={PORT} user=postgres dbname={dbname}",
-            self.socket_dir.display()
+            "host={} port={} user=postgres dbname={dbname}",
+            self.socket_dir.display(),
+            self.port
         )
-    }
-
-    /// A `postgres://` URL for a database of this cluster (socket path percent-encoded).
-    pub fn url(&self, dbname: &str) -> String {
-        let host: String = self
-            .socket_dir
-            .display()
-            .to_string()
-            .replace('%', "%25")
-            .replace('/', "%2F");
-        format!("postgres://postgres@{host}:{PORT}/{dbname}")
     }
 
     pub fn bin_dir(&self) -> &Path {

@@ -4,20 +4,20 @@ use crate::cluster::Cluster;
 use crate::db;
 use crate::error::{Error, Result};
 use std::sync::Arc;
-use tokio_postgres::{Client, Config};
+use tokio_postgres::Client;
 
 /// Where desired states are loaded: a server the user named (`--dev-url`), or the
 /// embedded throwaway cluster.
 #[derive(Clone)]
 pub enum Shadow {
-    Server(Box<Config>),
+    Server(Box<db::Target>),
     Embedded(Arc<Cluster>),
 }
 
 impl Shadow {
     /// A connection to a database of the shadow server from which scratch databases
     /// can be created.
-    pub fn admin_config(&self) -> Result<Config> {
+    pub fn admin_target(&self) -> Result<db::Target> {
         match self {
             Shadow::Server(c) => Ok((**c).clone()),
             Shadow::Embedded(cluster) => db::parse(&cluster.connection_string("postgres")),
@@ -88,9 +88,9 @@ impl DesiredState {
     /// Loads the desired state into a scratch database on the shadow server and reads it
     /// back. The scratch database is dropped whatever happens.
     pub async fn load(&self, shadow: &Shadow) -> Result<Catalog> {
-        let scratch = db::create_scratch(&shadow.admin_config()?, "profe_shadow").await?;
+        let scratch = db::create_scratch(&shadow.admin_target()?, "profe_shadow").await?;
         let result = async {
-            let client = db::connect(&scratch.config).await?;
+            let client = db::connect(&scratch.target).await?;
             load_into(self, &client).await?;
             crate::introspect::introspect(&client, None).await
         }

@@ -8,6 +8,7 @@ mod errors;
 mod fixtures;
 mod introspect;
 mod support;
+mod tls;
 
 use std::sync::Arc;
 
@@ -30,6 +31,7 @@ fn main() {
     trials.extend(errors::trials(&env));
     trials.extend(cli::trials(&env));
     trials.extend(introspect::trials(&env));
+    trials.extend(tls::trials(&env));
     let conclusion = libtest_mimic::run(&args, trials);
     // Every trial (and its handle on the cluster) is gone: dropping the last handle stops
     // the server and removes its directory before the process exits.

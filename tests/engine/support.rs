@@ -4,11 +4,11 @@ use std::future::Future;
 use std::path::PathBuf;
 use std::process::Command;
 use std::sync::Arc;
-use tokio_postgres::{Client, Config};
+use tokio_postgres::Client;
 
 pub struct Env {
     pub cluster: Arc<Cluster>,
-    pub admin: Config,
+    pub admin: db::Target,
     /// A pg_dump at least as new as the server, if the machine has one.
     pub pg_dump: Option<PathBuf>,
 }
@@ -87,7 +87,7 @@ impl Env {
     }
 
     pub async fn connect(&self, scratch: &ScratchDb) -> Result<Client, String> {
-        db::connect(&scratch.config)
+        db::connect(&scratch.target)
             .await
             .map_err(|e| e.to_string())
     }

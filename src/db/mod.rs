@@ -3,13 +3,43 @@
 use crate::error::{Error, Result};
 use std::str::FromStr;
 use std::sync::atomic::{AtomicU64, Ordering};
-use tokio_postgres::{Client, Config, NoTls};
+use tokio_postgres::{Client, Config};
+
+mod tls;
+
+/// Where to connect: the parsed connection string, and whether the server's certificate
+/// must be verified (`sslmode=verify-ca` or `verify-full`; tokio-postgres itself only
+/// knows disable, prefer and require).
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub config: Config,
+    pub verify_certificate: bool,
+}
+
+impl Target {
+    /// The same server, another database.
+    pub fn with_dbname(&self, dbname: &str) -> Target {
+        let mut t = self.clone();
+        t.config.dbname(dbname);
+        t
+    }
+}
 
 /// Parses a libpq URI or key/value connection string.
-pub fn parse(conn: &str) -> Result<Config> {
-    Config::from_str(conn).map_err(|e| Error::Connect {
+pub fn parse(conn: &str) -> Result<Target> {
+    let verify = ["sslmode=verify-full", "sslmode=verify-ca"]
+        .iter()
+        .any(|m| conn.contains(m));
+    let normalized = conn
+        .replace("sslmode=verify-full", "sslmode=require")
+        .replace("sslmode=verify-ca", "sslmode=require");
+    let config = Config::from_str(&normalized).map_err(|e| Error::Connect {
         target: redact(conn),
         message: format!("invalid connection string: {e}"),
+    })?;
+    Ok(Target {
+        config,
+        verify_certificate: verify,
     })
 }
 
@@ -71,8 +101,13 @@ fn describe(config: &Config) -> String {
     )
 }
 
-pub async fn connect(config: &Config) -> Result<Client> {
-    let (client, connection) = config.connect(NoTls).await.map_err(|e| Error::Connect {
+pub async fn connect(target: &Target) -> Result<Client> {
+    let config = &target.config;
+    let tls = tls::connector(target.verify_certificate).map_err(|message| Error::Connect {
+        target: describe(config),
+        message,
+    })?;
+    let (client, connection) = config.connect(tls).await.map_err(|e| Error::Connect {
         target: describe(config),
         message: Error::describe_db(&e),
     })?;
@@ -87,14 +122,14 @@ pub async fn connect(config: &Config) -> Result<Client> {
 /// A database created for one job (a shadow load, a test) and dropped afterwards.
 pub struct ScratchDb {
     pub name: String,
-    pub config: Config,
-    admin: Config,
+    pub target: Target,
+    admin: Target,
 }
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
 /// Creates a fresh empty database (from `template0`) on the server `admin` points at.
-pub async fn create_scratch(admin: &Config, prefix: &str) -> Result<ScratchDb> {
+pub async fn create_scratch(admin: &Target, prefix: &str) -> Result<ScratchDb> {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.subsec_nanos())
@@ -111,11 +146,9 @@ pub async fn create_scratch(admin: &Config, prefix: &str) -> Result<ScratchDb> {
             crate::catalog::quote_ident(&name)
         ))
         .await?;
-    let mut config = admin.clone();
-    config.dbname(&name);
     Ok(ScratchDb {
+        target: admin.with_dbname(&name),
         name,
-        config,
         admin: admin.clone(),
     })
 }
