@@ -12,6 +12,7 @@ pub mod cluster;
 pub mod db;
 pub mod diff;
 pub mod error;
+pub mod graph;
 pub mod introspect;
 pub mod pipeline;
 pub mod plan;

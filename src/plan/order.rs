@@ -5,20 +5,19 @@
 use super::Step;
 use crate::catalog::ObjectId;
 use crate::error::{Error, Result};
-use petgraph::graph::{DiGraph, NodeIndex};
-use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap};
+use crate::graph::{Order, permute};
+use std::collections::BTreeMap;
 
 pub(super) fn order(groups: Vec<Vec<Step>>) -> Result<Vec<Step>> {
-    let steps: Vec<Step> = groups.iter().flatten().cloned().collect();
-    let mut graph: DiGraph<usize, ()> = DiGraph::with_capacity(steps.len(), steps.len() * 2);
-    let nodes: Vec<NodeIndex> = (0..steps.len()).map(|i| graph.add_node(i)).collect();
+    let sizes: Vec<usize> = groups.iter().map(Vec::len).collect();
+    let steps: Vec<Step> = groups.into_iter().flatten().collect();
+    let mut graph = Order::new(steps.len());
     let mut i = 0;
-    for g in &groups {
-        for k in 1..g.len() {
-            graph.update_edge(nodes[i + k - 1], nodes[i + k], ());
+    for n in sizes {
+        for k in 1..n {
+            graph.before(i + k - 1, i + k);
         }
-        i += g.len();
+        i += n;
     }
     let mut creators: BTreeMap<&ObjectId, Vec<usize>> = BTreeMap::new();
     let mut droppers: BTreeMap<&ObjectId, Vec<usize>> = BTreeMap::new();
@@ -30,11 +29,7 @@ pub(super) fn order(groups: Vec<Vec<Step>>) -> Result<Vec<Step>> {
             droppers.entry(id).or_default().push(i);
         }
     }
-    let mut edge = |a: usize, b: usize| {
-        if a != b {
-            graph.update_edge(nodes[a], nodes[b], ());
-        }
-    };
+    let mut edge = |a: usize, b: usize| graph.before(a, b);
     for (i, s) in steps.iter().enumerate() {
         for id in &s.deps.requires {
             for &c in creators.get(id).into_iter().flatten() {
@@ -54,48 +49,17 @@ pub(super) fn order(groups: Vec<Vec<Step>>) -> Result<Vec<Step>> {
             }
         }
     }
-    let mut indegree: Vec<usize> = nodes
-        .iter()
-        .map(|&n| {
-            graph
-                .neighbors_directed(n, petgraph::Direction::Incoming)
-                .count()
-        })
-        .collect();
-    let mut ready: BinaryHeap<Reverse<usize>> = (0..steps.len())
-        .filter(|&i| indegree[i] == 0)
-        .map(Reverse)
-        .collect();
-    let mut order = Vec::with_capacity(steps.len());
-    while let Some(Reverse(i)) = ready.pop() {
-        order.push(i);
-        for n in graph.neighbors(nodes[i]) {
-            let j = graph[n];
-            indegree[j] -= 1;
-            if indegree[j] == 0 {
-                ready.push(Reverse(j));
-            }
-        }
-    }
-    if order.len() < steps.len() {
-        let scc = petgraph::algo::tarjan_scc(&graph)
-            .into_iter()
-            .find(|c| c.len() > 1)
-            .unwrap_or_default();
-        let mut members: Vec<String> = scc
+    let order = graph.sort().map_err(|cycle| {
+        let mut members: Vec<String> = cycle
             .iter()
-            .map(|&n| {
-                let s = &steps[graph[n]];
+            .map(|&i| {
+                let s = &steps[i];
                 format!("{} ({})", s.object, s.action)
             })
             .collect();
         members.sort();
         members.dedup();
-        return Err(Error::Cycle(members.join(", ")));
-    }
-    let mut slots: Vec<Option<Step>> = steps.into_iter().map(Some).collect();
-    Ok(order
-        .into_iter()
-        .map(|i| slots[i].take().expect("each step once"))
-        .collect())
+        Error::Cycle(members.join(", "))
+    })?;
+    Ok(permute(steps, &order))
 }

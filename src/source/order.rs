@@ -4,9 +4,8 @@
 use super::Statement;
 use super::analyze::{Name, Space};
 use crate::error::{Error, Result};
-use petgraph::graph::{DiGraph, NodeIndex};
-use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap};
+use crate::graph::{Order, permute};
+use std::collections::BTreeMap;
 
 const DEFAULT_PATH: &[&str] = &["public"];
 
@@ -43,8 +42,7 @@ pub fn order(statements: Vec<Statement>) -> Result<Vec<Statement>> {
         .filter(|((space, _, _), _)| *space == Space::Extension)
         .map(|(_, &i)| i)
         .collect();
-    let mut graph: DiGraph<usize, ()> = DiGraph::new();
-    let nodes: Vec<NodeIndex> = (0..statements.len()).map(|i| graph.add_node(i)).collect();
+    let mut graph = Order::new(statements.len());
     for (i, s) in statements.iter().enumerate() {
         let mut deps: Vec<usize> = Vec::new();
         for r in &s.references {
@@ -72,44 +70,10 @@ pub fn order(statements: Vec<Statement>) -> Result<Vec<Statement>> {
             deps.extend(extensions.iter().copied());
         }
         for d in deps {
-            if d != i {
-                graph.update_edge(nodes[d], nodes[i], ());
-            }
+            graph.before(d, i);
         }
     }
-    // Kahn's algorithm, always taking the earliest ready statement: stable and deterministic.
-    let mut indegree: Vec<usize> = nodes
-        .iter()
-        .map(|&n| {
-            graph
-                .neighbors_directed(n, petgraph::Direction::Incoming)
-                .count()
-        })
-        .collect();
-    let mut ready: BinaryHeap<Reverse<usize>> = indegree
-        .iter()
-        .enumerate()
-        .filter(|(_, d)| **d == 0)
-        .map(|(i, _)| Reverse(i))
-        .collect();
-    let mut order = Vec::with_capacity(statements.len());
-    while let Some(Reverse(i)) = ready.pop() {
-        order.push(i);
-        for next in graph.neighbors(nodes[i]) {
-            let j = graph[next];
-            indegree[j] -= 1;
-            if indegree[j] == 0 {
-                ready.push(Reverse(j));
-            }
-        }
-    }
-    if order.len() < statements.len() {
-        let cycle = petgraph::algo::tarjan_scc(&graph)
-            .into_iter()
-            .find(|scc| scc.len() > 1)
-            .unwrap_or_default();
-        let mut members: Vec<usize> = cycle.iter().map(|&n| graph[n]).collect();
-        members.sort();
+    let order = graph.sort().map_err(|members| {
         let names: Vec<String> = members
             .iter()
             .map(|&i| {
@@ -117,14 +81,10 @@ pub fn order(statements: Vec<Statement>) -> Result<Vec<Statement>> {
                 format!("{}:{}", s.path.display(), s.line)
             })
             .collect();
-        return Err(Error::Cycle(format!(
+        Error::Cycle(format!(
             "statements that reference each other: {}",
             names.join(", ")
-        )));
-    }
-    let mut slots: Vec<Option<Statement>> = statements.into_iter().map(Some).collect();
-    Ok(order
-        .into_iter()
-        .map(|i| slots[i].take().expect("each statement once"))
-        .collect())
+        ))
+    })?;
+    Ok(permute(statements, &order))
 }
