@@ -5,20 +5,24 @@
 mod constraint;
 mod enum_type;
 mod extension;
+mod function;
 mod index;
 mod keywords;
 mod pairs;
 mod schema;
 mod sequence;
 mod table;
+mod trigger;
 
 pub use constraint::{Constraint, ConstraintKind};
 pub use enum_type::EnumType;
 pub use extension::Extension;
+pub use function::Function;
 pub use index::Index;
 pub use schema::Schema;
 pub use sequence::{Sequence, SequenceOptions};
 pub use table::{Column, Generated, Identity, NotNull, Table};
+pub use trigger::Trigger;
 
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -103,6 +107,7 @@ pub enum ObjectId {
     Constraint { table: QualName, name: String },
     Index { name: QualName },
     Function { name: QualName, args: String },
+    Trigger { table: QualName, name: String },
     Collation { name: QualName },
 }
 
@@ -123,6 +128,9 @@ impl fmt::Display for ObjectId {
             ObjectId::Index { name } => write!(f, "index {name}"),
             ObjectId::Function { name, args } => write!(f, "function {name}({args})"),
             ObjectId::Collation { name } => write!(f, "collation {name}"),
+            ObjectId::Trigger { table, name } => {
+                write!(f, "trigger {} on {table}", quote_ident(name))
+            }
         }
     }
 }
@@ -142,6 +150,12 @@ pub struct Catalog {
     pub tables: BTreeMap<QualName, Table>,
     #[serde(with = "pairs")]
     pub indexes: BTreeMap<QualName, Index>,
+    /// Keyed by name and identity arguments.
+    #[serde(with = "pairs")]
+    pub functions: BTreeMap<(QualName, String), Function>,
+    /// Keyed by table and trigger name.
+    #[serde(with = "pairs")]
+    pub triggers: BTreeMap<(QualName, String), Trigger>,
     /// What each object needs to exist, from `pg_depend` (object → objects it references).
     #[serde(with = "pairs")]
     pub depends: BTreeMap<ObjectId, BTreeSet<ObjectId>>,
@@ -164,6 +178,7 @@ impl Catalog {
         if self.tables.keys().any(in_public)
             || self.sequences.keys().any(in_public)
             || self.enums.keys().any(in_public)
+            || self.functions.keys().any(|(q, _)| in_public(q))
             || self.extensions.values().any(|e| e.schema == "public")
             || self.unsupported.iter().any(|(s, _)| s == "public")
         {
@@ -199,6 +214,8 @@ impl Catalog {
         self.sequences.retain(|k, _| scope.contains(&k.schema));
         self.tables.retain(|k, _| scope.contains(&k.schema));
         self.indexes.retain(|k, _| scope.contains(&k.schema));
+        self.functions.retain(|(k, _), _| scope.contains(&k.schema));
+        self.triggers.retain(|(k, _), _| scope.contains(&k.schema));
         self.unsupported.retain(|(s, _)| scope.contains(s));
     }
 
@@ -209,6 +226,8 @@ impl Catalog {
             && self.sequences.is_empty()
             && self.tables.is_empty()
             && self.indexes.is_empty()
+            && self.functions.is_empty()
+            && self.triggers.is_empty()
     }
 
     /// Dependencies of one object (empty when it has none).

@@ -8,13 +8,16 @@ mod constraint;
 mod dependents;
 mod enum_type;
 mod extension;
+mod function;
 mod index;
 mod schema;
 mod sequence;
 mod table;
+mod trigger;
 
 use crate::catalog::{
-    Catalog, Column, Constraint, EnumType, Extension, Index, QualName, Sequence, Table,
+    Catalog, Column, Constraint, EnumType, Extension, Function, Index, QualName, Sequence, Table,
+    Trigger,
 };
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -109,6 +112,32 @@ pub enum Change {
         table: QualName,
         constraint: Constraint,
     },
+    CreateFunction {
+        function: Function,
+    },
+    DropFunction {
+        function: Function,
+    },
+    /// CREATE OR REPLACE: same signature and result, new body or attributes.
+    ReplaceFunction {
+        from: Function,
+        to: Function,
+    },
+    CreateTrigger {
+        trigger: Trigger,
+    },
+    DropTrigger {
+        trigger: Trigger,
+    },
+    SetTriggerEnabled {
+        trigger: Trigger,
+    },
+    /// A column default that must be dropped and set again around the recreation of
+    /// something it uses (a function whose result type changes, say).
+    ResetDefault {
+        table: QualName,
+        column: Column,
+    },
     /// Storage parameters of an index (standalone or behind a constraint).
     AlterIndexOptions {
         index: QualName,
@@ -161,6 +190,8 @@ pub fn diff(from: &Catalog, to: &Catalog, scope: &BTreeSet<String>) -> Vec<Chang
     sequence::diff(&ctx, &mut changes);
     table::diff(&ctx, &mut changes);
     index::diff(&ctx, &mut changes);
+    function::diff(&ctx, &mut changes);
+    trigger::diff(&ctx, &mut changes);
     dependents::recreate(&ctx, &mut changes);
     absorb_recreated_enum_defaults(&mut changes);
     changes

@@ -15,6 +15,14 @@ pub(super) fn read(catalog: &mut Catalog, rows: &[Row]) {
                 table,
                 name: sub.unwrap_or_default(),
             },
+            "trigger" => ObjectId::Trigger {
+                table,
+                name: sub.unwrap_or_default(),
+            },
+            "function" => ObjectId::Function {
+                name: table,
+                args: sub.unwrap_or_default(),
+            },
             _ => ObjectId::Index { name: table },
         };
         let ref_kind: &str = row.get(4);
@@ -48,7 +56,9 @@ pub(super) fn read(catalog: &mut Catalog, rows: &[Row]) {
 
 fn owner_of(id: &ObjectId) -> Option<&QualName> {
     match id {
-        ObjectId::Column { table, .. } | ObjectId::Constraint { table, .. } => Some(table),
+        ObjectId::Column { table, .. }
+        | ObjectId::Constraint { table, .. }
+        | ObjectId::Trigger { table, .. } => Some(table),
         ObjectId::Table { name } => Some(name),
         _ => None,
     }

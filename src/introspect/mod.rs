@@ -7,10 +7,12 @@ mod constraint;
 mod depends;
 mod enum_type;
 mod extension;
+mod function;
 mod index;
 mod schema;
 mod sequence;
 mod table;
+mod trigger;
 
 use crate::catalog::Catalog;
 use crate::error::Result;
@@ -28,6 +30,8 @@ pub const QUERIES: &[(&str, &str)] = &[
     ("columns", include_str!("sql/columns.sql")),
     ("constraints", include_str!("sql/constraints.sql")),
     ("indexes", include_str!("sql/indexes.sql")),
+    ("functions", include_str!("sql/functions.sql")),
+    ("triggers", include_str!("sql/triggers.sql")),
     ("depends", include_str!("sql/depends.sql")),
     ("unsupported", include_str!("sql/unsupported.sql")),
 ];
@@ -114,8 +118,10 @@ async fn read_all(r: &Reader<'_>, scope: Option<&[String]>) -> Result<Catalog> {
         r.query("columns", p),
         r.query("constraints", p),
     )?;
-    let (indexes, depends, unsupported) = tokio::try_join!(
+    let (indexes, functions, triggers, depends, unsupported) = tokio::try_join!(
         r.query("indexes", p),
+        r.query("functions", p),
+        r.query("triggers", p),
         r.query("depends", p),
         r.query("unsupported", p),
     )?;
@@ -130,6 +136,8 @@ async fn read_all(r: &Reader<'_>, scope: Option<&[String]>) -> Result<Catalog> {
     table::read(&mut catalog, &tables, &columns);
     constraint::read(&mut catalog, &constraints);
     index::read(&mut catalog, &indexes);
+    function::read(&mut catalog, &functions);
+    trigger::read(&mut catalog, &triggers);
     depends::read(&mut catalog, &depends);
     catalog.unsupported = unsupported
         .iter()

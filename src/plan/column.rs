@@ -115,6 +115,34 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
             ]
         }
         Change::AlterColumn { table, from, to } => alter(ctx, table, from, to),
+        Change::ResetDefault { table, column } => {
+            let id = col_id(table, &column.name);
+            let prefix = format!(
+                "ALTER TABLE {table} ALTER COLUMN {}",
+                quote_ident(&column.name)
+            );
+            let mut steps = vec![step(
+                format!("{prefix} DROP DEFAULT;"),
+                &id,
+                "alter",
+                Deps {
+                    releases: ctx.releases(std::slice::from_ref(&id)),
+                    ..Deps::default()
+                },
+            )];
+            if let Some(d) = &column.default {
+                steps.push(step(
+                    format!("{prefix} SET DEFAULT {d};"),
+                    &id,
+                    "alter",
+                    Deps {
+                        requires: ctx.requires(std::slice::from_ref(&id)),
+                        ..Deps::default()
+                    },
+                ));
+            }
+            steps
+        }
         _ => unreachable!("column change"),
     }
 }

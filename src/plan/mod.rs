@@ -6,6 +6,7 @@ mod column;
 mod constraint;
 mod enum_type;
 mod extension;
+mod function;
 pub mod hazard;
 mod index;
 mod not_null;
@@ -14,6 +15,7 @@ pub mod render;
 mod schema;
 mod sequence;
 mod table;
+mod trigger;
 
 pub use hazard::Hazard;
 
@@ -153,7 +155,9 @@ fn schema_of(id: &ObjectId) -> Option<&str> {
         | ObjectId::Index { name }
         | ObjectId::Function { name, .. }
         | ObjectId::Collation { name } => Some(&name.schema),
-        ObjectId::Column { table, .. } | ObjectId::Constraint { table, .. } => Some(&table.schema),
+        ObjectId::Column { table, .. }
+        | ObjectId::Constraint { table, .. }
+        | ObjectId::Trigger { table, .. } => Some(&table.schema),
     }
 }
 
@@ -219,9 +223,16 @@ fn steps_for(ctx: &Ctx, change: &Change) -> Vec<Step> {
         Change::CreateTable { .. } | Change::DropTable { .. } | Change::SetLogged { .. } => {
             table::steps(ctx, change)
         }
-        Change::AddColumn { .. } | Change::DropColumn { .. } | Change::AlterColumn { .. } => {
-            column::steps(ctx, change)
-        }
+        Change::AddColumn { .. }
+        | Change::DropColumn { .. }
+        | Change::AlterColumn { .. }
+        | Change::ResetDefault { .. } => column::steps(ctx, change),
+        Change::CreateFunction { .. }
+        | Change::DropFunction { .. }
+        | Change::ReplaceFunction { .. } => function::steps(ctx, change),
+        Change::CreateTrigger { .. }
+        | Change::DropTrigger { .. }
+        | Change::SetTriggerEnabled { .. } => trigger::steps(ctx, change),
         Change::AddConstraint { .. }
         | Change::DropConstraint { .. }
         | Change::ValidateConstraint { .. }

@@ -123,9 +123,12 @@ pub fn analyze(node: &NodeEnum) -> Analysis {
         NodeEnum::CreateRangeStmt(s) => a
             .creates
             .extend(Name::new(Space::Type, &names(&s.type_name))),
-        NodeEnum::CreateFunctionStmt(s) => a
-            .creates
-            .extend(Name::new(Space::Function, &names(&s.funcname))),
+        NodeEnum::CreateFunctionStmt(s) => {
+            a.creates
+                .extend(Name::new(Space::Function, &names(&s.funcname)));
+            // A SQL body is checked at creation: what it names must exist first.
+            a.references.extend(super::body::references(s));
+        }
         NodeEnum::CreateExtensionStmt(s) => {
             a.creates
                 .push(Name::unqualified(Space::Extension, &s.extname));
@@ -222,7 +225,7 @@ fn parse_regclass(s: &str) -> Option<Name> {
     Name::new(Space::Relation, &parts)
 }
 
-fn walk(v: &Value, out: &mut Vec<Name>) {
+pub(super) fn walk(v: &Value, out: &mut Vec<Name>) {
     match v {
         Value::Object(map) => {
             if map.contains_key("relname") && map.contains_key("schemaname") {

@@ -3,12 +3,14 @@
 //! scratch database on the shadow server and read back like any database.
 
 mod analyze;
+mod body;
 mod check;
 mod files;
 mod load;
 mod order;
 mod parse;
 
+pub use body::body_relations;
 pub use files::{SourceFile, line_col, read_files};
 pub use load::{Shadow, load_into};
 

@@ -2,7 +2,7 @@
 -- user objects, from pg_depend; each side resolved to (kind, schema, name, sub-name).
 -- Types owned by an extension resolve to the extension; array types to their element.
 WITH dep AS (
-    SELECT 'column' AS kind, n.nspname, c.relname, a.attname AS sub,
+    SELECT 'column' AS kind, n.nspname, c.relname, a.attname::text AS sub,
            d.refclassid, d.refobjid
     FROM pg_catalog.pg_depend d
     JOIN pg_catalog.pg_attrdef ad ON ad.oid = d.objid
@@ -26,6 +26,22 @@ WITH dep AS (
     JOIN pg_catalog.pg_class c ON c.oid = con.conrelid
     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
     WHERE d.classid = 'pg_catalog.pg_constraint'::pg_catalog.regclass AND d.deptype = 'n'
+      AND ($1::text[] IS NULL OR n.nspname = ANY ($1))
+  UNION ALL
+    SELECT 'trigger', n.nspname, c.relname, t.tgname, d.refclassid, d.refobjid
+    FROM pg_catalog.pg_depend d
+    JOIN pg_catalog.pg_trigger t ON t.oid = d.objid AND NOT t.tgisinternal
+    JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
+    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+    WHERE d.classid = 'pg_catalog.pg_trigger'::pg_catalog.regclass AND d.deptype = 'n'
+      AND ($1::text[] IS NULL OR n.nspname = ANY ($1))
+  UNION ALL
+    SELECT 'function', n.nspname, p.proname,
+           pg_catalog.pg_get_function_identity_arguments(p.oid), d.refclassid, d.refobjid
+    FROM pg_catalog.pg_depend d
+    JOIN pg_catalog.pg_proc p ON p.oid = d.objid
+    JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+    WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.deptype = 'n'
       AND ($1::text[] IS NULL OR n.nspname = ANY ($1))
   UNION ALL
     SELECT 'index', n.nspname, ic.relname, NULL, d.refclassid, d.refobjid

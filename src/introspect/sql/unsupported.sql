@@ -33,7 +33,7 @@ FROM (
                           WHEN 'w' THEN 'window function' ELSE 'function' END,
            s.nspname, pg_catalog.quote_ident(p.proname) || '(' || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')'
     FROM pg_catalog.pg_proc p JOIN scoped s ON s.oid = p.pronamespace
-    WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND ext.objid = p.oid)
+    WHERE p.prokind IN ('a', 'w') AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND ext.objid = p.oid)
   UNION ALL
     SELECT CASE t.typtype WHEN 'd' THEN 'domain' WHEN 'r' THEN 'range type'
                           WHEN 'm' THEN 'multirange type' ELSE 'base type' END,
@@ -41,11 +41,6 @@ FROM (
     FROM pg_catalog.pg_type t JOIN scoped s ON s.oid = t.typnamespace
     WHERE t.typtype IN ('d', 'r', 'm', 'b') AND t.typcategory <> 'A'
       AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_catalog.pg_type'::pg_catalog.regclass AND ext.objid = t.oid)
-  UNION ALL
-    SELECT 'trigger ' || pg_catalog.quote_ident(tg.tgname) || ' on', s.nspname, pg_catalog.quote_ident(c.relname)
-    FROM pg_catalog.pg_trigger tg JOIN pg_catalog.pg_class c ON c.oid = tg.tgrelid
-    JOIN scoped s ON s.oid = c.relnamespace
-    WHERE NOT tg.tgisinternal
   UNION ALL
     SELECT 'policy ' || pg_catalog.quote_ident(pol.polname) || ' on', s.nspname, pg_catalog.quote_ident(c.relname)
     FROM pg_catalog.pg_policy pol JOIN pg_catalog.pg_class c ON c.oid = pol.polrelid

@@ -1,0 +1,21 @@
+use crate::catalog::{Catalog, Function, QualName};
+use tokio_postgres::Row;
+
+pub(super) fn read(catalog: &mut Catalog, rows: &[Row]) {
+    for row in rows {
+        let name = QualName::new(row.get::<_, String>(0), row.get::<_, String>(1));
+        let identity_args: String = row.get(2);
+        catalog.functions.insert(
+            (name.clone(), identity_args.clone()),
+            Function {
+                name,
+                identity_args,
+                arguments: row.get(3),
+                result: row.get(4),
+                is_procedure: row.get(5),
+                language: row.get(6),
+                definition: row.get(7),
+            },
+        );
+    }
+}

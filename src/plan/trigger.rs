@@ -1,0 +1,85 @@
+use super::{Ctx, Deps, Step, step};
+use crate::catalog::{ObjectId, Trigger, quote_ident};
+use crate::diff::Change;
+
+fn id_of(t: &Trigger) -> ObjectId {
+    ObjectId::Trigger {
+        table: t.table.clone(),
+        name: t.name.clone(),
+    }
+}
+
+fn enabled_sql(t: &Trigger) -> Option<String> {
+    let mode = match t.enabled.as_str() {
+        "D" => "DISABLE",
+        "R" => "ENABLE REPLICA",
+        "A" => "ENABLE ALWAYS",
+        _ => "ENABLE",
+    };
+    Some(format!(
+        "ALTER TABLE {} {mode} TRIGGER {};",
+        t.table,
+        quote_ident(&t.name)
+    ))
+}
+
+pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
+    match change {
+        Change::CreateTrigger { trigger: t } => {
+            let id = id_of(t);
+            let mut requires = ctx.requires(std::slice::from_ref(&id));
+            requires.push(ObjectId::Table {
+                name: t.table.clone(),
+            });
+            // WHEN and UPDATE OF name columns: those added in this plan come first.
+            if let Some(table) = ctx.to.tables.get(&t.table) {
+                requires.extend(table.columns.iter().map(|c| ObjectId::Column {
+                    table: t.table.clone(),
+                    column: c.name.clone(),
+                }));
+            }
+            let mut steps = vec![step(
+                format!("{};", t.definition),
+                &id,
+                "create",
+                Deps {
+                    creates: vec![id.clone()],
+                    requires,
+                    ..Deps::default()
+                },
+            )];
+            if t.enabled != "O" {
+                steps.extend(enabled_sql(t).map(|sql| step(sql, &id, "create", Deps::default())));
+            }
+            steps
+        }
+        Change::DropTrigger { trigger: t } => {
+            let id = id_of(t);
+            let mut releases = ctx.releases(std::slice::from_ref(&id));
+            if let Some(table) = ctx.from.tables.get(&t.table) {
+                releases.extend(table.columns.iter().map(|c| ObjectId::Column {
+                    table: t.table.clone(),
+                    column: c.name.clone(),
+                }));
+            }
+            vec![step(
+                format!("DROP TRIGGER {} ON {};", quote_ident(&t.name), t.table),
+                &id,
+                "drop",
+                Deps {
+                    drops: vec![id.clone()],
+                    releases,
+                    ..Deps::default()
+                },
+            )]
+        }
+        Change::SetTriggerEnabled { trigger: t } => {
+            let id = id_of(t);
+            enabled_sql(t)
+                .map(|sql| step(sql, &id, "alter", Deps::default()))
+                .into_iter()
+                .collect()
+        }
+        _ => unreachable!("trigger change"),
+    }
+}

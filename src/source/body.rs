@@ -1,0 +1,64 @@
+//! References inside function bodies, which PostgreSQL does not track (except for
+//! `BEGIN ATOMIC` bodies): read with pg_query so that a SQL function is created after the
+//! tables it uses.
+
+use super::analyze::{Name, Space, walk};
+use pg_query::NodeEnum;
+
+/// The relations a SQL-language function's body names, from its CREATE FUNCTION
+/// statement (as written, or as `pg_get_functiondef()` prints it).
+pub fn body_relations(create_function: &str) -> Vec<(Option<String>, String)> {
+    let Ok(parsed) = pg_query::parse(create_function, 0) else {
+        return Vec::new();
+    };
+    let mut names = Vec::new();
+    for raw in &parsed.protobuf.stmts {
+        if let Some(NodeEnum::CreateFunctionStmt(f)) =
+            raw.stmt.as_ref().and_then(|s| s.node.as_ref())
+        {
+            names.extend(references(f));
+        }
+    }
+    names
+        .into_iter()
+        .filter(|n| n.space == Space::Relation)
+        .map(|n| (n.schema, n.name))
+        .collect()
+}
+
+/// Names referenced by the body of a `LANGUAGE sql` function (nothing for others).
+pub(super) fn references(f: &pg_query::protobuf::CreateFunctionStmt) -> Vec<Name> {
+    let mut out = Vec::new();
+    let mut language = String::new();
+    let mut body: Option<String> = None;
+    for opt in &f.options {
+        let Some(NodeEnum::DefElem(d)) = &opt.node else {
+            continue;
+        };
+        let arg = d.arg.as_ref().and_then(|a| a.node.as_ref());
+        match (d.defname.as_str(), arg) {
+            ("language", Some(NodeEnum::String(s))) => language = s.sval.to_lowercase(),
+            ("as", Some(NodeEnum::List(l))) => {
+                body = l.items.first().and_then(|i| match &i.node {
+                    Some(NodeEnum::String(s)) => Some(s.sval.clone()),
+                    _ => None,
+                });
+            }
+            _ => {}
+        }
+    }
+    if language != "sql" {
+        return out;
+    }
+    if let Some(body) = body
+        && let Ok(parsed) = pg_query::parse(&body, 0)
+    {
+        for raw in &parsed.protobuf.stmts {
+            if let Some(node) = raw.stmt.as_ref().and_then(|s| s.node.as_ref()) {
+                let tree = serde_json::to_value(node).unwrap_or_default();
+                walk(&tree, &mut out);
+            }
+        }
+    }
+    out
+}
