@@ -108,7 +108,28 @@ pub enum ObjectId {
     Index { name: QualName },
     Function { name: QualName, args: String },
     Trigger { table: QualName, name: String },
+    View { name: QualName },
     Collation { name: QualName },
+}
+
+impl ObjectId {
+    /// The schema the object lives in (none for schemas themselves and extensions).
+    pub fn schema(&self) -> Option<&str> {
+        match self {
+            ObjectId::Schema { name } => Some(name),
+            ObjectId::Extension { .. } => None,
+            ObjectId::Type { name }
+            | ObjectId::Sequence { name }
+            | ObjectId::Table { name }
+            | ObjectId::Index { name }
+            | ObjectId::View { name }
+            | ObjectId::Function { name, .. }
+            | ObjectId::Collation { name } => Some(&name.schema),
+            ObjectId::Column { table, .. }
+            | ObjectId::Constraint { table, .. }
+            | ObjectId::Trigger { table, .. } => Some(&table.schema),
+        }
+    }
 }
 
 impl fmt::Display for ObjectId {
@@ -128,6 +149,7 @@ impl fmt::Display for ObjectId {
             ObjectId::Index { name } => write!(f, "index {name}"),
             ObjectId::Function { name, args } => write!(f, "function {name}({args})"),
             ObjectId::Collation { name } => write!(f, "collation {name}"),
+            ObjectId::View { name } => write!(f, "view {name}"),
             ObjectId::Trigger { table, name } => {
                 write!(f, "trigger {} on {table}", quote_ident(name))
             }
@@ -156,6 +178,9 @@ pub struct Catalog {
     /// Keyed by table and trigger name.
     #[serde(with = "pairs")]
     pub triggers: BTreeMap<(QualName, String), Trigger>,
+    /// Comments, by the object they describe.
+    #[serde(with = "pairs")]
+    pub comments: BTreeMap<ObjectId, String>,
     /// What each object needs to exist, from `pg_depend` (object → objects it references).
     #[serde(with = "pairs")]
     pub depends: BTreeMap<ObjectId, BTreeSet<ObjectId>>,
@@ -196,6 +221,12 @@ impl Catalog {
                 name: "public".into(),
             },
         );
+        c.comments.insert(
+            ObjectId::Schema {
+                name: "public".into(),
+            },
+            "standard public schema".into(),
+        );
         c.extensions.insert(
             "plpgsql".into(),
             Extension {
@@ -216,6 +247,8 @@ impl Catalog {
         self.indexes.retain(|k, _| scope.contains(&k.schema));
         self.functions.retain(|(k, _), _| scope.contains(&k.schema));
         self.triggers.retain(|(k, _), _| scope.contains(&k.schema));
+        self.comments
+            .retain(|id, _| id.schema().is_none_or(|s| scope.contains(s)));
         self.unsupported.retain(|(s, _)| scope.contains(s));
     }
 

@@ -4,6 +4,7 @@
 //! order is the plan's job.
 
 mod column;
+mod comment;
 mod constraint;
 mod dependents;
 mod enum_type;
@@ -138,6 +139,11 @@ pub enum Change {
         table: QualName,
         column: Column,
     },
+    /// A comment set (or removed, `None`).
+    SetComment {
+        object: crate::catalog::ObjectId,
+        comment: Option<String>,
+    },
     /// Storage parameters of an index (standalone or behind a constraint).
     AlterIndexOptions {
         index: QualName,
@@ -194,6 +200,7 @@ pub fn diff(from: &Catalog, to: &Catalog, scope: &BTreeSet<String>) -> Vec<Chang
     trigger::diff(&ctx, &mut changes);
     dependents::recreate(&ctx, &mut changes);
     absorb_recreated_enum_defaults(&mut changes);
+    comment::diff(&ctx, &mut changes);
     changes
 }
 

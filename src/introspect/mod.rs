@@ -3,6 +3,7 @@
 //! one connection inside one REPEATABLE READ transaction (one snapshot), with `search_path`
 //! cleared so that every expression comes back schema-qualified.
 
+mod comment;
 mod constraint;
 mod depends;
 mod enum_type;
@@ -32,6 +33,7 @@ pub const QUERIES: &[(&str, &str)] = &[
     ("indexes", include_str!("sql/indexes.sql")),
     ("functions", include_str!("sql/functions.sql")),
     ("triggers", include_str!("sql/triggers.sql")),
+    ("comments", include_str!("sql/comments.sql")),
     ("depends", include_str!("sql/depends.sql")),
     ("unsupported", include_str!("sql/unsupported.sql")),
 ];
@@ -118,10 +120,11 @@ async fn read_all(r: &Reader<'_>, scope: Option<&[String]>) -> Result<Catalog> {
         r.query("columns", p),
         r.query("constraints", p),
     )?;
-    let (indexes, functions, triggers, depends, unsupported) = tokio::try_join!(
+    let (indexes, functions, triggers, comments, depends, unsupported) = tokio::try_join!(
         r.query("indexes", p),
         r.query("functions", p),
         r.query("triggers", p),
+        r.query("comments", p),
         r.query("depends", p),
         r.query("unsupported", p),
     )?;
@@ -138,6 +141,7 @@ async fn read_all(r: &Reader<'_>, scope: Option<&[String]>) -> Result<Catalog> {
     index::read(&mut catalog, &indexes);
     function::read(&mut catalog, &functions);
     trigger::read(&mut catalog, &triggers);
+    comment::read(&mut catalog, &comments);
     depends::read(&mut catalog, &depends);
     catalog.unsupported = unsupported
         .iter()

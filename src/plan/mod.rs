@@ -3,6 +3,7 @@
 
 mod casts;
 mod column;
+mod comment;
 mod constraint;
 mod enum_type;
 mod extension;
@@ -148,16 +149,8 @@ fn deps_in(catalog: &Catalog, ids: &[ObjectId]) -> Vec<ObjectId> {
 
 fn schema_of(id: &ObjectId) -> Option<&str> {
     match id {
-        ObjectId::Schema { .. } | ObjectId::Extension { .. } => None,
-        ObjectId::Type { name }
-        | ObjectId::Sequence { name }
-        | ObjectId::Table { name }
-        | ObjectId::Index { name }
-        | ObjectId::Function { name, .. }
-        | ObjectId::Collation { name } => Some(&name.schema),
-        ObjectId::Column { table, .. }
-        | ObjectId::Constraint { table, .. }
-        | ObjectId::Trigger { table, .. } => Some(&table.schema),
+        ObjectId::Schema { .. } => None,
+        other => other.schema(),
     }
 }
 
@@ -230,6 +223,7 @@ fn steps_for(ctx: &Ctx, change: &Change) -> Vec<Step> {
         Change::CreateFunction { .. }
         | Change::DropFunction { .. }
         | Change::ReplaceFunction { .. } => function::steps(ctx, change),
+        Change::SetComment { .. } => comment::steps(ctx, change),
         Change::CreateTrigger { .. }
         | Change::DropTrigger { .. }
         | Change::SetTriggerEnabled { .. } => trigger::steps(ctx, change),

@@ -53,18 +53,5 @@ FROM (
   UNION ALL
     SELECT 'collation', s.nspname, pg_catalog.quote_ident(co.collname)
     FROM pg_catalog.pg_collation co JOIN scoped s ON s.oid = co.collnamespace
-  UNION ALL
-    SELECT 'comment on ' || CASE c.relkind WHEN 'S' THEN 'sequence' WHEN 'i' THEN 'index' ELSE 'table' END
-           || CASE WHEN d.objsubid > 0 THEN ' column' ELSE '' END,
-           s.nspname, pg_catalog.quote_ident(c.relname) || CASE WHEN d.objsubid > 0 THEN '.' || pg_catalog.quote_ident(a.attname) ELSE '' END
-    FROM pg_catalog.pg_description d
-    JOIN pg_catalog.pg_class c ON d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND c.oid = d.objoid
-    JOIN scoped s ON s.oid = c.relnamespace
-    LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.objsubid AND d.objsubid > 0
-  UNION ALL
-    SELECT 'comment on schema', s.nspname, ''
-    FROM pg_catalog.pg_description d JOIN scoped s ON s.oid = d.objoid
-    WHERE d.classoid = 'pg_catalog.pg_namespace'::pg_catalog.regclass
-      AND s.nspname <> 'public'
 ) u
 ORDER BY 1, 2

@@ -1,0 +1,135 @@
+use super::Change;
+use super::Context;
+use crate::catalog::ObjectId;
+use std::collections::BTreeSet;
+
+/// Objects that the other changes create (or create again): a comment they should carry
+/// must be set, whatever the current database says.
+fn created(changes: &[Change]) -> BTreeSet<ObjectId> {
+    let mut out = BTreeSet::new();
+    for c in changes {
+        match c {
+            Change::CreateSchema { name } => {
+                out.insert(ObjectId::Schema { name: name.clone() });
+            }
+            Change::CreateEnum { enum_type } => {
+                out.insert(ObjectId::Type {
+                    name: enum_type.name.clone(),
+                });
+            }
+            Change::RecreateEnum { to, .. } => {
+                out.insert(ObjectId::Type {
+                    name: to.name.clone(),
+                });
+            }
+            Change::CreateSequence { sequence } => {
+                out.insert(ObjectId::Sequence {
+                    name: sequence.name.clone(),
+                });
+            }
+            Change::CreateTable { table } => {
+                out.insert(ObjectId::Table {
+                    name: table.name.clone(),
+                });
+                for col in &table.columns {
+                    out.insert(ObjectId::Column {
+                        table: table.name.clone(),
+                        column: col.name.clone(),
+                    });
+                }
+            }
+            Change::AddColumn { table, column } => {
+                out.insert(ObjectId::Column {
+                    table: table.clone(),
+                    column: column.name.clone(),
+                });
+            }
+            Change::AddConstraint { table, constraint } => {
+                out.insert(ObjectId::Constraint {
+                    table: table.clone(),
+                    name: constraint.name.clone(),
+                });
+            }
+            Change::CreateIndex { index } => {
+                out.insert(ObjectId::Index {
+                    name: index.name.clone(),
+                });
+            }
+            Change::CreateFunction { function } => {
+                out.insert(ObjectId::Function {
+                    name: function.name.clone(),
+                    args: function.identity_args.clone(),
+                });
+            }
+            Change::CreateTrigger { trigger } => {
+                out.insert(ObjectId::Trigger {
+                    table: trigger.table.clone(),
+                    name: trigger.name.clone(),
+                });
+            }
+            _ => {}
+        }
+    }
+    // Inline constraints of new tables are created with them.
+    for c in changes {
+        if let Change::CreateTable { table } = c {
+            for name in table.constraints.keys() {
+                out.insert(ObjectId::Constraint {
+                    table: table.name.clone(),
+                    name: name.clone(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Whether the object is still there after the plan (its comment then must go by hand).
+fn survives(ctx: &Context, id: &ObjectId) -> bool {
+    let to = ctx.to;
+    match id {
+        ObjectId::Schema { name } => to.schemas.contains_key(name),
+        ObjectId::Type { name } => to.enums.contains_key(name),
+        ObjectId::Sequence { name } => to.sequences.contains_key(name),
+        ObjectId::Table { name } => to.tables.contains_key(name),
+        ObjectId::Column { table, column } => to
+            .tables
+            .get(table)
+            .is_some_and(|t| t.column(column).is_some()),
+        ObjectId::Constraint { table, name } => to
+            .tables
+            .get(table)
+            .is_some_and(|t| t.constraints.contains_key(name)),
+        ObjectId::Index { name } => to.indexes.contains_key(name),
+        ObjectId::Function { name, args } => {
+            to.functions.contains_key(&(name.clone(), args.clone()))
+        }
+        ObjectId::Trigger { table, name } => {
+            to.triggers.contains_key(&(table.clone(), name.clone()))
+        }
+        _ => false,
+    }
+}
+
+pub(super) fn diff(ctx: &Context, changes: &mut Vec<Change>) {
+    let created = created(changes);
+    let mut out = Vec::new();
+    for (id, text) in &ctx.to.comments {
+        let unchanged = ctx.from.comments.get(id) == Some(text) && !created.contains(id);
+        if !unchanged {
+            out.push(Change::SetComment {
+                object: id.clone(),
+                comment: Some(text.clone()),
+            });
+        }
+    }
+    for id in ctx.from.comments.keys() {
+        if !ctx.to.comments.contains_key(id) && survives(ctx, id) && !created.contains(id) {
+            out.push(Change::SetComment {
+                object: id.clone(),
+                comment: None,
+            });
+        }
+    }
+    changes.extend(out);
+}

@@ -1,0 +1,55 @@
+use super::{Ctx, Deps, Step, step};
+use crate::catalog::{ObjectId, quote_ident, quote_literal};
+use crate::diff::Change;
+
+/// How COMMENT ON names an object.
+fn target(ctx: &Ctx, id: &ObjectId) -> String {
+    match id {
+        ObjectId::Schema { name } => format!("SCHEMA {}", quote_ident(name)),
+        ObjectId::Extension { name } => format!("EXTENSION {}", quote_ident(name)),
+        ObjectId::Type { name } => format!("TYPE {name}"),
+        ObjectId::Sequence { name } => format!("SEQUENCE {name}"),
+        ObjectId::Table { name } => format!("TABLE {name}"),
+        ObjectId::View { name } => format!("VIEW {name}"),
+        ObjectId::Column { table, column } => format!("COLUMN {table}.{}", quote_ident(column)),
+        ObjectId::Constraint { table, name } => {
+            format!("CONSTRAINT {} ON {table}", quote_ident(name))
+        }
+        ObjectId::Index { name } => format!("INDEX {name}"),
+        ObjectId::Function { name, args } => {
+            let keyword = ctx
+                .to
+                .functions
+                .get(&(name.clone(), args.clone()))
+                .or_else(|| ctx.from.functions.get(&(name.clone(), args.clone())))
+                .map(|f| f.keyword())
+                .unwrap_or("FUNCTION");
+            format!("{keyword} {name}({args})")
+        }
+        ObjectId::Trigger { table, name } => format!("TRIGGER {} ON {table}", quote_ident(name)),
+        ObjectId::Collation { name } => format!("COLLATION {name}"),
+    }
+}
+
+pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
+    let Change::SetComment { object, comment } = change else {
+        unreachable!("comment change")
+    };
+    let text = comment
+        .as_deref()
+        .map(quote_literal)
+        .unwrap_or_else(|| "NULL".into());
+    vec![step(
+        format!("COMMENT ON {} IS {text};", target(ctx, object)),
+        object,
+        if comment.is_some() {
+            "comment"
+        } else {
+            "uncomment"
+        },
+        Deps {
+            requires: vec![object.clone()],
+            ..Deps::default()
+        },
+    )]
+}
