@@ -7,8 +7,12 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Function {
     pub name: QualName,
-    /// `pg_get_function_identity_arguments()`: the part of the signature that names it.
+    /// The input argument types: with the name, what identifies the function.
+    pub arg_types: String,
+    /// `pg_get_function_identity_arguments()`: the signature with parameter names.
     pub identity_args: String,
+    /// How many trailing parameters have defaults.
+    pub defaults: i16,
     /// `pg_get_function_arguments()`: with names, modes and defaults.
     pub arguments: String,
     /// `pg_get_function_result()`; `None` for procedures.

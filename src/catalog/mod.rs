@@ -13,6 +13,7 @@ mod schema;
 mod sequence;
 mod table;
 mod trigger;
+mod view;
 
 pub use constraint::{Constraint, ConstraintKind};
 pub use enum_type::EnumType;
@@ -23,6 +24,7 @@ pub use schema::Schema;
 pub use sequence::{Sequence, SequenceOptions};
 pub use table::{Column, Generated, Identity, NotNull, Table};
 pub use trigger::Trigger;
+pub use view::View;
 
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -172,7 +174,9 @@ pub struct Catalog {
     pub tables: BTreeMap<QualName, Table>,
     #[serde(with = "pairs")]
     pub indexes: BTreeMap<QualName, Index>,
-    /// Keyed by name and identity arguments.
+    #[serde(with = "pairs")]
+    pub views: BTreeMap<QualName, View>,
+    /// Keyed by name and input argument types.
     #[serde(with = "pairs")]
     pub functions: BTreeMap<(QualName, String), Function>,
     /// Keyed by table and trigger name.
@@ -204,6 +208,7 @@ impl Catalog {
             || self.sequences.keys().any(in_public)
             || self.enums.keys().any(in_public)
             || self.functions.keys().any(|(q, _)| in_public(q))
+            || self.views.keys().any(in_public)
             || self.extensions.values().any(|e| e.schema == "public")
             || self.unsupported.iter().any(|(s, _)| s == "public")
         {
@@ -246,6 +251,7 @@ impl Catalog {
         self.tables.retain(|k, _| scope.contains(&k.schema));
         self.indexes.retain(|k, _| scope.contains(&k.schema));
         self.functions.retain(|(k, _), _| scope.contains(&k.schema));
+        self.views.retain(|k, _| scope.contains(&k.schema));
         self.triggers.retain(|(k, _), _| scope.contains(&k.schema));
         self.comments
             .retain(|id, _| id.schema().is_none_or(|s| scope.contains(s)));
@@ -260,6 +266,7 @@ impl Catalog {
             && self.tables.is_empty()
             && self.indexes.is_empty()
             && self.functions.is_empty()
+            && self.views.is_empty()
             && self.triggers.is_empty()
     }
 

@@ -58,7 +58,12 @@ fn created(changes: &[Change]) -> BTreeSet<ObjectId> {
             Change::CreateFunction { function } => {
                 out.insert(ObjectId::Function {
                     name: function.name.clone(),
-                    args: function.identity_args.clone(),
+                    args: function.arg_types.clone(),
+                });
+            }
+            Change::CreateView { view } => {
+                out.insert(ObjectId::View {
+                    name: view.name.clone(),
                 });
             }
             Change::CreateTrigger { trigger } => {
@@ -101,6 +106,7 @@ fn survives(ctx: &Context, id: &ObjectId) -> bool {
             .get(table)
             .is_some_and(|t| t.constraints.contains_key(name)),
         ObjectId::Index { name } => to.indexes.contains_key(name),
+        ObjectId::View { name } => to.views.contains_key(name),
         ObjectId::Function { name, args } => {
             to.functions.contains_key(&(name.clone(), args.clone()))
         }

@@ -25,7 +25,7 @@ fn seeds(changes: &[Change]) -> BTreeSet<ObjectId> {
             }),
             Change::DropFunction { function } => Some(ObjectId::Function {
                 name: function.name.clone(),
-                args: function.identity_args.clone(),
+                args: function.arg_types.clone(),
             }),
             Change::DropTrigger { trigger } => Some(ObjectId::Trigger {
                 table: trigger.table.clone(),
@@ -38,6 +38,16 @@ fn seeds(changes: &[Change]) -> BTreeSet<ObjectId> {
 
 pub(super) fn recreate(ctx: &Context, changes: &mut Vec<Change>) {
     let mut dropped = seeds(changes);
+    let replaced: BTreeSet<ObjectId> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::ReplaceFunction { to, .. } => Some(ObjectId::Function {
+                name: to.name.clone(),
+                args: to.arg_types.clone(),
+            }),
+            _ => None,
+        })
+        .collect();
     reset_defaults(ctx, &dropped, changes);
     loop {
         let mut more: Vec<(ObjectId, Vec<Change>)> = Vec::new();
@@ -78,7 +88,11 @@ pub(super) fn recreate(ctx: &Context, changes: &mut Vec<Change>) {
             let id = ObjectId::Index {
                 name: index.name.clone(),
             };
-            if ctx.dropped_tables.contains(&index.table) || !hit(&id) {
+            // An index over a function whose body changes holds values the old body
+            // computed: it is built again.
+            let stale =
+                !dropped.contains(&id) && ctx.from.deps_of(&id).any(|d| replaced.contains(d));
+            if ctx.dropped_tables.contains(&index.table) || !(hit(&id) || stale) {
                 continue;
             }
             let mut found = vec![Change::DropIndex {
@@ -130,6 +144,7 @@ fn reset_defaults(ctx: &Context, dropped: &BTreeSet<ObjectId>, changes: &mut Vec
         .iter()
         .filter_map(|c| match c {
             Change::AlterColumn { table, to, .. } => Some((table.clone(), to.name.clone())),
+            Change::ResetDefault { table, column } => Some((table.clone(), column.name.clone())),
             Change::DropColumn { table, column } => Some((table.clone(), column.name.clone())),
             _ => None,
         })
@@ -157,6 +172,137 @@ fn reset_defaults(ctx: &Context, dropped: &BTreeSet<ObjectId>, changes: &mut Vec
                     column: keep.clone(),
                 });
             }
+        }
+    }
+}
+
+/// Views over something that goes away or changes type must be dropped first and created
+/// again after (PostgreSQL refuses both while the view exists); so must views over those
+/// views, across schemas. Indexes of re-created materialized views come back with them.
+pub(super) fn recreate_views(ctx: &Context, changes: &mut Vec<Change>) {
+    let mut dropped: BTreeSet<ObjectId> = BTreeSet::new();
+    for c in changes.iter() {
+        match c {
+            Change::AlterColumn { table, from, to }
+                if from.data_type != to.data_type || from.collation != to.collation =>
+            {
+                dropped.insert(ObjectId::Column {
+                    table: table.clone(),
+                    column: from.name.clone(),
+                });
+            }
+            Change::DropColumn { table, column } => {
+                dropped.insert(ObjectId::Column {
+                    table: table.clone(),
+                    column: column.name.clone(),
+                });
+            }
+            Change::DropTable { table } => {
+                dropped.insert(ObjectId::Table {
+                    name: table.name.clone(),
+                });
+                for col in &table.columns {
+                    dropped.insert(ObjectId::Column {
+                        table: table.name.clone(),
+                        column: col.name.clone(),
+                    });
+                }
+            }
+            Change::DropView { view } => {
+                dropped.insert(ObjectId::View {
+                    name: view.name.clone(),
+                });
+            }
+            _ => {}
+        }
+    }
+    dropped.extend(seeds(changes));
+    let mut recreated: BTreeSet<crate::catalog::QualName> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::DropView { view } => Some(view.name.clone()),
+            _ => None,
+        })
+        .collect();
+    loop {
+        let mut functions = Vec::new();
+        for f in ctx.from.functions.values() {
+            let id = ObjectId::Function {
+                name: f.name.clone(),
+                args: f.arg_types.clone(),
+            };
+            if dropped.contains(&id) || !ctx.from.deps_of(&id).any(|d| dropped.contains(d)) {
+                continue;
+            }
+            // Replaced by a body that no longer needs what changes: the replacement,
+            // ordered before the change, is enough.
+            let replaced_clear = changes.iter().any(|c| {
+                matches!(c, Change::ReplaceFunction { to, .. }
+                    if to.name == f.name && to.arg_types == f.arg_types)
+            }) && !ctx.to.deps_of(&id).any(|d| dropped.contains(d));
+            if replaced_clear {
+                continue;
+            }
+            functions.push((id, f.clone()));
+        }
+        for (id, f) in functions {
+            // Replaced in place no more: dropped before what it stands on changes.
+            changes.retain(|c| {
+                !matches!(c, Change::ReplaceFunction { to, .. } | Change::CreateFunction { function: to }
+                    if to.name == f.name && to.arg_types == f.arg_types)
+            });
+            dropped.insert(id);
+            changes.push(Change::DropFunction {
+                function: f.clone(),
+            });
+            if let Some(keep) = ctx.to.functions.get(&(f.name.clone(), f.arg_types.clone())) {
+                changes.push(Change::CreateFunction {
+                    function: keep.clone(),
+                });
+            }
+        }
+        let mut more = Vec::new();
+        for view in ctx.from.views.values() {
+            let id = ObjectId::View {
+                name: view.name.clone(),
+            };
+            if recreated.contains(&view.name) || !ctx.from.deps_of(&id).any(|d| dropped.contains(d))
+            {
+                continue;
+            }
+            more.push(view.clone());
+        }
+        if more.is_empty() {
+            break;
+        }
+        for view in more {
+            // A view that was to be replaced in place is re-created instead.
+            changes.retain(|c| !matches!(c, Change::ReplaceView { to, .. } | Change::AlterViewOptions { to, .. } | Change::RefreshView { view: to } if to.name == view.name));
+            dropped.insert(ObjectId::View {
+                name: view.name.clone(),
+            });
+            recreated.insert(view.name.clone());
+            changes.push(Change::DropView { view: view.clone() });
+            if let Some(keep) = ctx.to.views.get(&view.name) {
+                changes.push(Change::CreateView { view: keep.clone() });
+            }
+        }
+    }
+    // Indexes on dropped materialized views go with them; the desired ones come back.
+    changes
+        .retain(|c| !matches!(c, Change::DropIndex { index } if recreated.contains(&index.table)));
+    let created: BTreeSet<crate::catalog::QualName> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::CreateIndex { index } => Some(index.name.clone()),
+            _ => None,
+        })
+        .collect();
+    for index in ctx.to.indexes.values() {
+        if recreated.contains(&index.table) && !created.contains(&index.name) {
+            changes.push(Change::CreateIndex {
+                index: index.clone(),
+            });
         }
     }
 }

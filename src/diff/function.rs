@@ -1,10 +1,14 @@
 use super::{Change, Context, split_keys};
 use crate::catalog::Function;
 
-/// CREATE OR REPLACE keeps the object (and what depends on it) when the signature, the
-/// parameter names and defaults, and the result type stay; anything else is a new object.
+/// CREATE OR REPLACE keeps the object (and what depends on it) when the parameters (names,
+/// types, modes) and the result type stay, and no default is taken away; anything else
+/// needs the function dropped first.
 fn replaceable(f: &Function, t: &Function) -> bool {
-    f.arguments == t.arguments && f.result == t.result && f.is_procedure == t.is_procedure
+    f.identity_args == t.identity_args
+        && f.result == t.result
+        && f.is_procedure == t.is_procedure
+        && t.defaults >= f.defaults
 }
 
 pub(super) fn diff(ctx: &Context, out: &mut Vec<Change>) {

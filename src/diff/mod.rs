@@ -15,10 +15,11 @@ mod schema;
 mod sequence;
 mod table;
 mod trigger;
+mod view;
 
 use crate::catalog::{
     Catalog, Column, Constraint, EnumType, Extension, Function, Index, QualName, Sequence, Table,
-    Trigger,
+    Trigger, View,
 };
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -124,6 +125,25 @@ pub enum Change {
         from: Function,
         to: Function,
     },
+    CreateView {
+        view: View,
+    },
+    DropView {
+        view: View,
+    },
+    /// CREATE OR REPLACE VIEW: same leading columns, new query or options.
+    ReplaceView {
+        from: View,
+        to: View,
+    },
+    AlterViewOptions {
+        from: View,
+        to: View,
+    },
+    /// Materialized view filled (or emptied, WITH NO DATA).
+    RefreshView {
+        view: View,
+    },
     CreateTrigger {
         trigger: Trigger,
     },
@@ -197,8 +217,17 @@ pub fn diff(from: &Catalog, to: &Catalog, scope: &BTreeSet<String>) -> Vec<Chang
     table::diff(&ctx, &mut changes);
     index::diff(&ctx, &mut changes);
     function::diff(&ctx, &mut changes);
+    view::diff(&ctx, &mut changes);
     trigger::diff(&ctx, &mut changes);
-    dependents::recreate(&ctx, &mut changes);
+    // Each pass may make the other find more (a view over a function over a column).
+    loop {
+        let before = changes.len();
+        dependents::recreate_views(&ctx, &mut changes);
+        dependents::recreate(&ctx, &mut changes);
+        if changes.len() == before {
+            break;
+        }
+    }
     absorb_recreated_enum_defaults(&mut changes);
     comment::diff(&ctx, &mut changes);
     changes

@@ -23,6 +23,7 @@ pub(super) fn read(catalog: &mut Catalog, rows: &[Row]) {
                 name: table,
                 args: sub.unwrap_or_default(),
             },
+            "view" => ObjectId::View { name: table },
             _ => ObjectId::Index { name: table },
         };
         let ref_kind: &str = row.get(4);
@@ -31,6 +32,11 @@ pub(super) fn read(catalog: &mut Catalog, rows: &[Row]) {
         let to = match ref_kind {
             "sequence" => ObjectId::Sequence { name: ref_name },
             "table" => ObjectId::Table { name: ref_name },
+            "view" => ObjectId::View { name: ref_name },
+            "column" => ObjectId::Column {
+                table: ref_name,
+                column: ref_sub.clone().unwrap_or_default(),
+            },
             "index" => ObjectId::Index { name: ref_name },
             "constraint" => ObjectId::Constraint {
                 table: ref_name,

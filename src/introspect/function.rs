@@ -4,12 +4,14 @@ use tokio_postgres::Row;
 pub(super) fn read(catalog: &mut Catalog, rows: &[Row]) {
     for row in rows {
         let name = QualName::new(row.get::<_, String>(0), row.get::<_, String>(1));
-        let identity_args: String = row.get(2);
+        let arg_types: String = row.get(8);
         catalog.functions.insert(
-            (name.clone(), identity_args.clone()),
+            (name.clone(), arg_types.clone()),
             Function {
                 name,
-                identity_args,
+                arg_types,
+                defaults: row.get(9),
+                identity_args: row.get(2),
                 arguments: row.get(3),
                 result: row.get(4),
                 is_procedure: row.get(5),

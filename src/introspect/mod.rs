@@ -14,6 +14,7 @@ mod schema;
 mod sequence;
 mod table;
 mod trigger;
+mod view;
 
 use crate::catalog::Catalog;
 use crate::error::Result;
@@ -31,6 +32,7 @@ pub const QUERIES: &[(&str, &str)] = &[
     ("columns", include_str!("sql/columns.sql")),
     ("constraints", include_str!("sql/constraints.sql")),
     ("indexes", include_str!("sql/indexes.sql")),
+    ("views", include_str!("sql/views.sql")),
     ("functions", include_str!("sql/functions.sql")),
     ("triggers", include_str!("sql/triggers.sql")),
     ("comments", include_str!("sql/comments.sql")),
@@ -120,8 +122,9 @@ async fn read_all(r: &Reader<'_>, scope: Option<&[String]>) -> Result<Catalog> {
         r.query("columns", p),
         r.query("constraints", p),
     )?;
-    let (indexes, functions, triggers, comments, depends, unsupported) = tokio::try_join!(
+    let (indexes, views, functions, triggers, comments, depends, unsupported) = tokio::try_join!(
         r.query("indexes", p),
+        r.query("views", p),
         r.query("functions", p),
         r.query("triggers", p),
         r.query("comments", p),
@@ -139,6 +142,7 @@ async fn read_all(r: &Reader<'_>, scope: Option<&[String]>) -> Result<Catalog> {
     table::read(&mut catalog, &tables, &columns);
     constraint::read(&mut catalog, &constraints);
     index::read(&mut catalog, &indexes);
+    view::read(&mut catalog, &views);
     function::read(&mut catalog, &functions);
     trigger::read(&mut catalog, &triggers);
     comment::read(&mut catalog, &comments);

@@ -10,7 +10,10 @@ fn target(ctx: &Ctx, id: &ObjectId) -> String {
         ObjectId::Type { name } => format!("TYPE {name}"),
         ObjectId::Sequence { name } => format!("SEQUENCE {name}"),
         ObjectId::Table { name } => format!("TABLE {name}"),
-        ObjectId::View { name } => format!("VIEW {name}"),
+        ObjectId::View { name } => {
+            let view = ctx.to.views.get(name).or_else(|| ctx.from.views.get(name));
+            format!("{} {name}", view.map(|v| v.keyword()).unwrap_or("VIEW"))
+        }
         ObjectId::Column { table, column } => format!("COLUMN {table}.{}", quote_ident(column)),
         ObjectId::Constraint { table, name } => {
             format!("CONSTRAINT {} ON {table}", quote_ident(name))

@@ -5,7 +5,7 @@ use crate::diff::Change;
 fn id_of(f: &Function) -> ObjectId {
     ObjectId::Function {
         name: f.name.clone(),
-        args: f.identity_args.clone(),
+        args: f.arg_types.clone(),
     }
 }
 
@@ -14,25 +14,44 @@ fn create_sql(f: &Function) -> String {
     format!("{};", f.definition.trim_end())
 }
 
-/// Tables a SQL-language body reads or writes: PostgreSQL checks them when the function
-/// is created, so they must exist first. (PL/pgSQL bodies are only checked when run.)
-fn body_tables(ctx: &Ctx, f: &Function) -> Vec<ObjectId> {
+/// What a SQL-language body reads, writes or calls: PostgreSQL checks those when the
+/// function is created, so they must exist first. (PL/pgSQL bodies are only checked when
+/// they run.)
+fn body_deps(ctx: &Ctx, f: &Function) -> Vec<ObjectId> {
     if f.language != "sql" {
         return Vec::new();
     }
-    crate::source::body_relations(&f.definition)
-        .into_iter()
-        .filter_map(|(schema, name)| {
-            let found = ctx
-                .to
+    let refs = crate::source::body_references(&f.definition);
+    let matches = |schema: &Option<String>, q: &crate::catalog::QualName, name: &str| {
+        q.name == name && schema.as_ref().is_none_or(|s| *s == q.schema)
+    };
+    let mut out = Vec::new();
+    for (schema, name) in &refs.relations {
+        out.extend(
+            ctx.to
                 .tables
                 .keys()
-                .find(|q| q.name == name && schema.as_ref().is_none_or(|s| *s == q.schema))?;
-            Some(ObjectId::Table {
-                name: found.clone(),
-            })
-        })
-        .collect()
+                .filter(|q| matches(schema, q, name))
+                .map(|q| ObjectId::Table { name: q.clone() }),
+        );
+        out.extend(
+            ctx.to
+                .views
+                .keys()
+                .filter(|q| matches(schema, q, name))
+                .map(|q| ObjectId::View { name: q.clone() }),
+        );
+    }
+    for (schema, name) in &refs.functions {
+        out.extend(
+            ctx.to
+                .functions
+                .values()
+                .filter(|g| matches(schema, &g.name, name) && g.name != f.name)
+                .map(id_of),
+        );
+    }
+    out
 }
 
 pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
@@ -40,7 +59,7 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
         Change::CreateFunction { function: f } => {
             let id = id_of(f);
             let mut requires = ctx.requires(std::slice::from_ref(&id));
-            requires.extend(body_tables(ctx, f));
+            requires.extend(body_deps(ctx, f));
             vec![step(
                 create_sql(f),
                 &id,
@@ -71,8 +90,16 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
         }
         Change::ReplaceFunction { to, .. } => {
             let id = id_of(to);
-            let mut requires = ctx.requires(std::slice::from_ref(&id));
-            requires.extend(body_tables(ctx, to));
+            let keep = ctx.requires(std::slice::from_ref(&id));
+            // What the old body needed and the new one does not (a column about to be
+            // dropped, say) is released by the replacement.
+            let releases = ctx
+                .releases(std::slice::from_ref(&id))
+                .into_iter()
+                .filter(|d| !keep.contains(d))
+                .collect();
+            let mut requires = keep;
+            requires.extend(body_deps(ctx, to));
             vec![step(
                 create_sql(to),
                 &id,
@@ -80,6 +107,7 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
                 Deps {
                     creates: vec![id.clone()],
                     requires,
+                    releases,
                     ..Deps::default()
                 },
             )]

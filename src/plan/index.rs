@@ -26,6 +26,10 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
             requires.push(ObjectId::Table {
                 name: index.table.clone(),
             });
+            // Or the materialized view it is on.
+            requires.push(ObjectId::View {
+                name: index.table.clone(),
+            });
             // Columns added or retyped in this plan come first.
             requires.extend(columns_of(ctx.to.tables.get(&index.table), index));
             vec![

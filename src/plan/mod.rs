@@ -17,6 +17,7 @@ mod schema;
 mod sequence;
 mod table;
 mod trigger;
+mod view;
 
 pub use hazard::Hazard;
 
@@ -224,6 +225,11 @@ fn steps_for(ctx: &Ctx, change: &Change) -> Vec<Step> {
         | Change::DropFunction { .. }
         | Change::ReplaceFunction { .. } => function::steps(ctx, change),
         Change::SetComment { .. } => comment::steps(ctx, change),
+        Change::CreateView { .. }
+        | Change::DropView { .. }
+        | Change::ReplaceView { .. }
+        | Change::AlterViewOptions { .. }
+        | Change::RefreshView { .. } => view::steps(ctx, change),
         Change::CreateTrigger { .. }
         | Change::DropTrigger { .. }
         | Change::SetTriggerEnabled { .. } => trigger::steps(ctx, change),

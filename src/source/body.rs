@@ -5,9 +5,29 @@
 use super::analyze::{Name, Space, walk};
 use pg_query::NodeEnum;
 
-/// The relations a SQL-language function's body names, from its CREATE FUNCTION
-/// statement (as written, or as `pg_get_functiondef()` prints it).
-pub fn body_relations(create_function: &str) -> Vec<(Option<String>, String)> {
+/// What a SQL-language function's body names, from its CREATE FUNCTION statement (as
+/// written, or as `pg_get_functiondef()` prints it): relations, and functions it calls.
+pub struct BodyReferences {
+    pub relations: Vec<(Option<String>, String)>,
+    pub functions: Vec<(Option<String>, String)>,
+}
+
+pub fn body_references(create_function: &str) -> BodyReferences {
+    let names = body_names(create_function);
+    let pick = |space: Space| {
+        names
+            .iter()
+            .filter(|n| n.space == space)
+            .map(|n| (n.schema.clone(), n.name.clone()))
+            .collect()
+    };
+    BodyReferences {
+        relations: pick(Space::Relation),
+        functions: pick(Space::Function),
+    }
+}
+
+fn body_names(create_function: &str) -> Vec<Name> {
     let Ok(parsed) = pg_query::parse(create_function, 0) else {
         return Vec::new();
     };
@@ -20,10 +40,6 @@ pub fn body_relations(create_function: &str) -> Vec<(Option<String>, String)> {
         }
     }
     names
-        .into_iter()
-        .filter(|n| n.space == Space::Relation)
-        .map(|n| (n.schema, n.name))
-        .collect()
 }
 
 /// Names referenced by the body of a `LANGUAGE sql` function (nothing for others).

@@ -10,7 +10,7 @@ mod load;
 mod order;
 mod parse;
 
-pub use body::body_relations;
+pub use body::{BodyReferences, body_references};
 pub use files::{SourceFile, line_col, read_files};
 pub use load::{Shadow, load_into};
 

@@ -28,7 +28,7 @@ FROM (
     WHERE d.classoid = 'pg_catalog.pg_type'::pg_catalog.regclass
   UNION ALL
     SELECT 'function', n.nspname, p.proname,
-           pg_catalog.pg_get_function_identity_arguments(p.oid), d.description
+           pg_catalog.oidvectortypes(p.proargtypes), d.description
     FROM pg_catalog.pg_description d
     JOIN pg_catalog.pg_proc p ON p.oid = d.objoid
     JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace

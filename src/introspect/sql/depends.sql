@@ -3,7 +3,7 @@
 -- Types owned by an extension resolve to the extension; array types to their element.
 WITH dep AS (
     SELECT 'column' AS kind, n.nspname, c.relname, a.attname::text AS sub,
-           d.refclassid, d.refobjid
+           d.refclassid, d.refobjid, d.refobjsubid
     FROM pg_catalog.pg_depend d
     JOIN pg_catalog.pg_attrdef ad ON ad.oid = d.objid
     JOIN pg_catalog.pg_class c ON c.oid = ad.adrelid
@@ -12,7 +12,7 @@ WITH dep AS (
     WHERE d.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass AND d.deptype = 'n'
       AND ($1::text[] IS NULL OR n.nspname = ANY ($1))
   UNION ALL
-    SELECT 'column', n.nspname, c.relname, a.attname, d.refclassid, d.refobjid
+    SELECT 'column', n.nspname, c.relname, a.attname, d.refclassid, d.refobjid, d.refobjsubid
     FROM pg_catalog.pg_depend d
     JOIN pg_catalog.pg_class c ON c.oid = d.objid AND c.relkind = 'r'
     JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.objsubid
@@ -20,7 +20,7 @@ WITH dep AS (
     WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objsubid > 0
       AND d.deptype = 'n' AND ($1::text[] IS NULL OR n.nspname = ANY ($1))
   UNION ALL
-    SELECT 'constraint', n.nspname, c.relname, con.conname, d.refclassid, d.refobjid
+    SELECT 'constraint', n.nspname, c.relname, con.conname, d.refclassid, d.refobjid, d.refobjsubid
     FROM pg_catalog.pg_depend d
     JOIN pg_catalog.pg_constraint con ON con.oid = d.objid
     JOIN pg_catalog.pg_class c ON c.oid = con.conrelid
@@ -28,7 +28,16 @@ WITH dep AS (
     WHERE d.classid = 'pg_catalog.pg_constraint'::pg_catalog.regclass AND d.deptype = 'n'
       AND ($1::text[] IS NULL OR n.nspname = ANY ($1))
   UNION ALL
-    SELECT 'trigger', n.nspname, c.relname, t.tgname, d.refclassid, d.refobjid
+    SELECT 'view', n.nspname, c.relname, NULL, d.refclassid, d.refobjid, d.refobjsubid
+    FROM pg_catalog.pg_depend d
+    JOIN pg_catalog.pg_rewrite r ON r.oid = d.objid
+    JOIN pg_catalog.pg_class c ON c.oid = r.ev_class AND c.relkind IN ('v', 'm')
+    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+    WHERE d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND d.deptype = 'n'
+      AND d.refobjid <> r.ev_class
+      AND ($1::text[] IS NULL OR n.nspname = ANY ($1))
+  UNION ALL
+    SELECT 'trigger', n.nspname, c.relname, t.tgname, d.refclassid, d.refobjid, d.refobjsubid
     FROM pg_catalog.pg_depend d
     JOIN pg_catalog.pg_trigger t ON t.oid = d.objid AND NOT t.tgisinternal
     JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
@@ -37,14 +46,14 @@ WITH dep AS (
       AND ($1::text[] IS NULL OR n.nspname = ANY ($1))
   UNION ALL
     SELECT 'function', n.nspname, p.proname,
-           pg_catalog.pg_get_function_identity_arguments(p.oid), d.refclassid, d.refobjid
+           pg_catalog.oidvectortypes(p.proargtypes), d.refclassid, d.refobjid, d.refobjsubid
     FROM pg_catalog.pg_depend d
     JOIN pg_catalog.pg_proc p ON p.oid = d.objid
     JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
     WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.deptype = 'n'
       AND ($1::text[] IS NULL OR n.nspname = ANY ($1))
   UNION ALL
-    SELECT 'index', n.nspname, ic.relname, NULL, d.refclassid, d.refobjid
+    SELECT 'index', n.nspname, ic.relname, NULL, d.refclassid, d.refobjid, d.refobjsubid
     FROM pg_catalog.pg_depend d
     JOIN pg_catalog.pg_class ic ON ic.oid = d.objid AND ic.relkind = 'i'
     JOIN pg_catalog.pg_namespace n ON n.oid = ic.relnamespace
@@ -57,9 +66,14 @@ WITH dep AS (
                CASE WHEN rc.relkind = 'S' THEN 'sequence'
                     WHEN rc.relkind = 'i' AND rcon.conname IS NOT NULL THEN 'constraint'
                     WHEN rc.relkind = 'i' THEN 'index'
+                    WHEN rc.relkind IN ('v', 'm') THEN 'view'
+                    WHEN ra.attname IS NOT NULL THEN 'column'
                     ELSE 'table' END
              WHEN dep.refclassid = 'pg_catalog.pg_type'::pg_catalog.regclass THEN
-               CASE WHEN text.extname IS NOT NULL THEN 'extension' ELSE 'type' END
+               CASE WHEN text.extname IS NOT NULL THEN 'extension'
+                    WHEN et.typrelid <> 0 AND trel.relkind IN ('r', 'p') THEN 'table'
+                    WHEN et.typrelid <> 0 AND trel.relkind IN ('v', 'm') THEN 'view'
+                    ELSE 'type' END
              WHEN dep.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass THEN
                CASE WHEN pext.extname IS NOT NULL THEN 'extension' ELSE 'function' END
              ELSE 'collation'
@@ -74,19 +88,22 @@ WITH dep AS (
              WHEN dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass THEN
                CASE WHEN rcon.conname IS NOT NULL THEN rtab.relname ELSE rc.relname END
              WHEN dep.refclassid = 'pg_catalog.pg_type'::pg_catalog.regclass THEN
-               COALESCE(text.extname, et.typname)
+               COALESCE(text.extname, trel.relname, et.typname)
              WHEN dep.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass THEN
                COALESCE(pext.extname, p.proname)
              ELSE col.collname
            END AS ref_name,
            CASE
              WHEN rcon.conname IS NOT NULL THEN rcon.conname
-             WHEN p.oid IS NOT NULL THEN pg_catalog.pg_get_function_identity_arguments(p.oid)
+             WHEN ra.attname IS NOT NULL AND rc.relkind NOT IN ('v', 'm') THEN ra.attname
+             WHEN p.oid IS NOT NULL THEN pg_catalog.oidvectortypes(p.proargtypes)
            END AS ref_sub
     FROM dep
     LEFT JOIN pg_catalog.pg_class rc
            ON dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND rc.oid = dep.refobjid
     LEFT JOIN pg_catalog.pg_namespace rcn ON rcn.oid = rc.relnamespace
+    LEFT JOIN pg_catalog.pg_attribute ra
+           ON dep.refobjsubid > 0 AND ra.attrelid = rc.oid AND ra.attnum = dep.refobjsubid
     LEFT JOIN pg_catalog.pg_index ri ON rc.relkind = 'i' AND ri.indexrelid = rc.oid
     LEFT JOIN pg_catalog.pg_constraint rcon
            ON rcon.conindid = rc.oid AND rcon.conrelid = ri.indrelid AND rcon.contype IN ('p', 'u', 'x')
@@ -96,6 +113,7 @@ WITH dep AS (
     LEFT JOIN pg_catalog.pg_type et
            ON et.oid = CASE WHEN t0.typcategory = 'A' AND t0.typelem <> 0 THEN t0.typelem ELSE t0.oid END
     LEFT JOIN pg_catalog.pg_namespace tn ON tn.oid = et.typnamespace
+    LEFT JOIN pg_catalog.pg_class trel ON et.typrelid <> 0 AND trel.oid = et.typrelid
     LEFT JOIN LATERAL (
         SELECT e.extname FROM pg_catalog.pg_depend xd
         JOIN pg_catalog.pg_extension e ON e.oid = xd.refobjid

@@ -5,7 +5,8 @@ SELECT n.nspname::text, p.proname::text,
        pg_catalog.pg_get_function_arguments(p.oid),
        CASE WHEN p.prokind = 'p' THEN NULL ELSE pg_catalog.pg_get_function_result(p.oid) END,
        p.prokind = 'p', l.lanname::text,
-       pg_catalog.pg_get_functiondef(p.oid)
+       pg_catalog.pg_get_functiondef(p.oid),
+       pg_catalog.oidvectortypes(p.proargtypes), p.pronargdefaults
 FROM pg_catalog.pg_proc p
 JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
 JOIN pg_catalog.pg_language l ON l.oid = p.prolang

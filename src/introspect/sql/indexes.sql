@@ -1,4 +1,4 @@
--- Standalone indexes of plain tables: those backing a primary key, unique or exclusion
+-- Standalone indexes of plain tables and materialized views: those backing a primary key, unique or exclusion
 -- constraint are part of the constraint.
 SELECT n.nspname::text, ic.relname::text, c.relname::text,
        pg_catalog.pg_get_indexdef(i.indexrelid), i.indisunique, i.indisvalid,
@@ -7,7 +7,7 @@ FROM pg_catalog.pg_index i
 JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_catalog.pg_class c ON c.oid = i.indrelid
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-WHERE c.relkind = 'r' AND NOT c.relispartition
+WHERE c.relkind IN ('r', 'm') AND NOT c.relispartition
   AND ($1::text[] IS NULL OR n.nspname = ANY ($1))
   AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'profe_migrate')
   AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)'

@@ -17,7 +17,7 @@ FROM (
                           ELSE 'table partition' END AS kind,
            s.nspname, pg_catalog.quote_ident(c.relname) AS name
     FROM pg_catalog.pg_class c JOIN scoped s ON s.oid = c.relnamespace
-    WHERE (c.relkind IN ('v', 'm', 'p', 'f', 'c') OR (c.relkind = 'r' AND c.relispartition))
+    WHERE (c.relkind IN ('p', 'f', 'c') OR (c.relkind = 'r' AND c.relispartition))
       AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND ext.objid = c.oid)
   UNION ALL
     SELECT 'inheritance child table', s.nspname, pg_catalog.quote_ident(c.relname)

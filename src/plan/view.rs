@@ -1,0 +1,180 @@
+use super::{Ctx, Deps, Step, step};
+use crate::catalog::{ObjectId, View, options_sql, quote_ident};
+use crate::diff::Change;
+
+fn id_of(v: &View) -> ObjectId {
+    ObjectId::View {
+        name: v.name.clone(),
+    }
+}
+
+fn create_sql(v: &View, replace: bool) -> String {
+    let with = if v.options.is_empty() {
+        String::new()
+    } else {
+        format!(" WITH ({})", options_sql(&v.options))
+    };
+    let mut sql = format!(
+        "CREATE {}{}{} AS\n{}",
+        if replace { "OR REPLACE " } else { "" },
+        v.keyword(),
+        format_args!(" {}{with}", v.name),
+        v.query()
+    );
+    if v.materialized {
+        sql.push_str(if v.populated {
+            "\nWITH DATA"
+        } else {
+            "\nWITH NO DATA"
+        });
+    }
+    sql.push(';');
+    sql
+}
+
+pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
+    match change {
+        Change::CreateView { view: v } => {
+            let id = id_of(v);
+            let step = step(
+                create_sql(v, false),
+                &id,
+                "create",
+                Deps {
+                    creates: vec![id.clone()],
+                    requires: ctx.requires(std::slice::from_ref(&id)),
+                    ..Deps::default()
+                },
+            );
+            // Filling a materialized view runs its whole query.
+            vec![if v.materialized && v.populated {
+                step.long_running()
+            } else {
+                step
+            }]
+        }
+        Change::DropView { view: v } => {
+            let id = id_of(v);
+            let mut drops = vec![id.clone()];
+            // A materialized view's indexes go with it.
+            drops.extend(
+                ctx.from
+                    .indexes
+                    .values()
+                    .filter(|i| i.table == v.name)
+                    .map(|i| ObjectId::Index {
+                        name: i.name.clone(),
+                    }),
+            );
+            vec![step(
+                format!("DROP {} {};", v.keyword(), v.name),
+                &id,
+                "drop",
+                Deps {
+                    drops,
+                    releases: ctx.releases(std::slice::from_ref(&id)),
+                    ..Deps::default()
+                },
+            )]
+        }
+        Change::ReplaceView { from, to } => {
+            let id = id_of(to);
+            let keep = ctx.requires(std::slice::from_ref(&id));
+            let released = ctx
+                .releases(std::slice::from_ref(&id))
+                .into_iter()
+                .filter(|d| !keep.contains(d))
+                .collect();
+            let mut steps = vec![step(
+                create_sql(to, true),
+                &id,
+                "alter",
+                Deps {
+                    creates: vec![id.clone()],
+                    requires: keep,
+                    releases: released,
+                    ..Deps::default()
+                },
+            )];
+            // CREATE OR REPLACE keeps options it is not given: reset the removed ones.
+            let gone = removed_keys(&from.options, &to.options);
+            if !gone.is_empty() {
+                steps.push(step(
+                    format!("ALTER VIEW {} RESET ({});", to.name, gone.join(", ")),
+                    &id,
+                    "alter",
+                    Deps::default(),
+                ));
+            }
+            steps
+        }
+        Change::AlterViewOptions { from, to } => {
+            let id = id_of(to);
+            let kind = if to.materialized {
+                "MATERIALIZED VIEW"
+            } else {
+                "VIEW"
+            };
+            let mut steps = Vec::new();
+            let set: Vec<String> = to
+                .options
+                .iter()
+                .filter(|o| !from.options.contains(o))
+                .cloned()
+                .collect();
+            if !set.is_empty() {
+                steps.push(step(
+                    format!("ALTER {kind} {} SET ({});", to.name, options_sql(&set)),
+                    &id,
+                    "alter",
+                    Deps::default(),
+                ));
+            }
+            let gone = removed_keys(&from.options, &to.options);
+            if !gone.is_empty() {
+                steps.push(step(
+                    format!("ALTER {kind} {} RESET ({});", to.name, gone.join(", ")),
+                    &id,
+                    "alter",
+                    Deps::default(),
+                ));
+            }
+            steps
+        }
+        Change::RefreshView { view: v } => {
+            let id = id_of(v);
+            vec![
+                step(
+                    format!(
+                        "REFRESH MATERIALIZED VIEW {}{};",
+                        v.name,
+                        if v.populated { "" } else { " WITH NO DATA" }
+                    ),
+                    &id,
+                    "alter",
+                    Deps {
+                        requires: ctx.requires(std::slice::from_ref(&id)),
+                        ..Deps::default()
+                    },
+                )
+                .long_running(),
+            ]
+        }
+        _ => unreachable!("view change"),
+    }
+}
+
+/// Option names set in `from` and absent from `to`, quoted for RESET.
+fn removed_keys(from: &[String], to: &[String]) -> Vec<String> {
+    let key = |o: &String| {
+        o.split_once('=')
+            .map(|(k, _)| k.to_string())
+            .unwrap_or_else(|| o.clone())
+    };
+    let keep: Vec<String> = to.iter().map(key).collect();
+    from.iter()
+        .map(key)
+        .filter(|k| !keep.contains(k))
+        .map(|k| quote_ident(&k))
+        .collect()
+}
