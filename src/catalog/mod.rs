@@ -2,7 +2,9 @@
 //! the desired state read back from the shadow database. Identifiers are stored raw and
 //! quoted only when rendered.
 
+mod composite;
 mod constraint;
+mod domain;
 mod enum_type;
 mod extension;
 mod function;
@@ -15,7 +17,9 @@ mod table;
 mod trigger;
 mod view;
 
+pub use composite::CompositeType;
 pub use constraint::{Constraint, ConstraintKind};
+pub use domain::Domain;
 pub use enum_type::EnumType;
 pub use extension::Extension;
 pub use function::Function;
@@ -169,6 +173,10 @@ pub struct Catalog {
     #[serde(with = "pairs")]
     pub enums: BTreeMap<QualName, EnumType>,
     #[serde(with = "pairs")]
+    pub domains: BTreeMap<QualName, Domain>,
+    #[serde(with = "pairs")]
+    pub composites: BTreeMap<QualName, CompositeType>,
+    #[serde(with = "pairs")]
     pub sequences: BTreeMap<QualName, Sequence>,
     #[serde(with = "pairs")]
     pub tables: BTreeMap<QualName, Table>,
@@ -207,6 +215,8 @@ impl Catalog {
         if self.tables.keys().any(in_public)
             || self.sequences.keys().any(in_public)
             || self.enums.keys().any(in_public)
+            || self.domains.keys().any(in_public)
+            || self.composites.keys().any(in_public)
             || self.functions.keys().any(|(q, _)| in_public(q))
             || self.views.keys().any(in_public)
             || self.extensions.values().any(|e| e.schema == "public")
@@ -247,6 +257,8 @@ impl Catalog {
     pub fn restrict(&mut self, scope: &BTreeSet<String>) {
         self.schemas.retain(|k, _| scope.contains(k));
         self.enums.retain(|k, _| scope.contains(&k.schema));
+        self.domains.retain(|k, _| scope.contains(&k.schema));
+        self.composites.retain(|k, _| scope.contains(&k.schema));
         self.sequences.retain(|k, _| scope.contains(&k.schema));
         self.tables.retain(|k, _| scope.contains(&k.schema));
         self.indexes.retain(|k, _| scope.contains(&k.schema));
@@ -262,6 +274,8 @@ impl Catalog {
         self.schemas.is_empty()
             && self.extensions.is_empty()
             && self.enums.is_empty()
+            && self.domains.is_empty()
+            && self.composites.is_empty()
             && self.sequences.is_empty()
             && self.tables.is_empty()
             && self.indexes.is_empty()

@@ -22,6 +22,16 @@ fn created(changes: &[Change]) -> BTreeSet<ObjectId> {
                     name: to.name.clone(),
                 });
             }
+            Change::CreateDomain { domain } => {
+                out.insert(ObjectId::Type {
+                    name: domain.name.clone(),
+                });
+            }
+            Change::CreateComposite { composite } => {
+                out.insert(ObjectId::Type {
+                    name: composite.name.clone(),
+                });
+            }
             Change::CreateSequence { sequence } => {
                 out.insert(ObjectId::Sequence {
                     name: sequence.name.clone(),
@@ -94,7 +104,11 @@ fn survives(ctx: &Context, id: &ObjectId) -> bool {
     let to = ctx.to;
     match id {
         ObjectId::Schema { name } => to.schemas.contains_key(name),
-        ObjectId::Type { name } => to.enums.contains_key(name),
+        ObjectId::Type { name } => {
+            to.enums.contains_key(name)
+                || to.domains.contains_key(name)
+                || to.composites.contains_key(name)
+        }
         ObjectId::Sequence { name } => to.sequences.contains_key(name),
         ObjectId::Table { name } => to.tables.contains_key(name),
         ObjectId::Column { table, column } => to

@@ -23,6 +23,9 @@ fn seeds(changes: &[Change]) -> BTreeSet<ObjectId> {
             Change::DropEnum { enum_type } => Some(ObjectId::Type {
                 name: enum_type.name.clone(),
             }),
+            Change::DropDomain { domain } => Some(ObjectId::Type {
+                name: domain.name.clone(),
+            }),
             Change::DropFunction { function } => Some(ObjectId::Function {
                 name: function.name.clone(),
                 args: function.arg_types.clone(),

@@ -7,6 +7,7 @@ mod column;
 mod comment;
 mod constraint;
 mod dependents;
+mod domain;
 mod enum_type;
 mod extension;
 mod function;
@@ -18,8 +19,8 @@ mod trigger;
 mod view;
 
 use crate::catalog::{
-    Catalog, Column, Constraint, EnumType, Extension, Function, Index, QualName, Sequence, Table,
-    Trigger, View,
+    Catalog, Column, CompositeType, Constraint, Domain, EnumType, Extension, Function, Index,
+    QualName, Sequence, Table, Trigger, View,
 };
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -63,6 +64,27 @@ pub enum Change {
     RecreateEnum {
         from: EnumType,
         to: EnumType,
+    },
+    CreateDomain {
+        domain: Domain,
+    },
+    DropDomain {
+        domain: Domain,
+    },
+    /// Default, NOT NULL and CHECK constraints changed in place.
+    AlterDomain {
+        from: Domain,
+        to: Domain,
+    },
+    CreateComposite {
+        composite: CompositeType,
+    },
+    DropComposite {
+        composite: CompositeType,
+    },
+    AlterComposite {
+        from: CompositeType,
+        to: CompositeType,
     },
     CreateSequence {
         sequence: Sequence,
@@ -213,6 +235,7 @@ pub fn diff(from: &Catalog, to: &Catalog, scope: &BTreeSet<String>) -> Vec<Chang
     schema::diff(&ctx, &mut changes);
     extension::diff(&ctx, &mut changes);
     enum_type::diff(&ctx, &mut changes);
+    domain::diff(&ctx, &mut changes);
     sequence::diff(&ctx, &mut changes);
     table::diff(&ctx, &mut changes);
     index::diff(&ctx, &mut changes);

@@ -24,6 +24,7 @@ pub(super) fn read(catalog: &mut Catalog, rows: &[Row]) {
                 args: sub.unwrap_or_default(),
             },
             "view" => ObjectId::View { name: table },
+            "type" => ObjectId::Type { name: table },
             _ => ObjectId::Index { name: table },
         };
         let ref_kind: &str = row.get(4);

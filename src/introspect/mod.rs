@@ -6,6 +6,7 @@
 mod comment;
 mod constraint;
 mod depends;
+mod domain;
 mod enum_type;
 mod extension;
 mod function;
@@ -27,6 +28,8 @@ pub const QUERIES: &[(&str, &str)] = &[
     ("schemas", include_str!("sql/schemas.sql")),
     ("extensions", include_str!("sql/extensions.sql")),
     ("enums", include_str!("sql/enums.sql")),
+    ("domains", include_str!("sql/domains.sql")),
+    ("composites", include_str!("sql/composites.sql")),
     ("sequences", include_str!("sql/sequences.sql")),
     ("tables", include_str!("sql/tables.sql")),
     ("columns", include_str!("sql/columns.sql")),
@@ -122,6 +125,7 @@ async fn read_all(r: &Reader<'_>, scope: Option<&[String]>) -> Result<Catalog> {
         r.query("columns", p),
         r.query("constraints", p),
     )?;
+    let (domains, composites) = tokio::try_join!(r.query("domains", p), r.query("composites", p))?;
     let (indexes, views, functions, triggers, comments, depends, unsupported) = tokio::try_join!(
         r.query("indexes", p),
         r.query("views", p),
@@ -138,6 +142,8 @@ async fn read_all(r: &Reader<'_>, scope: Option<&[String]>) -> Result<Catalog> {
     schema::read(&mut catalog, &schemas);
     extension::read(&mut catalog, &extensions);
     enum_type::read(&mut catalog, &enums);
+    domain::read(&mut catalog, &domains);
+    domain::read_composites(&mut catalog, &composites);
     sequence::read(&mut catalog, &sequences);
     table::read(&mut catalog, &tables, &columns);
     constraint::read(&mut catalog, &constraints);

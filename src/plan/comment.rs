@@ -7,6 +7,11 @@ fn target(ctx: &Ctx, id: &ObjectId) -> String {
     match id {
         ObjectId::Schema { name } => format!("SCHEMA {}", quote_ident(name)),
         ObjectId::Extension { name } => format!("EXTENSION {}", quote_ident(name)),
+        ObjectId::Type { name }
+            if ctx.to.domains.contains_key(name) || ctx.from.domains.contains_key(name) =>
+        {
+            format!("DOMAIN {name}")
+        }
         ObjectId::Type { name } => format!("TYPE {name}"),
         ObjectId::Sequence { name } => format!("SEQUENCE {name}"),
         ObjectId::Table { name } => format!("TABLE {name}"),

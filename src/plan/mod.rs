@@ -5,6 +5,7 @@ mod casts;
 mod column;
 mod comment;
 mod constraint;
+mod domain;
 mod enum_type;
 mod extension;
 mod function;
@@ -211,6 +212,12 @@ fn steps_for(ctx: &Ctx, change: &Change) -> Vec<Step> {
         | Change::DropEnum { .. }
         | Change::AddEnumValue { .. }
         | Change::RecreateEnum { .. } => enum_type::steps(ctx, change),
+        Change::CreateDomain { .. }
+        | Change::DropDomain { .. }
+        | Change::AlterDomain { .. }
+        | Change::CreateComposite { .. }
+        | Change::DropComposite { .. }
+        | Change::AlterComposite { .. } => domain::steps(ctx, change),
         Change::CreateSequence { .. }
         | Change::DropSequence { .. }
         | Change::AlterSequence { .. } => sequence::steps(ctx, change),

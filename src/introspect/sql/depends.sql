@@ -37,6 +37,20 @@ WITH dep AS (
       AND d.refobjid <> r.ev_class
       AND ($1::text[] IS NULL OR n.nspname = ANY ($1))
   UNION ALL
+    SELECT 'type', n.nspname, t.typname, NULL, d.refclassid, d.refobjid, d.refobjsubid
+    FROM pg_catalog.pg_depend d
+    JOIN pg_catalog.pg_type t ON t.oid = d.objid AND t.typtype = 'd'
+    JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+    WHERE d.classid = 'pg_catalog.pg_type'::pg_catalog.regclass AND d.deptype = 'n'
+      AND ($1::text[] IS NULL OR n.nspname = ANY ($1))
+  UNION ALL
+    SELECT 'type', n.nspname, c.relname, NULL, d.refclassid, d.refobjid, d.refobjsubid
+    FROM pg_catalog.pg_depend d
+    JOIN pg_catalog.pg_class c ON c.oid = d.objid AND c.relkind = 'c'
+    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+    WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objsubid > 0
+      AND d.deptype = 'n' AND ($1::text[] IS NULL OR n.nspname = ANY ($1))
+  UNION ALL
     SELECT 'trigger', n.nspname, c.relname, t.tgname, d.refclassid, d.refobjid, d.refobjsubid
     FROM pg_catalog.pg_depend d
     JOIN pg_catalog.pg_trigger t ON t.oid = d.objid AND NOT t.tgisinternal

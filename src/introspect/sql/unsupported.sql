@@ -17,7 +17,7 @@ FROM (
                           ELSE 'table partition' END AS kind,
            s.nspname, pg_catalog.quote_ident(c.relname) AS name
     FROM pg_catalog.pg_class c JOIN scoped s ON s.oid = c.relnamespace
-    WHERE (c.relkind IN ('p', 'f', 'c') OR (c.relkind = 'r' AND c.relispartition))
+    WHERE (c.relkind IN ('p', 'f') OR (c.relkind = 'r' AND c.relispartition))
       AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND ext.objid = c.oid)
   UNION ALL
     SELECT 'inheritance child table', s.nspname, pg_catalog.quote_ident(c.relname)
@@ -39,7 +39,7 @@ FROM (
                           WHEN 'm' THEN 'multirange type' ELSE 'base type' END,
            s.nspname, pg_catalog.quote_ident(t.typname)
     FROM pg_catalog.pg_type t JOIN scoped s ON s.oid = t.typnamespace
-    WHERE t.typtype IN ('d', 'r', 'm', 'b') AND t.typcategory <> 'A'
+    WHERE t.typtype IN ('r', 'm', 'b') AND t.typcategory <> 'A'
       AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_catalog.pg_type'::pg_catalog.regclass AND ext.objid = t.oid)
   UNION ALL
     SELECT 'policy ' || pg_catalog.quote_ident(pol.polname) || ' on', s.nspname, pg_catalog.quote_ident(c.relname)
