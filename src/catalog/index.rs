@@ -14,6 +14,10 @@ pub struct Index {
     pub valid: bool,
     /// Storage parameters (`reloptions`), which ALTER INDEX can change in place.
     pub options: Vec<String>,
+    /// A partition's copy of its parent's index: it comes and goes with the parent's
+    /// (and stays behind, as an index of its own, when the partition is detached).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub inherited: bool,
 }
 
 impl Index {

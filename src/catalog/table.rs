@@ -10,6 +10,12 @@ pub struct Table {
     pub columns: Vec<Column>,
     pub constraints: BTreeMap<String, Constraint>,
     pub unlogged: bool,
+    /// `pg_get_partkeydef()` of a partitioned table: `RANGE (starts_on)`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition_by: Option<String>,
+    /// For a partition: its parent and bound (`FOR VALUES …` or `DEFAULT`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition_of: Option<(QualName, String)>,
 }
 
 impl Table {

@@ -95,7 +95,9 @@ pub(super) fn recreate(ctx: &Context, changes: &mut Vec<Change>) {
             // computed: it is built again.
             let stale =
                 !dropped.contains(&id) && ctx.from.deps_of(&id).any(|d| replaced.contains(d));
-            if ctx.dropped_tables.contains(&index.table) || !(hit(&id) || stale) {
+            // A partition's copy follows its parent's index.
+            if index.inherited || ctx.dropped_tables.contains(&index.table) || !(hit(&id) || stale)
+            {
                 continue;
             }
             let mut found = vec![Change::DropIndex {

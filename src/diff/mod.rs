@@ -102,6 +102,16 @@ pub enum Change {
     DropTable {
         table: Table,
     },
+    /// A table becomes a partition (ATTACH PARTITION checks its rows).
+    AttachPartition {
+        table: QualName,
+        parent: QualName,
+        bound: String,
+    },
+    DetachPartition {
+        table: QualName,
+        parent: QualName,
+    },
     SetLogged {
         table: QualName,
         unlogged: bool,

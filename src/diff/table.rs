@@ -58,13 +58,57 @@ pub(super) fn diff(ctx: &Context, out: &mut Vec<Change>) {
     }
     for name in both {
         let (f, t) = (&ctx.from.tables[name], &ctx.to.tables[name]);
+        if f.partition_by != t.partition_by {
+            // The partitioning of a table cannot change: it is a new table.
+            out.push(Change::DropTable { table: f.clone() });
+            out.push(Change::CreateTable { table: t.clone() });
+            continue;
+        }
+        if f.partition_of != t.partition_of {
+            if let Some((parent, _)) = &f.partition_of {
+                out.push(Change::DetachPartition {
+                    table: name.clone(),
+                    parent: parent.clone(),
+                });
+            }
+            if let Some((parent, bound)) = &t.partition_of {
+                out.push(Change::AttachPartition {
+                    table: name.clone(),
+                    parent: parent.clone(),
+                    bound: bound.clone(),
+                });
+            }
+        }
         if f.unlogged != t.unlogged {
             out.push(Change::SetLogged {
                 table: name.clone(),
                 unlogged: t.unlogged,
             });
         }
-        super::column::diff(ctx, f, t, out);
+        // A partition's columns are its parent's (ATTACH needs them to match already).
+        if t.partition_of.is_none() {
+            super::column::diff(ctx, &as_detached(ctx, f), t, out);
+        }
         super::constraint::diff(f, t, out);
     }
+}
+
+/// A partition being detached keeps the NOT NULL constraints it inherited, under its
+/// parent's names (PostgreSQL 18); partitions are read without those names, so they are
+/// predicted here for the columns to be compared.
+fn as_detached(ctx: &Context, f: &Table) -> Table {
+    let mut f = f.clone();
+    if let Some((parent, _)) = &f.partition_of
+        && ctx.from.server_version >= 180000
+    {
+        for col in f.columns.iter_mut().filter(|c| c.not_null) {
+            if col.not_null_constraint.is_none() {
+                col.not_null_constraint = Some(crate::catalog::NotNull {
+                    name: format!("{}_{}_not_null", parent.name, col.name),
+                    validated: true,
+                });
+            }
+        }
+    }
+    f
 }

@@ -10,10 +10,13 @@ pub(super) fn read(catalog: &mut Catalog, rows: &[Row]) {
             Index {
                 name,
                 table: QualName::new(schema, row.get::<_, String>(2)),
-                definition: row.get(3),
+                // A partitioned table's index is printed `ON ONLY`, which would create it
+                // for the parent alone: created plainly, it cascades to the partitions.
+                definition: row.get::<_, String>(3).replacen(" ON ONLY ", " ON ", 1),
                 unique: row.get(4),
                 valid: row.get(5),
                 options: row.get::<_, Option<Vec<String>>>(6).unwrap_or_default(),
+                inherited: row.get(7),
             },
         );
     }

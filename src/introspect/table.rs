@@ -12,6 +12,13 @@ pub(super) fn read(catalog: &mut Catalog, tables: &[Row], columns: &[Row]) {
                 columns: Vec::new(),
                 constraints: BTreeMap::new(),
                 unlogged: row.get(2),
+                partition_by: row.get(3),
+                partition_of: row.get::<_, Option<String>>(4).map(|schema| {
+                    (
+                        QualName::new(schema, row.get::<_, String>(5)),
+                        row.get::<_, String>(6),
+                    )
+                }),
             },
         );
     }

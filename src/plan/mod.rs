@@ -221,9 +221,11 @@ fn steps_for(ctx: &Ctx, change: &Change) -> Vec<Step> {
         Change::CreateSequence { .. }
         | Change::DropSequence { .. }
         | Change::AlterSequence { .. } => sequence::steps(ctx, change),
-        Change::CreateTable { .. } | Change::DropTable { .. } | Change::SetLogged { .. } => {
-            table::steps(ctx, change)
-        }
+        Change::CreateTable { .. }
+        | Change::DropTable { .. }
+        | Change::SetLogged { .. }
+        | Change::AttachPartition { .. }
+        | Change::DetachPartition { .. } => table::steps(ctx, change),
         Change::AddColumn { .. }
         | Change::DropColumn { .. }
         | Change::AlterColumn { .. }

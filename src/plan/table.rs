@@ -20,19 +20,56 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
                     c.full_definition()
                 )
             }));
-            let sql = format!(
-                "CREATE {}TABLE {} (\n    {}\n);",
-                if table.unlogged { "UNLOGGED " } else { "" },
-                table.name,
-                lines.join(",\n    ")
-            );
-            let parts = ctx.to.table_parts(table);
+            let partitioning = table
+                .partition_by
+                .as_ref()
+                .map(|k| format!(" PARTITION BY {k}"))
+                .unwrap_or_default();
+            let sql = match &table.partition_of {
+                Some((parent, bound)) => {
+                    let constraints: Vec<String> = table
+                        .constraints
+                        .values()
+                        .map(|c| {
+                            format!(
+                                "CONSTRAINT {} {}",
+                                quote_ident(&c.name),
+                                c.full_definition()
+                            )
+                        })
+                        .collect();
+                    let inner = if constraints.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (\n    {}\n)", constraints.join(",\n    "))
+                    };
+                    format!(
+                        "CREATE TABLE {} PARTITION OF {parent}{inner}\n    {bound}{partitioning};",
+                        table.name
+                    )
+                }
+                None => format!(
+                    "CREATE {}TABLE {} (\n    {}\n){partitioning};",
+                    if table.unlogged { "UNLOGGED " } else { "" },
+                    table.name,
+                    lines.join(",\n    ")
+                ),
+            };
+            let mut parts = ctx.to.table_parts(table);
+            let mut requires = ctx.requires(&parts);
+            if let Some((parent, _)) = &table.partition_of {
+                requires.push(ObjectId::Table {
+                    name: parent.clone(),
+                });
+                // Its columns are the parent's: new ones arrive with the parent.
+                parts.retain(|p| !matches!(p, ObjectId::Column { .. }));
+            }
             vec![step(
                 sql,
                 &id,
                 "create",
                 Deps {
-                    requires: ctx.requires(&parts),
+                    requires,
                     creates: parts,
                     ..Deps::default()
                 },
@@ -61,11 +98,17 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
                     })
                     .unwrap_or_default(),
             );
-            let releases = ctx
+            let mut releases: Vec<ObjectId> = ctx
                 .releases(&parts)
                 .into_iter()
                 .filter(|d| !all.contains(d))
                 .collect();
+            // A partition goes before its parent (which would take it along).
+            if let Some((parent, _)) = &table.partition_of {
+                releases.push(ObjectId::Table {
+                    name: parent.clone(),
+                });
+            }
             let mut drops = all;
             drops.extend(
                 ctx.from
@@ -107,6 +150,50 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
                 .hazard(Hazard::TableRewrite)
                 .hazard(Hazard::AccessExclusiveLock)
                 .long_running(),
+            ]
+        }
+        Change::AttachPartition {
+            table,
+            parent,
+            bound,
+        } => {
+            let id = ObjectId::Table {
+                name: table.clone(),
+            };
+            vec![
+                step(
+                    format!("ALTER TABLE {parent} ATTACH PARTITION {table} {bound};"),
+                    &id,
+                    "alter",
+                    Deps {
+                        requires: vec![ObjectId::Table {
+                            name: parent.clone(),
+                        }],
+                        ..Deps::default()
+                    },
+                )
+                // Every row is checked against the bound.
+                .hazard(Hazard::DataDependent)
+                .long_running(),
+            ]
+        }
+        Change::DetachPartition { table, parent } => {
+            let id = ObjectId::Table {
+                name: table.clone(),
+            };
+            vec![
+                step(
+                    format!("ALTER TABLE {parent} DETACH PARTITION {table};"),
+                    &id,
+                    "alter",
+                    Deps {
+                        releases: vec![ObjectId::Table {
+                            name: parent.clone(),
+                        }],
+                        ..Deps::default()
+                    },
+                )
+                .hazard(Hazard::AccessExclusiveLock),
             ]
         }
         _ => unreachable!("table change"),

@@ -26,7 +26,7 @@ LEFT JOIN LATERAL (
       AND d.refobjid = a.attrelid AND d.refobjsubid = a.attnum AND d.deptype = 'i'
     LIMIT 1
 ) ids ON true
-WHERE c.relkind = 'r' AND NOT c.relispartition AND a.attnum > 0 AND NOT a.attisdropped
+WHERE c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
   AND ($1::text[] IS NULL OR n.nspname = ANY ($1))
   AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'profe_migrate')
   AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)'

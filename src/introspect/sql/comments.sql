@@ -4,7 +4,7 @@ SELECT kind, nspname::text, name::text, sub::text, description
 FROM (
     SELECT CASE WHEN d.objsubid > 0 THEN 'column'
                 WHEN c.relkind = 'S' THEN 'sequence'
-                WHEN c.relkind = 'i' THEN 'index'
+                WHEN c.relkind IN ('i', 'I') THEN 'index'
                 WHEN c.relkind IN ('v', 'm') THEN 'view'
                 ELSE 'table' END AS kind,
            n.nspname, c.relname AS name, a.attname AS sub, d.description

@@ -15,7 +15,11 @@ JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_catalog.pg_class fc ON fc.oid = con.confrelid
 LEFT JOIN pg_catalog.pg_namespace fn ON fn.oid = fc.relnamespace
 WHERE con.contype IN ('p', 'u', 'c', 'f', 'x', 'n')
-  AND c.relkind = 'r' AND NOT c.relispartition
+  AND c.relkind IN ('r', 'p')
+  -- Constraints a partition inherits from its parent belong to the parent; its NOT NULL
+  -- constraints are named after how it was made (PARTITION OF or ATTACH), which no
+  -- plan can change: partitions are read without them.
+  AND con.conislocal AND con.conparentid = 0 AND NOT (con.contype = 'n' AND c.relispartition)
   AND ($1::text[] IS NULL OR n.nspname = ANY ($1))
   AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'profe_migrate')
   AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)'

@@ -14,7 +14,7 @@ WITH dep AS (
   UNION ALL
     SELECT 'column', n.nspname, c.relname, a.attname, d.refclassid, d.refobjid, d.refobjsubid
     FROM pg_catalog.pg_depend d
-    JOIN pg_catalog.pg_class c ON c.oid = d.objid AND c.relkind = 'r'
+    JOIN pg_catalog.pg_class c ON c.oid = d.objid AND c.relkind IN ('r', 'p')
     JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.objsubid
     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
     WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objsubid > 0
@@ -69,7 +69,7 @@ WITH dep AS (
   UNION ALL
     SELECT 'index', n.nspname, ic.relname, NULL, d.refclassid, d.refobjid, d.refobjsubid
     FROM pg_catalog.pg_depend d
-    JOIN pg_catalog.pg_class ic ON ic.oid = d.objid AND ic.relkind = 'i'
+    JOIN pg_catalog.pg_class ic ON ic.oid = d.objid AND ic.relkind IN ('i', 'I')
     JOIN pg_catalog.pg_namespace n ON n.oid = ic.relnamespace
     WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.deptype = 'n'
       AND ($1::text[] IS NULL OR n.nspname = ANY ($1))
@@ -78,8 +78,8 @@ WITH dep AS (
            CASE
              WHEN dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass THEN
                CASE WHEN rc.relkind = 'S' THEN 'sequence'
-                    WHEN rc.relkind = 'i' AND rcon.conname IS NOT NULL THEN 'constraint'
-                    WHEN rc.relkind = 'i' THEN 'index'
+                    WHEN rc.relkind IN ('i', 'I') AND rcon.conname IS NOT NULL THEN 'constraint'
+                    WHEN rc.relkind IN ('i', 'I') THEN 'index'
                     WHEN rc.relkind IN ('v', 'm') THEN 'view'
                     WHEN ra.attname IS NOT NULL THEN 'column'
                     ELSE 'table' END
@@ -118,7 +118,7 @@ WITH dep AS (
     LEFT JOIN pg_catalog.pg_namespace rcn ON rcn.oid = rc.relnamespace
     LEFT JOIN pg_catalog.pg_attribute ra
            ON dep.refobjsubid > 0 AND ra.attrelid = rc.oid AND ra.attnum = dep.refobjsubid
-    LEFT JOIN pg_catalog.pg_index ri ON rc.relkind = 'i' AND ri.indexrelid = rc.oid
+    LEFT JOIN pg_catalog.pg_index ri ON rc.relkind IN ('i', 'I') AND ri.indexrelid = rc.oid
     LEFT JOIN pg_catalog.pg_constraint rcon
            ON rcon.conindid = rc.oid AND rcon.conrelid = ri.indrelid AND rcon.contype IN ('p', 'u', 'x')
     LEFT JOIN pg_catalog.pg_class rtab ON rtab.oid = ri.indrelid

@@ -2,12 +2,14 @@
 -- constraint are part of the constraint.
 SELECT n.nspname::text, ic.relname::text, c.relname::text,
        pg_catalog.pg_get_indexdef(i.indexrelid), i.indisunique, i.indisvalid,
-       ic.reloptions::text[]
+       ic.reloptions::text[],
+       -- A partition's copy of its parent's index, managed through the parent's.
+       ic.relispartition
 FROM pg_catalog.pg_index i
 JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_catalog.pg_class c ON c.oid = i.indrelid
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-WHERE c.relkind IN ('r', 'm') AND NOT c.relispartition
+WHERE c.relkind IN ('r', 'p', 'm')
   AND ($1::text[] IS NULL OR n.nspname = ANY ($1))
   AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'profe_migrate')
   AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)'

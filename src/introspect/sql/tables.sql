@@ -1,9 +1,15 @@
--- Plain tables (partitioned tables, partitions and inheritance children are reported
--- as unsupported by unsupported.sql).
-SELECT n.nspname::text, c.relname::text, c.relpersistence = 'u'
+-- Plain and partitioned tables and partitions (inheritance children are reported as
+-- unsupported by unsupported.sql).
+SELECT n.nspname::text, c.relname::text, c.relpersistence = 'u',
+       CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END,
+       pn.nspname::text, pc.relname::text,
+       CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-WHERE c.relkind = 'r' AND NOT c.relispartition
+LEFT JOIN pg_catalog.pg_inherits i ON c.relispartition AND i.inhrelid = c.oid
+LEFT JOIN pg_catalog.pg_class pc ON pc.oid = i.inhparent
+LEFT JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace
+WHERE c.relkind IN ('r', 'p')
   AND ($1::text[] IS NULL OR n.nspname = ANY ($1))
   AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'profe_migrate')
   AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)'

@@ -11,13 +11,10 @@ WITH scoped AS (
 )
 SELECT nspname::text, kind || ' ' || pg_catalog.quote_ident(nspname) || '.' || name
 FROM (
-    SELECT CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'
-                          WHEN 'p' THEN 'partitioned table' WHEN 'f' THEN 'foreign table'
-                          WHEN 'c' THEN 'composite type'
-                          ELSE 'table partition' END AS kind,
+    SELECT 'foreign table' AS kind,
            s.nspname, pg_catalog.quote_ident(c.relname) AS name
     FROM pg_catalog.pg_class c JOIN scoped s ON s.oid = c.relnamespace
-    WHERE (c.relkind IN ('p', 'f') OR (c.relkind = 'r' AND c.relispartition))
+    WHERE c.relkind = 'f'
       AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND ext.objid = c.oid)
   UNION ALL
     SELECT 'inheritance child table', s.nspname, pg_catalog.quote_ident(c.relname)
