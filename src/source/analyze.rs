@@ -141,6 +141,11 @@ pub fn analyze(node: &NodeEnum) -> Analysis {
                 }
             }
         }
+        NodeEnum::CreateTrigStmt(s) => {
+            // EXECUTE FUNCTION names the function without calling it.
+            a.references
+                .extend(Name::new(Space::Function, &names(&s.funcname)));
+        }
         NodeEnum::VariableSetStmt(s) if s.name.eq_ignore_ascii_case("search_path") => {
             // kind 1 = VAR_SET_VALUE; anything else (DEFAULT, RESET) restores the default.
             a.sets_search_path = Some(if s.kind == 1 {

@@ -49,6 +49,28 @@ const MODEL: &str = "CREATE SCHEMA app;\n\
     CREATE TABLE app.notes (id serial PRIMARY KEY, item_id bigint REFERENCES app.items (id) ON DELETE CASCADE, body text CHECK (length(body) < 500));\n\
     CREATE INDEX notes_item ON app.notes (item_id) WHERE body IS NOT NULL;\n";
 
+/// One of every kind the engine manages, across schemas, for the inspect round trip.
+const EVERY_KIND: &str = r#"
+CREATE SCHEMA other;
+COMMENT ON SCHEMA other IS 'Other things';
+CREATE EXTENSION IF NOT EXISTS citext WITH SCHEMA public;
+CREATE TABLE other.t (id int PRIMARY KEY, item bigint REFERENCES app.items (id), email public.citext);
+CREATE TABLE public.p (x int);
+CREATE DOMAIN other.score AS numeric(5,2) DEFAULT 0 CONSTRAINT score_range CHECK (VALUE BETWEEN 0 AND 100);
+CREATE TYPE other.period AS (starts_on date, ends_on date);
+CREATE TABLE other.results (id bigint PRIMARY KEY, score other.score, period other.period, updated_at timestamptz);
+COMMENT ON COLUMN other.results.score IS 'Out of 100';
+CREATE FUNCTION public.set_updated_at() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.updated_at := now(); RETURN NEW; END $$;
+CREATE TRIGGER results_updated_at BEFORE UPDATE ON other.results FOR EACH ROW EXECUTE FUNCTION public.set_updated_at();
+CREATE FUNCTION other.average() RETURNS numeric LANGUAGE sql STABLE AS $$ SELECT avg(score) FROM other.results $$;
+CREATE VIEW other.top AS SELECT id, score FROM other.results WHERE score > 90;
+CREATE MATERIALIZED VIEW other.counts AS SELECT count(*) AS n FROM other.results;
+CREATE UNIQUE INDEX counts_n ON other.counts (n);
+CREATE TABLE other.events (id bigint NOT NULL, at date NOT NULL) PARTITION BY RANGE (at);
+CREATE TABLE other.events_2026 PARTITION OF other.events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+CREATE INDEX events_at ON other.events (at);
+"#;
+
 pub fn trials(env: &Arc<Env>) -> Vec<libtest_mimic::Trial> {
     vec![
         trial(
@@ -208,10 +230,13 @@ pub fn trials(env: &Arc<Env>) -> Vec<libtest_mimic::Trial> {
                 let url = env.url(&db.name);
                 let r = (|| {
                     env.block_on(async {
-                    let c = profe_migrate::db::connect(&profe_migrate::db::parse(&url).unwrap()).await.unwrap();
-                    c.batch_execute(MODEL).await.unwrap();
-                    c.batch_execute("CREATE SCHEMA other; CREATE TABLE other.t (id int PRIMARY KEY, item bigint REFERENCES app.items (id)); CREATE TABLE public.p (x int)").await.unwrap();
-                });
+                        let c =
+                            profe_migrate::db::connect(&profe_migrate::db::parse(&url).unwrap())
+                                .await
+                                .unwrap();
+                        c.batch_execute(MODEL).await.unwrap();
+                        c.batch_execute(EVERY_KIND).await.unwrap();
+                    });
                     let out = dir.path().join("inspected");
                     let o = run(bin()
                         .args(["inspect", "--database-url", &url, "--out"])
