@@ -75,6 +75,12 @@ fn created(changes: &[Change]) -> BTreeSet<ObjectId> {
                 out.insert(ObjectId::View {
                     name: view.name.clone(),
                 });
+                for (col, _) in &view.columns {
+                    out.insert(ObjectId::Column {
+                        table: view.name.clone(),
+                        column: col.clone(),
+                    });
+                }
             }
             Change::CreateTrigger { trigger } => {
                 out.insert(ObjectId::Trigger {
@@ -111,10 +117,15 @@ fn survives(ctx: &Context, id: &ObjectId) -> bool {
         }
         ObjectId::Sequence { name } => to.sequences.contains_key(name),
         ObjectId::Table { name } => to.tables.contains_key(name),
-        ObjectId::Column { table, column } => to
-            .tables
-            .get(table)
-            .is_some_and(|t| t.column(column).is_some()),
+        ObjectId::Column { table, column } => {
+            to.tables
+                .get(table)
+                .is_some_and(|t| t.column(column).is_some())
+                || to
+                    .views
+                    .get(table)
+                    .is_some_and(|v| v.columns.iter().any(|(c, _)| c == column))
+        }
         ObjectId::Constraint { table, name } => to
             .tables
             .get(table)

@@ -218,6 +218,22 @@ pub(super) fn recreate_views(ctx: &Context, changes: &mut Vec<Change>) {
                     name: view.name.clone(),
                 });
             }
+            // Every column of a recreated enum type changes type.
+            Change::RecreateEnum { from, .. } => {
+                let (t, a) = (from.name.to_string(), format!("{}[]", from.name));
+                for table in ctx.from.tables.values() {
+                    for col in table
+                        .columns
+                        .iter()
+                        .filter(|c| c.data_type == t || c.data_type == a)
+                    {
+                        dropped.insert(ObjectId::Column {
+                            table: table.name.clone(),
+                            column: col.name.clone(),
+                        });
+                    }
+                }
+            }
             _ => {}
         }
     }

@@ -153,6 +153,9 @@ fn recreate(ctx: &Ctx, from: &EnumType, to: &EnumType) -> Vec<Step> {
                 &id,
                 "alter",
                 Deps {
+                    // Dropped and created again, as far as what stands on them is
+                    // concerned (views over them go first and come back after).
+                    drops: creates.clone(),
                     creates,
                     ..Deps::default()
                 },

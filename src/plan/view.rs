@@ -41,7 +41,13 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
                 &id,
                 "create",
                 Deps {
-                    creates: vec![id.clone()],
+                    // Views and tables share names: a table of this name goes first.
+                    creates: vec![
+                        id.clone(),
+                        ObjectId::Table {
+                            name: v.name.clone(),
+                        },
+                    ],
                     requires: ctx.requires(std::slice::from_ref(&id)),
                     ..Deps::default()
                 },
@@ -55,7 +61,12 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
         }
         Change::DropView { view: v } => {
             let id = id_of(v);
-            let mut drops = vec![id.clone()];
+            let mut drops = vec![
+                id.clone(),
+                ObjectId::Table {
+                    name: v.name.clone(),
+                },
+            ];
             // A materialized view's indexes go with it.
             drops.extend(
                 ctx.from
@@ -77,7 +88,7 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
                 },
             )]
         }
-        Change::ReplaceView { from, to } => {
+        Change::ReplaceView { to, .. } => {
             let id = id_of(to);
             let keep = ctx.requires(std::slice::from_ref(&id));
             let released = ctx
@@ -85,7 +96,8 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
                 .into_iter()
                 .filter(|d| !keep.contains(d))
                 .collect();
-            let mut steps = vec![step(
+            // CREATE OR REPLACE VIEW sets the whole options list, removed ones included.
+            vec![step(
                 create_sql(to, true),
                 &id,
                 "alter",
@@ -95,18 +107,7 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
                     releases: released,
                     ..Deps::default()
                 },
-            )];
-            // CREATE OR REPLACE keeps options it is not given: reset the removed ones.
-            let gone = removed_keys(&from.options, &to.options);
-            if !gone.is_empty() {
-                steps.push(step(
-                    format!("ALTER VIEW {} RESET ({});", to.name, gone.join(", ")),
-                    &id,
-                    "alter",
-                    Deps::default(),
-                ));
-            }
-            steps
+            )]
         }
         Change::AlterViewOptions { from, to } => {
             let id = id_of(to);
