@@ -2,6 +2,7 @@
 //! the desired state read back from the shadow database. Identifiers are stored raw and
 //! quoted only when rendered.
 
+mod collation;
 mod composite;
 mod constraint;
 mod domain;
@@ -17,6 +18,7 @@ mod table;
 mod trigger;
 mod view;
 
+pub use collation::Collation;
 pub use composite::CompositeType;
 pub use constraint::{Constraint, ConstraintKind};
 pub use domain::Domain;
@@ -173,6 +175,8 @@ pub struct Catalog {
     #[serde(with = "pairs")]
     pub enums: BTreeMap<QualName, EnumType>,
     #[serde(with = "pairs")]
+    pub collations: BTreeMap<QualName, Collation>,
+    #[serde(with = "pairs")]
     pub domains: BTreeMap<QualName, Domain>,
     #[serde(with = "pairs")]
     pub composites: BTreeMap<QualName, CompositeType>,
@@ -216,6 +220,7 @@ impl Catalog {
             || self.sequences.keys().any(in_public)
             || self.enums.keys().any(in_public)
             || self.domains.keys().any(in_public)
+            || self.collations.keys().any(in_public)
             || self.composites.keys().any(in_public)
             || self.functions.keys().any(|(q, _)| in_public(q))
             || self.views.keys().any(in_public)
@@ -258,6 +263,7 @@ impl Catalog {
         self.schemas.retain(|k, _| scope.contains(k));
         self.enums.retain(|k, _| scope.contains(&k.schema));
         self.domains.retain(|k, _| scope.contains(&k.schema));
+        self.collations.retain(|k, _| scope.contains(&k.schema));
         self.composites.retain(|k, _| scope.contains(&k.schema));
         self.sequences.retain(|k, _| scope.contains(&k.schema));
         self.tables.retain(|k, _| scope.contains(&k.schema));
@@ -275,6 +281,7 @@ impl Catalog {
             && self.extensions.is_empty()
             && self.enums.is_empty()
             && self.domains.is_empty()
+            && self.collations.is_empty()
             && self.composites.is_empty()
             && self.sequences.is_empty()
             && self.tables.is_empty()

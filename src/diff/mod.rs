@@ -3,6 +3,7 @@
 //! anything up again. Output order is deterministic (catalog maps are ordered); the final
 //! order is the plan's job.
 
+mod collation;
 mod column;
 mod comment;
 mod constraint;
@@ -19,8 +20,8 @@ mod trigger;
 mod view;
 
 use crate::catalog::{
-    Catalog, Column, CompositeType, Constraint, Domain, EnumType, Extension, Function, Index,
-    QualName, Sequence, Table, Trigger, View,
+    Catalog, Collation, Column, CompositeType, Constraint, Domain, EnumType, Extension, Function,
+    Index, QualName, Sequence, Table, Trigger, View,
 };
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -64,6 +65,12 @@ pub enum Change {
     RecreateEnum {
         from: EnumType,
         to: EnumType,
+    },
+    CreateCollation {
+        collation: Collation,
+    },
+    DropCollation {
+        collation: Collation,
     },
     CreateDomain {
         domain: Domain,
@@ -245,6 +252,7 @@ pub fn diff(from: &Catalog, to: &Catalog, scope: &BTreeSet<String>) -> Vec<Chang
     schema::diff(&ctx, &mut changes);
     extension::diff(&ctx, &mut changes);
     enum_type::diff(&ctx, &mut changes);
+    collation::diff(&ctx, &mut changes);
     domain::diff(&ctx, &mut changes);
     sequence::diff(&ctx, &mut changes);
     table::diff(&ctx, &mut changes);

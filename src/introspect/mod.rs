@@ -3,6 +3,7 @@
 //! one connection inside one REPEATABLE READ transaction (one snapshot), with `search_path`
 //! cleared so that every expression comes back schema-qualified.
 
+mod collation;
 mod comment;
 mod constraint;
 mod depends;
@@ -28,6 +29,7 @@ pub const QUERIES: &[(&str, &str)] = &[
     ("schemas", include_str!("sql/schemas.sql")),
     ("extensions", include_str!("sql/extensions.sql")),
     ("enums", include_str!("sql/enums.sql")),
+    ("collations", include_str!("sql/collations.sql")),
     ("domains", include_str!("sql/domains.sql")),
     ("composites", include_str!("sql/composites.sql")),
     ("sequences", include_str!("sql/sequences.sql")),
@@ -125,7 +127,11 @@ async fn read_all(r: &Reader<'_>, scope: Option<&[String]>) -> Result<Catalog> {
         r.query("columns", p),
         r.query("constraints", p),
     )?;
-    let (domains, composites) = tokio::try_join!(r.query("domains", p), r.query("composites", p))?;
+    let (collations, domains, composites) = tokio::try_join!(
+        r.query("collations", p),
+        r.query("domains", p),
+        r.query("composites", p)
+    )?;
     let (indexes, views, functions, triggers, comments, depends, unsupported) = tokio::try_join!(
         r.query("indexes", p),
         r.query("views", p),
@@ -142,6 +148,7 @@ async fn read_all(r: &Reader<'_>, scope: Option<&[String]>) -> Result<Catalog> {
     schema::read(&mut catalog, &schemas);
     extension::read(&mut catalog, &extensions);
     enum_type::read(&mut catalog, &enums);
+    collation::read(&mut catalog, &collations);
     domain::read(&mut catalog, &domains);
     domain::read_composites(&mut catalog, &composites);
     sequence::read(&mut catalog, &sequences);

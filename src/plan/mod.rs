@@ -2,6 +2,7 @@
 //! rendered as a psql script, JSON or Markdown.
 
 mod casts;
+mod collation;
 mod column;
 mod comment;
 mod constraint;
@@ -212,6 +213,9 @@ fn steps_for(ctx: &Ctx, change: &Change) -> Vec<Step> {
         | Change::DropEnum { .. }
         | Change::AddEnumValue { .. }
         | Change::RecreateEnum { .. } => enum_type::steps(ctx, change),
+        Change::CreateCollation { .. } | Change::DropCollation { .. } => {
+            collation::steps(ctx, change)
+        }
         Change::CreateDomain { .. }
         | Change::DropDomain { .. }
         | Change::AlterDomain { .. }

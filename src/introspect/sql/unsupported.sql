@@ -47,8 +47,5 @@ FROM (
     FROM pg_catalog.pg_rewrite r JOIN pg_catalog.pg_class c ON c.oid = r.ev_class
     JOIN scoped s ON s.oid = c.relnamespace
     WHERE r.rulename <> '_RETURN'
-  UNION ALL
-    SELECT 'collation', s.nspname, pg_catalog.quote_ident(co.collname)
-    FROM pg_catalog.pg_collation co JOIN scoped s ON s.oid = co.collnamespace
 ) u
 ORDER BY 1, 2

@@ -1,0 +1,59 @@
+use super::{Ctx, Deps, Step, step};
+use crate::catalog::{Collation, ObjectId, quote_literal};
+use crate::diff::Change;
+
+fn create_sql(c: &Collation) -> String {
+    let mut opts = vec![format!("provider = {}", c.provider)];
+    match (&c.locale, &c.ctype) {
+        (Some(l), Some(t)) if l == t => opts.push(format!("locale = {}", quote_literal(l))),
+        (Some(l), Some(t)) => {
+            opts.push(format!("lc_collate = {}", quote_literal(l)));
+            opts.push(format!("lc_ctype = {}", quote_literal(t)));
+        }
+        (Some(l), None) => opts.push(format!("locale = {}", quote_literal(l))),
+        _ => {}
+    }
+    if !c.deterministic {
+        opts.push("deterministic = false".into());
+    }
+    if let Some(r) = &c.rules {
+        opts.push(format!("rules = {}", quote_literal(r)));
+    }
+    format!("CREATE COLLATION {} ({});", c.name, opts.join(", "))
+}
+
+pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
+    match change {
+        Change::CreateCollation { collation: c } => {
+            let id = ObjectId::Collation {
+                name: c.name.clone(),
+            };
+            vec![step(
+                create_sql(c),
+                &id,
+                "create",
+                Deps {
+                    creates: vec![id.clone()],
+                    requires: ctx.requires(std::slice::from_ref(&id)),
+                    ..Deps::default()
+                },
+            )]
+        }
+        Change::DropCollation { collation: c } => {
+            let id = ObjectId::Collation {
+                name: c.name.clone(),
+            };
+            vec![step(
+                format!("DROP COLLATION {};", c.name),
+                &id,
+                "drop",
+                Deps {
+                    drops: vec![id.clone()],
+                    releases: ctx.releases(std::slice::from_ref(&id)),
+                    ..Deps::default()
+                },
+            )]
+        }
+        _ => unreachable!("collation change"),
+    }
+}
