@@ -115,9 +115,19 @@ impl Plan {
 pub(crate) struct Ctx<'a> {
     pub from: &'a Catalog,
     pub to: &'a Catalog,
+    /// Relations named in the bodies of the desired state's functions, which PostgreSQL
+    /// does not track: dropping one of them is flagged.
+    pub body_relations: BTreeSet<(Option<String>, String)>,
 }
 
 impl Ctx<'_> {
+    /// Whether some function body of the desired state names this relation.
+    pub fn named_in_bodies(&self, name: &QualName) -> bool {
+        self.body_relations
+            .contains(&(Some(name.schema.clone()), name.name.clone()))
+            || self.body_relations.contains(&(None, name.name.clone()))
+    }
+
     /// Dependencies of `ids` in the desired catalog, plus their schemas.
     pub fn requires(&self, ids: &[ObjectId]) -> Vec<ObjectId> {
         deps_in(self.to, ids)
@@ -259,7 +269,16 @@ fn steps_for(ctx: &Ctx, change: &Change) -> Vec<Step> {
 /// Plans the move from `from` to `to` within `scope`.
 pub fn build(from: &Catalog, to: &Catalog, scope: &BTreeSet<String>) -> Result<Plan> {
     let changes = diff::diff(from, to, scope);
-    let ctx = Ctx { from, to };
+    let body_relations = to
+        .functions
+        .values()
+        .flat_map(|f| crate::source::body_references(&f.definition).relations)
+        .collect();
+    let ctx = Ctx {
+        from,
+        to,
+        body_relations,
+    };
     let groups: Vec<Vec<Step>> = changes.iter().map(|c| steps_for(&ctx, c)).collect();
     let steps = order::order(groups)?;
     let summary = summarize(&steps);

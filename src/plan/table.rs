@@ -130,7 +130,11 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
                         ..Deps::default()
                     },
                 )
-                .hazard(Hazard::DeletesData),
+                .hazard(Hazard::DeletesData)
+                .hazard_if(
+                    !ctx.to.tables.contains_key(&table.name) && ctx.named_in_bodies(&table.name),
+                    Hazard::UntrackableDependencies,
+                ),
             ]
         }
         Change::SetLogged { table, unlogged } => {

@@ -1,4 +1,4 @@
-use super::{Ctx, Deps, Step, step};
+use super::{Ctx, Deps, Hazard, Step, step};
 use crate::catalog::{ObjectId, View, options_sql, quote_ident};
 use crate::diff::Change;
 
@@ -77,16 +77,23 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
                         name: i.name.clone(),
                     }),
             );
-            vec![step(
-                format!("DROP {} {};", v.keyword(), v.name),
-                &id,
-                "drop",
-                Deps {
-                    drops,
-                    releases: ctx.releases(std::slice::from_ref(&id)),
-                    ..Deps::default()
-                },
-            )]
+            let dropped_for_good = !ctx.to.views.contains_key(&v.name);
+            vec![
+                step(
+                    format!("DROP {} {};", v.keyword(), v.name),
+                    &id,
+                    "drop",
+                    Deps {
+                        drops,
+                        releases: ctx.releases(std::slice::from_ref(&id)),
+                        ..Deps::default()
+                    },
+                )
+                .hazard_if(
+                    dropped_for_good && ctx.named_in_bodies(&v.name),
+                    Hazard::UntrackableDependencies,
+                ),
+            ]
         }
         Change::ReplaceView { to, .. } => {
             let id = id_of(to);

@@ -31,7 +31,7 @@ fn body_names(create_function: &str) -> Vec<Name> {
     let Ok(parsed) = pg_query::parse(create_function, 0) else {
         return Vec::new();
     };
-    let mut names = Vec::new();
+    let mut names = plpgsql_names(create_function);
     for raw in &parsed.protobuf.stmts {
         if let Some(NodeEnum::CreateFunctionStmt(f)) =
             raw.stmt.as_ref().and_then(|s| s.node.as_ref())
@@ -77,4 +77,43 @@ pub(super) fn references(f: &pg_query::protobuf::CreateFunctionStmt) -> Vec<Name
         }
     }
     out
+}
+
+/// Names used by the SQL statements and expressions of a PL/pgSQL body (empty for other
+/// languages). Dynamic SQL (EXECUTE of a string) cannot be seen.
+fn plpgsql_names(create_function: &str) -> Vec<Name> {
+    let mut out = Vec::new();
+    let Ok(tree) = pg_query::parse_plpgsql(create_function) else {
+        return out;
+    };
+    let mut queries = Vec::new();
+    collect_queries(&tree, &mut queries);
+    for q in queries {
+        if let Ok(parsed) = pg_query::parse(&q, 0) {
+            for raw in &parsed.protobuf.stmts {
+                if let Some(node) = raw.stmt.as_ref().and_then(|s| s.node.as_ref()) {
+                    let tree = serde_json::to_value(node).unwrap_or_default();
+                    walk(&tree, &mut out);
+                }
+            }
+        }
+    }
+    out
+}
+
+fn collect_queries(v: &serde_json::Value, out: &mut Vec<String>) {
+    match v {
+        serde_json::Value::Object(map) => {
+            if let Some(q) = map
+                .get("PLpgSQL_expr")
+                .and_then(|e| e.get("query"))
+                .and_then(|q| q.as_str())
+            {
+                out.push(q.to_string());
+            }
+            map.values().for_each(|x| collect_queries(x, out));
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|x| collect_queries(x, out)),
+        _ => {}
+    }
 }
