@@ -16,6 +16,9 @@ pub struct Table {
     /// For a partition: its parent and bound (`FOR VALUES …` or `DEFAULT`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partition_of: Option<(QualName, String)>,
+    /// INHERITS parents, in order. The columns they give are not listed in `columns`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inherits: Vec<QualName>,
 }
 
 impl Table {

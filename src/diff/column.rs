@@ -18,9 +18,25 @@ fn alterable(f: &Column, t: &Column, server_version: i32) -> bool {
     }
 }
 
+/// Column names the parents in `parents` give (in `catalog`).
+fn inherited(
+    catalog: &crate::catalog::Catalog,
+    parents: &[crate::catalog::QualName],
+) -> Vec<String> {
+    parents
+        .iter()
+        .filter_map(|p| catalog.tables.get(p))
+        .flat_map(|p| p.columns.iter().map(|c| c.name.clone()))
+        .collect()
+}
+
 pub(super) fn diff(ctx: &Context, f: &Table, t: &Table, out: &mut Vec<Change>) {
+    // A table that starts inheriting keeps its own copies of its parents' columns (they
+    // merge); one that stops keeps them too. Neither is a drop or an add.
+    let gains = inherited(ctx.to, &t.inherits);
+    let keeps = inherited(ctx.from, &f.inherits);
     for col in &f.columns {
-        if t.column(&col.name).is_none() {
+        if t.column(&col.name).is_none() && !gains.contains(&col.name) {
             out.push(Change::DropColumn {
                 table: f.name.clone(),
                 column: col.clone(),
@@ -29,6 +45,19 @@ pub(super) fn diff(ctx: &Context, f: &Table, t: &Table, out: &mut Vec<Change>) {
     }
     for col in &t.columns {
         match f.column(&col.name) {
+            None if keeps.contains(&col.name) => {
+                // It stays, as the parent's column was (PostgreSQL 18 keeps the parent's
+                // NOT NULL constraint name); whatever else differs is altered.
+                if let Some(kept) = kept_column(ctx, f, &col.name)
+                    && &kept != col
+                {
+                    out.push(Change::AlterColumn {
+                        table: t.name.clone(),
+                        from: kept,
+                        to: col.clone(),
+                    });
+                }
+            }
             None => match without_invalid_not_null(col) {
                 Some(created) => {
                     out.push(Change::AddColumn {
@@ -79,4 +108,21 @@ pub(super) fn without_invalid_not_null(col: &Column) -> Option<Column> {
     created.not_null = false;
     created.not_null_constraint = None;
     Some(created)
+}
+
+/// The column a table keeps from a parent it stops inheriting from.
+fn kept_column(ctx: &Context, f: &Table, name: &str) -> Option<Column> {
+    let (parent, col) = f
+        .inherits
+        .iter()
+        .filter_map(|p| ctx.from.tables.get(p))
+        .find_map(|p| p.column(name).map(|c| (p, c)))?;
+    let mut kept = col.clone();
+    if kept.not_null && ctx.from.server_version >= 180000 {
+        kept.not_null_constraint = Some(crate::catalog::NotNull {
+            name: format!("{}_{}_not_null", parent.name.name, name),
+            validated: true,
+        });
+    }
+    Some(kept)
 }

@@ -119,6 +119,12 @@ pub enum Change {
         table: QualName,
         parent: QualName,
     },
+    /// INHERIT (`add`) or NO INHERIT a parent.
+    SetInherit {
+        table: QualName,
+        parent: QualName,
+        add: bool,
+    },
     SetLogged {
         table: QualName,
         unlogged: bool,

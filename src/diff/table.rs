@@ -79,6 +79,20 @@ pub(super) fn diff(ctx: &Context, out: &mut Vec<Change>) {
                 });
             }
         }
+        for parent in f.inherits.iter().filter(|p| !t.inherits.contains(p)) {
+            out.push(Change::SetInherit {
+                table: name.clone(),
+                parent: parent.clone(),
+                add: false,
+            });
+        }
+        for parent in t.inherits.iter().filter(|p| !f.inherits.contains(p)) {
+            out.push(Change::SetInherit {
+                table: name.clone(),
+                parent: parent.clone(),
+                add: true,
+            });
+        }
         if f.unlogged != t.unlogged {
             out.push(Change::SetLogged {
                 table: name.clone(),

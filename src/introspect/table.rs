@@ -19,6 +19,12 @@ pub(super) fn read(catalog: &mut Catalog, tables: &[Row], columns: &[Row]) {
                         row.get::<_, String>(6),
                     )
                 }),
+                inherits: row
+                    .get::<_, Vec<String>>(7)
+                    .into_iter()
+                    .zip(row.get::<_, Vec<String>>(8))
+                    .map(|(s, n)| QualName::new(s, n))
+                    .collect(),
             },
         );
     }
@@ -27,6 +33,12 @@ pub(super) fn read(catalog: &mut Catalog, tables: &[Row], columns: &[Row]) {
         let Some(t) = catalog.tables.get_mut(&table) else {
             continue;
         };
+        // An inheritance child's inherited columns are its parents' (merged ones too:
+        // PostgreSQL makes them so whether they were written in the child or not).
+        let inherited: i32 = row.get(17);
+        if !t.inherits.is_empty() && inherited > 0 {
+            continue;
+        }
         let coll_schema: Option<String> = row.get(4);
         let expr: Option<String> = row.get(7);
         let identity: String = row.get(8);

@@ -1,25 +1,11 @@
-use super::{Ctx, Deps, Hazard, Step, step};
-use crate::catalog::{ConstraintKind, ObjectId, QualName, Table, quote_ident};
+use super::{Ctx, Deps, Hazard, Step, column_ids, step};
+use crate::catalog::{ConstraintKind, ObjectId, QualName, quote_ident};
 use crate::diff::Change;
 
 fn index_slot(table: &QualName, name: &str) -> ObjectId {
     ObjectId::Index {
         name: QualName::new(table.schema.clone(), name),
     }
-}
-
-fn columns(table: Option<&Table>, name: &QualName) -> Vec<ObjectId> {
-    table
-        .map(|t| {
-            t.columns
-                .iter()
-                .map(|c| ObjectId::Column {
-                    table: name.clone(),
-                    column: c.name.clone(),
-                })
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
@@ -36,7 +22,7 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
             requires.push(ObjectId::Table {
                 name: table.clone(),
             });
-            requires.extend(columns(ctx.to.tables.get(table), table));
+            requires.extend(column_ids(ctx.to, table));
             if let Some(r) = &c.references {
                 requires.push(ObjectId::Table { name: r.clone() });
             }
@@ -81,7 +67,7 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
                 name: c.name.clone(),
             };
             let mut releases = ctx.releases(std::slice::from_ref(&id));
-            releases.extend(columns(ctx.from.tables.get(table), table));
+            releases.extend(column_ids(ctx.from, table));
             if let Some(r) = &c.references {
                 releases.push(ObjectId::Table { name: r.clone() });
             }

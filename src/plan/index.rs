@@ -1,20 +1,6 @@
-use super::{Ctx, Deps, Hazard, Step, step};
-use crate::catalog::{Index, ObjectId, options_sql, quote_ident};
+use super::{Ctx, Deps, Hazard, Step, column_ids, step};
+use crate::catalog::{ObjectId, options_sql, quote_ident};
 use crate::diff::Change;
-
-fn columns_of(ctx_table: Option<&crate::catalog::Table>, index: &Index) -> Vec<ObjectId> {
-    ctx_table
-        .map(|t| {
-            t.columns
-                .iter()
-                .map(|c| ObjectId::Column {
-                    table: index.table.clone(),
-                    column: c.name.clone(),
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
 
 pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
     match change {
@@ -31,7 +17,7 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
                 name: index.table.clone(),
             });
             // Columns added or retyped in this plan come first.
-            requires.extend(columns_of(ctx.to.tables.get(&index.table), index));
+            requires.extend(column_ids(ctx.to, &index.table));
             vec![
                 step(
                     format!("{};", index.definition),
@@ -53,7 +39,7 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
             };
             let mut releases = ctx.releases(std::slice::from_ref(&id));
             // Before any of its columns is dropped (which would drop the index silently).
-            releases.extend(columns_of(ctx.from.tables.get(&index.table), index));
+            releases.extend(column_ids(ctx.from, &index.table));
             vec![
                 step(
                     format!("DROP INDEX {};", index.name),

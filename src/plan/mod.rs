@@ -167,6 +167,25 @@ fn schema_of(id: &ObjectId) -> Option<&str> {
     }
 }
 
+/// The columns of `table` in `catalog`, as objects: a step on a table that requires them
+/// waits for columns added or retyped in the plan; one that releases them runs before
+/// columns are dropped or retyped.
+pub(crate) fn column_ids(catalog: &Catalog, table: &QualName) -> Vec<ObjectId> {
+    catalog
+        .tables
+        .get(table)
+        .map(|t| {
+            t.columns
+                .iter()
+                .map(|c| ObjectId::Column {
+                    table: table.clone(),
+                    column: c.name.clone(),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 pub(crate) fn step(sql: String, object: &ObjectId, action: &str, deps: Deps) -> Step {
     Step {
         sql,
@@ -239,7 +258,8 @@ fn steps_for(ctx: &Ctx, change: &Change) -> Vec<Step> {
         | Change::DropTable { .. }
         | Change::SetLogged { .. }
         | Change::AttachPartition { .. }
-        | Change::DetachPartition { .. } => table::steps(ctx, change),
+        | Change::DetachPartition { .. }
+        | Change::SetInherit { .. } => table::steps(ctx, change),
         Change::AddColumn { .. }
         | Change::DropColumn { .. }
         | Change::AlterColumn { .. }

@@ -48,15 +48,30 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
                         table.name
                     )
                 }
-                None => format!(
-                    "CREATE {}TABLE {} (\n    {}\n){partitioning};",
-                    if table.unlogged { "UNLOGGED " } else { "" },
-                    table.name,
-                    lines.join(",\n    ")
-                ),
+                None => {
+                    let inherits = if table.inherits.is_empty() {
+                        String::new()
+                    } else {
+                        let parents: Vec<String> =
+                            table.inherits.iter().map(|p| p.to_string()).collect();
+                        format!(" INHERITS ({})", parents.join(", "))
+                    };
+                    format!(
+                        "CREATE {}TABLE {} (\n    {}\n){inherits}{partitioning};",
+                        if table.unlogged { "UNLOGGED " } else { "" },
+                        table.name,
+                        lines.join(",\n    ")
+                    )
+                }
             };
             let mut parts = ctx.to.table_parts(table);
             let mut requires = ctx.requires(&parts);
+            requires.extend(
+                table
+                    .inherits
+                    .iter()
+                    .map(|p| ObjectId::Table { name: p.clone() }),
+            );
             if let Some((parent, _)) = &table.partition_of {
                 requires.push(ObjectId::Table {
                     name: parent.clone(),
@@ -103,7 +118,13 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
                 .into_iter()
                 .filter(|d| !all.contains(d))
                 .collect();
-            // A partition goes before its parent (which would take it along).
+            // A child goes before its parents (a partition's would take it along).
+            releases.extend(
+                table
+                    .inherits
+                    .iter()
+                    .map(|p| ObjectId::Table { name: p.clone() }),
+            );
             if let Some((parent, _)) = &table.partition_of {
                 releases.push(ObjectId::Table {
                     name: parent.clone(),
@@ -180,6 +201,32 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
                 .hazard(Hazard::DataDependent)
                 .long_running(),
             ]
+        }
+        Change::SetInherit { table, parent, add } => {
+            let id = ObjectId::Table {
+                name: table.clone(),
+            };
+            let parent_id = ObjectId::Table {
+                name: parent.clone(),
+            };
+            let (sql, deps) = if *add {
+                (
+                    format!("ALTER TABLE {table} INHERIT {parent};"),
+                    Deps {
+                        requires: vec![parent_id],
+                        ..Deps::default()
+                    },
+                )
+            } else {
+                (
+                    format!("ALTER TABLE {table} NO INHERIT {parent};"),
+                    Deps {
+                        releases: vec![parent_id],
+                        ..Deps::default()
+                    },
+                )
+            };
+            vec![step(sql, &id, "alter", deps).hazard(Hazard::AccessExclusiveLock)]
         }
         Change::DetachPartition { table, parent } => {
             let id = ObjectId::Table {

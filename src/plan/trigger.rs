@@ -1,4 +1,4 @@
-use super::{Ctx, Deps, Step, step};
+use super::{Ctx, Deps, Step, column_ids, step};
 use crate::catalog::{ObjectId, Trigger, quote_ident};
 use crate::diff::Change;
 
@@ -32,12 +32,7 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
                 name: t.table.clone(),
             });
             // WHEN and UPDATE OF name columns: those added in this plan come first.
-            if let Some(table) = ctx.to.tables.get(&t.table) {
-                requires.extend(table.columns.iter().map(|c| ObjectId::Column {
-                    table: t.table.clone(),
-                    column: c.name.clone(),
-                }));
-            }
+            requires.extend(column_ids(ctx.to, &t.table));
             let mut steps = vec![step(
                 format!("{};", t.definition),
                 &id,
@@ -56,12 +51,7 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
         Change::DropTrigger { trigger: t } => {
             let id = id_of(t);
             let mut releases = ctx.releases(std::slice::from_ref(&id));
-            if let Some(table) = ctx.from.tables.get(&t.table) {
-                releases.extend(table.columns.iter().map(|c| ObjectId::Column {
-                    table: t.table.clone(),
-                    column: c.name.clone(),
-                }));
-            }
+            releases.extend(column_ids(ctx.from, &t.table));
             vec![step(
                 format!("DROP TRIGGER {} ON {};", quote_ident(&t.name), t.table),
                 &id,

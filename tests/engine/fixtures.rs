@@ -89,7 +89,8 @@ async fn row_counts(client: &Client, tables: &[String]) -> Result<BTreeMap<Strin
     let mut out = BTreeMap::new();
     for t in tables {
         let row = client
-            .query_one(&format!("SELECT count(*) FROM {t}"), &[])
+            // ONLY: an inheritance parent's count would include its children's rows.
+            .query_one(&format!("SELECT count(*) FROM ONLY {t}"), &[])
             .await
             .map_err(|e| format!("counting {t}: {e}"))?;
         out.insert(t.clone(), row.get(0));

@@ -7,7 +7,7 @@ SELECT n.nspname::text, c.relname::text, a.attname::text,
        pg_catalog.pg_get_expr(ad.adbin, ad.adrelid),
        a.attidentity::text, a.attgenerated::text,
        ids.seqtype, ids.seqstart, ids.seqincrement, ids.seqmin, ids.seqmax,
-       ids.seqcache, ids.seqcycle
+       ids.seqcache, ids.seqcycle, a.attinhcount::int
 FROM pg_catalog.pg_attribute a
 JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace

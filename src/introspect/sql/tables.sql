@@ -1,9 +1,16 @@
--- Plain and partitioned tables and partitions (inheritance children are reported as
--- unsupported by unsupported.sql).
+-- Plain and partitioned tables, partitions and inheritance children.
 SELECT n.nspname::text, c.relname::text, c.relpersistence = 'u',
        CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END,
        pn.nspname::text, pc.relname::text,
-       CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END
+       CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END,
+       -- INHERITS parents, in order (partitions have theirs above).
+       ARRAY(SELECT ipn.nspname::text FROM pg_catalog.pg_inherits ih
+             JOIN pg_catalog.pg_class ip ON ip.oid = ih.inhparent
+             JOIN pg_catalog.pg_namespace ipn ON ipn.oid = ip.relnamespace
+             WHERE ih.inhrelid = c.oid AND NOT c.relispartition ORDER BY ih.inhseqno),
+       ARRAY(SELECT ip.relname::text FROM pg_catalog.pg_inherits ih
+             JOIN pg_catalog.pg_class ip ON ip.oid = ih.inhparent
+             WHERE ih.inhrelid = c.oid AND NOT c.relispartition ORDER BY ih.inhseqno)
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_catalog.pg_inherits i ON c.relispartition AND i.inhrelid = c.oid

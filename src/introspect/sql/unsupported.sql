@@ -17,11 +17,6 @@ FROM (
     WHERE c.relkind = 'f'
       AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND ext.objid = c.oid)
   UNION ALL
-    SELECT 'inheritance child table', s.nspname, pg_catalog.quote_ident(c.relname)
-    FROM pg_catalog.pg_class c JOIN scoped s ON s.oid = c.relnamespace
-    WHERE c.relkind = 'r' AND NOT c.relispartition
-      AND EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i WHERE i.inhrelid = c.oid)
-  UNION ALL
     SELECT 'row level security on table', s.nspname, pg_catalog.quote_ident(c.relname)
     FROM pg_catalog.pg_class c JOIN scoped s ON s.oid = c.relnamespace
     WHERE c.relkind = 'r' AND (c.relrowsecurity OR c.relforcerowsecurity)
