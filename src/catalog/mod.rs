@@ -2,6 +2,7 @@
 //! the desired state read back from the shadow database. Identifiers are stored raw and
 //! quoted only when rendered.
 
+mod aggregate;
 mod collation;
 mod composite;
 mod constraint;
@@ -18,6 +19,7 @@ mod table;
 mod trigger;
 mod view;
 
+pub use aggregate::Aggregate;
 pub use collation::Collation;
 pub use composite::CompositeType;
 pub use constraint::{Constraint, ConstraintKind};
@@ -191,6 +193,9 @@ pub struct Catalog {
     /// Keyed by name and input argument types.
     #[serde(with = "pairs")]
     pub functions: BTreeMap<(QualName, String), Function>,
+    /// Keyed like functions (they share a namespace).
+    #[serde(with = "pairs")]
+    pub aggregates: BTreeMap<(QualName, String), Aggregate>,
     /// Keyed by table and trigger name.
     #[serde(with = "pairs")]
     pub triggers: BTreeMap<(QualName, String), Trigger>,
@@ -224,6 +229,7 @@ impl Catalog {
             || self.composites.keys().any(in_public)
             || self.functions.keys().any(|(q, _)| in_public(q))
             || self.views.keys().any(in_public)
+            || self.aggregates.keys().any(|(q, _)| in_public(q))
             || self.extensions.values().any(|e| e.schema == "public")
             || self.unsupported.iter().any(|(s, _)| s == "public")
         {
@@ -270,6 +276,8 @@ impl Catalog {
         self.indexes.retain(|k, _| scope.contains(&k.schema));
         self.functions.retain(|(k, _), _| scope.contains(&k.schema));
         self.views.retain(|k, _| scope.contains(&k.schema));
+        self.aggregates
+            .retain(|(k, _), _| scope.contains(&k.schema));
         self.triggers.retain(|(k, _), _| scope.contains(&k.schema));
         self.comments
             .retain(|id, _| id.schema().is_none_or(|s| scope.contains(s)));
@@ -288,6 +296,7 @@ impl Catalog {
             && self.indexes.is_empty()
             && self.functions.is_empty()
             && self.views.is_empty()
+            && self.aggregates.is_empty()
             && self.triggers.is_empty()
     }
 

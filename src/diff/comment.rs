@@ -82,6 +82,15 @@ fn created(changes: &[Change]) -> BTreeSet<ObjectId> {
                     });
                 }
             }
+            Change::CreateAggregate {
+                aggregate,
+                replace: false,
+            } => {
+                out.insert(ObjectId::Function {
+                    name: aggregate.name.clone(),
+                    args: aggregate.arg_types.clone(),
+                });
+            }
             Change::CreateTrigger { trigger } => {
                 out.insert(ObjectId::Trigger {
                     table: trigger.table.clone(),
@@ -133,7 +142,8 @@ fn survives(ctx: &Context, id: &ObjectId) -> bool {
         ObjectId::Index { name } => to.indexes.contains_key(name),
         ObjectId::View { name } => to.views.contains_key(name),
         ObjectId::Function { name, args } => {
-            to.functions.contains_key(&(name.clone(), args.clone()))
+            let key = (name.clone(), args.clone());
+            to.functions.contains_key(&key) || to.aggregates.contains_key(&key)
         }
         ObjectId::Trigger { table, name } => {
             to.triggers.contains_key(&(table.clone(), name.clone()))

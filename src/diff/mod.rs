@@ -3,6 +3,7 @@
 //! anything up again. Output order is deterministic (catalog maps are ordered); the final
 //! order is the plan's job.
 
+mod aggregate;
 mod collation;
 mod column;
 mod comment;
@@ -20,8 +21,8 @@ mod trigger;
 mod view;
 
 use crate::catalog::{
-    Catalog, Collation, Column, CompositeType, Constraint, Domain, EnumType, Extension, Function,
-    Index, QualName, Sequence, Table, Trigger, View,
+    Aggregate, Catalog, Collation, Column, CompositeType, Constraint, Domain, EnumType, Extension,
+    Function, Index, QualName, Sequence, Table, Trigger, View,
 };
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -170,6 +171,14 @@ pub enum Change {
         from: Function,
         to: Function,
     },
+    /// `replace`: CREATE OR REPLACE AGGREGATE.
+    CreateAggregate {
+        aggregate: Aggregate,
+        replace: bool,
+    },
+    DropAggregate {
+        aggregate: Aggregate,
+    },
     CreateView {
         view: View,
     },
@@ -264,6 +273,7 @@ pub fn diff(from: &Catalog, to: &Catalog, scope: &BTreeSet<String>) -> Vec<Chang
     table::diff(&ctx, &mut changes);
     index::diff(&ctx, &mut changes);
     function::diff(&ctx, &mut changes);
+    aggregate::diff(&ctx, &mut changes);
     view::diff(&ctx, &mut changes);
     trigger::diff(&ctx, &mut changes);
     // Each pass may make the other find more (a view over a function over a column).

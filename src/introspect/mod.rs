@@ -3,6 +3,7 @@
 //! one connection inside one REPEATABLE READ transaction (one snapshot), with `search_path`
 //! cleared so that every expression comes back schema-qualified.
 
+mod aggregate;
 mod collation;
 mod comment;
 mod constraint;
@@ -40,6 +41,7 @@ pub const QUERIES: &[(&str, &str)] = &[
     ("views", include_str!("sql/views.sql")),
     ("functions", include_str!("sql/functions.sql")),
     ("triggers", include_str!("sql/triggers.sql")),
+    ("aggregates", include_str!("sql/aggregates.sql")),
     ("comments", include_str!("sql/comments.sql")),
     ("depends", include_str!("sql/depends.sql")),
     ("unsupported", include_str!("sql/unsupported.sql")),
@@ -127,10 +129,11 @@ async fn read_all(r: &Reader<'_>, scope: Option<&[String]>) -> Result<Catalog> {
         r.query("columns", p),
         r.query("constraints", p),
     )?;
-    let (collations, domains, composites) = tokio::try_join!(
+    let (collations, domains, composites, aggregates) = tokio::try_join!(
         r.query("collations", p),
         r.query("domains", p),
-        r.query("composites", p)
+        r.query("composites", p),
+        r.query("aggregates", p)
     )?;
     let (indexes, views, functions, triggers, comments, depends, unsupported) = tokio::try_join!(
         r.query("indexes", p),
@@ -158,6 +161,7 @@ async fn read_all(r: &Reader<'_>, scope: Option<&[String]>) -> Result<Catalog> {
     view::read(&mut catalog, &views);
     function::read(&mut catalog, &functions);
     trigger::read(&mut catalog, &triggers);
+    aggregate::read(&mut catalog, &aggregates);
     comment::read(&mut catalog, &comments);
     depends::read(&mut catalog, &depends);
     catalog.unsupported = unsupported

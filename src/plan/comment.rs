@@ -24,6 +24,18 @@ fn target(ctx: &Ctx, id: &ObjectId) -> String {
             format!("CONSTRAINT {} ON {table}", quote_ident(name))
         }
         ObjectId::Index { name } => format!("INDEX {name}"),
+        ObjectId::Function { name, args }
+            if ctx
+                .to
+                .aggregates
+                .contains_key(&(name.clone(), args.clone()))
+                || ctx
+                    .from
+                    .aggregates
+                    .contains_key(&(name.clone(), args.clone())) =>
+        {
+            format!("AGGREGATE {name}({args})")
+        }
         ObjectId::Function { name, args } => {
             let keyword = ctx
                 .to

@@ -1,6 +1,7 @@
 //! Changes → steps (SQL, hazards, transactionality), ordered through a dependency graph,
 //! rendered as a psql script, JSON or Markdown.
 
+mod aggregate;
 mod casts;
 mod collation;
 mod column;
@@ -268,6 +269,9 @@ fn steps_for(ctx: &Ctx, change: &Change) -> Vec<Step> {
         | Change::DropFunction { .. }
         | Change::ReplaceFunction { .. } => function::steps(ctx, change),
         Change::SetComment { .. } => comment::steps(ctx, change),
+        Change::CreateAggregate { .. } | Change::DropAggregate { .. } => {
+            aggregate::steps(ctx, change)
+        }
         Change::CreateView { .. }
         | Change::DropView { .. }
         | Change::ReplaceView { .. }

@@ -69,6 +69,9 @@ CREATE UNIQUE INDEX counts_n ON other.counts (n);
 CREATE TABLE other.events (id bigint NOT NULL, at date NOT NULL) PARTITION BY RANGE (at);
 CREATE TABLE other.events_2026 PARTITION OF other.events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
 CREATE INDEX events_at ON other.events (at);
+CREATE AGGREGATE other.biggest(integer) (SFUNC = int4larger, STYPE = integer);
+CREATE COLLATION other.posix (provider = libc, locale = 'C');
+CREATE TABLE other.inherited (extra int) INHERITS (other.results);
 "#;
 
 pub fn trials(env: &Arc<Env>) -> Vec<libtest_mimic::Trial> {

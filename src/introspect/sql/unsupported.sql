@@ -21,11 +21,13 @@ FROM (
     FROM pg_catalog.pg_class c JOIN scoped s ON s.oid = c.relnamespace
     WHERE c.relkind = 'r' AND (c.relrowsecurity OR c.relforcerowsecurity)
   UNION ALL
-    SELECT CASE p.prokind WHEN 'a' THEN 'aggregate' WHEN 'p' THEN 'procedure'
+    SELECT CASE p.prokind WHEN 'a' THEN 'ordered-set aggregate' WHEN 'p' THEN 'procedure'
                           WHEN 'w' THEN 'window function' ELSE 'function' END,
            s.nspname, pg_catalog.quote_ident(p.proname) || '(' || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')'
     FROM pg_catalog.pg_proc p JOIN scoped s ON s.oid = p.pronamespace
-    WHERE p.prokind IN ('a', 'w') AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND ext.objid = p.oid)
+    WHERE (p.prokind = 'w' OR (p.prokind = 'a' AND EXISTS (
+               SELECT 1 FROM pg_catalog.pg_aggregate a WHERE a.aggfnoid = p.oid AND a.aggkind <> 'n')))
+      AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND ext.objid = p.oid)
   UNION ALL
     SELECT CASE t.typtype WHEN 'd' THEN 'domain' WHEN 'r' THEN 'range type'
                           WHEN 'm' THEN 'multirange type' ELSE 'base type' END,
