@@ -1,4 +1,4 @@
-use super::{Ctx, Deps, Step, step};
+use super::{Ctx, Step, create_step, drop_step};
 use crate::catalog::{Aggregate, ObjectId};
 use crate::diff::Change;
 
@@ -17,28 +17,15 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
             replace,
         } => {
             let id = id_of(a);
-            vec![step(
-                a.create_sql(*replace),
-                &id,
-                if *replace { "alter" } else { "create" },
-                Deps {
-                    creates: vec![id.clone()],
-                    requires: ctx.requires(std::slice::from_ref(&id)),
-                    ..Deps::default()
-                },
-            )]
+            let action = if *replace { "alter" } else { "create" };
+            vec![create_step(ctx, a.create_sql(*replace), &id, action)]
         }
         Change::DropAggregate { aggregate: a } => {
             let id = id_of(a);
-            vec![step(
+            vec![drop_step(
+                ctx,
                 format!("DROP AGGREGATE {};", a.signature()),
                 &id,
-                "drop",
-                Deps {
-                    drops: vec![id.clone()],
-                    releases: ctx.releases(std::slice::from_ref(&id)),
-                    ..Deps::default()
-                },
             )]
         }
         _ => unreachable!("aggregate change"),

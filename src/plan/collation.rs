@@ -1,4 +1,4 @@
-use super::{Ctx, Deps, Step, step};
+use super::{Ctx, Step, create_step, drop_step};
 use crate::catalog::{Collation, ObjectId, quote_literal};
 use crate::diff::Change;
 
@@ -28,31 +28,13 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
             let id = ObjectId::Collation {
                 name: c.name.clone(),
             };
-            vec![step(
-                create_sql(c),
-                &id,
-                "create",
-                Deps {
-                    creates: vec![id.clone()],
-                    requires: ctx.requires(std::slice::from_ref(&id)),
-                    ..Deps::default()
-                },
-            )]
+            vec![create_step(ctx, create_sql(c), &id, "create")]
         }
         Change::DropCollation { collation: c } => {
             let id = ObjectId::Collation {
                 name: c.name.clone(),
             };
-            vec![step(
-                format!("DROP COLLATION {};", c.name),
-                &id,
-                "drop",
-                Deps {
-                    drops: vec![id.clone()],
-                    releases: ctx.releases(std::slice::from_ref(&id)),
-                    ..Deps::default()
-                },
-            )]
+            vec![drop_step(ctx, format!("DROP COLLATION {};", c.name), &id)]
         }
         _ => unreachable!("collation change"),
     }

@@ -1,4 +1,4 @@
-use super::{Ctx, Deps, Hazard, Step, step};
+use super::{Ctx, Deps, Hazard, Step, create_step, drop_step, step};
 use crate::catalog::{CompositeType, Domain, ObjectId, QualName, quote_ident};
 use crate::diff::Change;
 
@@ -38,16 +38,7 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
     match change {
         Change::CreateDomain { domain: d } => {
             let id = type_id(&d.name);
-            let mut steps = vec![step(
-                create_domain(d),
-                &id,
-                "create",
-                Deps {
-                    creates: vec![id.clone()],
-                    requires: ctx.requires(std::slice::from_ref(&id)),
-                    ..Deps::default()
-                },
-            )];
+            let mut steps = vec![create_step(ctx, create_domain(d), &id, "create")];
             // NOT VALID checks cannot be written in CREATE DOMAIN.
             for (name, (def, valid)) in &d.checks {
                 if !valid {
@@ -92,16 +83,10 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
 }
 
 fn drop_type(ctx: &Ctx, name: &QualName, keyword: &str) -> Vec<Step> {
-    let id = type_id(name);
-    vec![step(
+    vec![drop_step(
+        ctx,
         format!("DROP {keyword} {name};"),
-        &id,
-        "drop",
-        Deps {
-            drops: vec![id.clone()],
-            releases: ctx.releases(std::slice::from_ref(&id)),
-            ..Deps::default()
-        },
+        &type_id(name),
     )]
 }
 

@@ -1,4 +1,4 @@
-use super::{Ctx, Deps, Hazard, Step, step};
+use super::{Ctx, Deps, Hazard, Step, create_step, drop_step, step};
 use crate::catalog::{EnumType, ObjectId, QualName, quote_ident, quote_literal};
 use crate::diff::Change;
 
@@ -18,29 +18,16 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
     match change {
         Change::CreateEnum { enum_type: e } => {
             let id = type_id(&e.name);
-            vec![step(
+            vec![create_step(
+                ctx,
                 format!("CREATE TYPE {} AS ENUM ({});", e.name, labels(e)),
                 &id,
                 "create",
-                Deps {
-                    creates: vec![id.clone()],
-                    requires: ctx.requires(std::slice::from_ref(&id)),
-                    ..Deps::default()
-                },
             )]
         }
         Change::DropEnum { enum_type: e } => {
             let id = type_id(&e.name);
-            vec![step(
-                format!("DROP TYPE {};", e.name),
-                &id,
-                "drop",
-                Deps {
-                    drops: vec![id.clone()],
-                    releases: ctx.releases(std::slice::from_ref(&id)),
-                    ..Deps::default()
-                },
-            )]
+            vec![drop_step(ctx, format!("DROP TYPE {};", e.name), &id)]
         }
         Change::AddEnumValue {
             name,

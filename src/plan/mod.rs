@@ -187,6 +187,34 @@ pub(crate) fn column_ids(catalog: &Catalog, table: &QualName) -> Vec<ObjectId> {
         .unwrap_or_default()
 }
 
+/// A step that creates `id`, after what it needs in the desired catalog.
+pub(crate) fn create_step(ctx: &Ctx, sql: String, id: &ObjectId, action: &str) -> Step {
+    step(
+        sql,
+        id,
+        action,
+        Deps {
+            creates: vec![id.clone()],
+            requires: ctx.requires(std::slice::from_ref(id)),
+            ..Deps::default()
+        },
+    )
+}
+
+/// A step that drops `id`, before what it needed in the current catalog is dropped.
+pub(crate) fn drop_step(ctx: &Ctx, sql: String, id: &ObjectId) -> Step {
+    step(
+        sql,
+        id,
+        "drop",
+        Deps {
+            drops: vec![id.clone()],
+            releases: ctx.releases(std::slice::from_ref(id)),
+            ..Deps::default()
+        },
+    )
+}
+
 pub(crate) fn step(sql: String, object: &ObjectId, action: &str, deps: Deps) -> Step {
     Step {
         sql,
