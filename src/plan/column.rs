@@ -262,17 +262,7 @@ fn alter(ctx: &Ctx, table: &QualName, f: &Column, t: &Column) -> Vec<Step> {
     }
     if let Some(last) = out.last_mut() {
         last.deps.creates.push(id.clone());
-        last.deps.releases.extend(still_needed_removed(ctx, &id));
+        last.deps.releases.extend(ctx.released_by_alter(&id));
     }
     out
-}
-
-/// What the old column depended on and the new one does not: an alteration keeps the
-/// rest, so it need not run before those are dropped (or recreated).
-fn still_needed_removed(ctx: &Ctx, id: &ObjectId) -> Vec<ObjectId> {
-    let keep = ctx.requires(std::slice::from_ref(id));
-    ctx.releases(std::slice::from_ref(id))
-        .into_iter()
-        .filter(|d| !keep.contains(d))
-        .collect()
 }

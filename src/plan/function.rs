@@ -90,15 +90,10 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
         }
         Change::ReplaceFunction { to, .. } => {
             let id = id_of(to);
-            let keep = ctx.requires(std::slice::from_ref(&id));
             // What the old body needed and the new one does not (a column about to be
             // dropped, say) is released by the replacement.
-            let releases = ctx
-                .releases(std::slice::from_ref(&id))
-                .into_iter()
-                .filter(|d| !keep.contains(d))
-                .collect();
-            let mut requires = keep;
+            let releases = ctx.released_by_alter(&id);
+            let mut requires = ctx.requires(std::slice::from_ref(&id));
             requires.extend(body_deps(ctx, to));
             vec![step(
                 create_sql(to),

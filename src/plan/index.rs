@@ -1,5 +1,5 @@
-use super::{Ctx, Deps, Hazard, Step, column_ids, step};
-use crate::catalog::{ObjectId, options_sql, quote_ident};
+use super::{Ctx, Deps, Hazard, Step, column_ids, option_statements, step};
+use crate::catalog::ObjectId;
 use crate::diff::Change;
 
 pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
@@ -58,37 +58,10 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
             let id = ObjectId::Index {
                 name: index.clone(),
             };
-            let key = |o: &String| {
-                o.split_once('=')
-                    .map(|(k, _)| k.to_string())
-                    .unwrap_or_else(|| o.clone())
-            };
-            let mut steps = Vec::new();
-            let set: Vec<String> = to.iter().filter(|o| !from.contains(o)).cloned().collect();
-            if !set.is_empty() {
-                steps.push(step(
-                    format!("ALTER INDEX {index} SET ({});", options_sql(&set)),
-                    &id,
-                    "alter",
-                    Deps::default(),
-                ));
-            }
-            let to_keys: Vec<String> = to.iter().map(key).collect();
-            let reset: Vec<String> = from
-                .iter()
-                .map(key)
-                .filter(|k| !to_keys.contains(k))
-                .map(|k| quote_ident(&k))
-                .collect();
-            if !reset.is_empty() {
-                steps.push(step(
-                    format!("ALTER INDEX {index} RESET ({});", reset.join(", ")),
-                    &id,
-                    "alter",
-                    Deps::default(),
-                ));
-            }
-            steps
+            option_statements(&format!("INDEX {index}"), from, to)
+                .into_iter()
+                .map(|sql| step(sql, &id, "alter", Deps::default()))
+                .collect()
         }
         _ => unreachable!("index change"),
     }

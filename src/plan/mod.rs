@@ -139,6 +139,16 @@ impl Ctx<'_> {
         deps_in(self.from, ids)
     }
 
+    /// What the current form of `id` depends on and the desired form does not: an
+    /// alteration in place releases only those (it keeps needing the rest).
+    pub fn released_by_alter(&self, id: &ObjectId) -> Vec<ObjectId> {
+        let keep = self.requires(std::slice::from_ref(id));
+        self.releases(std::slice::from_ref(id))
+            .into_iter()
+            .filter(|d| !keep.contains(d))
+            .collect()
+    }
+
     /// Whether a table exists before the plan runs (new tables carry no lock or rewrite risk).
     pub fn existing(&self, table: &QualName) -> bool {
         self.from.tables.contains_key(table)
@@ -185,6 +195,35 @@ pub(crate) fn column_ids(catalog: &Catalog, table: &QualName) -> Vec<ObjectId> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// `ALTER {target} SET (…)` for storage options added or changed and `RESET (…)` for
+/// those removed, as statements.
+pub(crate) fn option_statements(target: &str, from: &[String], to: &[String]) -> Vec<String> {
+    let key = |o: &String| {
+        o.split_once('=')
+            .map(|(k, _)| k.to_string())
+            .unwrap_or_else(|| o.clone())
+    };
+    let mut out = Vec::new();
+    let set: Vec<String> = to.iter().filter(|o| !from.contains(o)).cloned().collect();
+    if !set.is_empty() {
+        out.push(format!(
+            "ALTER {target} SET ({});",
+            crate::catalog::options_sql(&set)
+        ));
+    }
+    let to_keys: Vec<String> = to.iter().map(key).collect();
+    let reset: Vec<String> = from
+        .iter()
+        .map(key)
+        .filter(|k| !to_keys.contains(k))
+        .map(|k| crate::catalog::quote_ident(&k))
+        .collect();
+    if !reset.is_empty() {
+        out.push(format!("ALTER {target} RESET ({});", reset.join(", ")));
+    }
+    out
 }
 
 /// A step that creates `id`, after what it needs in the desired catalog.

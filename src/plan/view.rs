@@ -1,5 +1,5 @@
-use super::{Ctx, Deps, Hazard, Step, step};
-use crate::catalog::{ObjectId, View, options_sql, quote_ident};
+use super::{Ctx, Deps, Hazard, Step, option_statements, step};
+use crate::catalog::{ObjectId, View, options_sql};
 use crate::diff::Change;
 
 fn id_of(v: &View) -> ObjectId {
@@ -98,11 +98,7 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
         Change::ReplaceView { to, .. } => {
             let id = id_of(to);
             let keep = ctx.requires(std::slice::from_ref(&id));
-            let released = ctx
-                .releases(std::slice::from_ref(&id))
-                .into_iter()
-                .filter(|d| !keep.contains(d))
-                .collect();
+            let released = ctx.released_by_alter(&id);
             // CREATE OR REPLACE VIEW sets the whole options list, removed ones included.
             vec![step(
                 create_sql(to, true),
@@ -123,31 +119,10 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
             } else {
                 "VIEW"
             };
-            let mut steps = Vec::new();
-            let set: Vec<String> = to
-                .options
-                .iter()
-                .filter(|o| !from.options.contains(o))
-                .cloned()
-                .collect();
-            if !set.is_empty() {
-                steps.push(step(
-                    format!("ALTER {kind} {} SET ({});", to.name, options_sql(&set)),
-                    &id,
-                    "alter",
-                    Deps::default(),
-                ));
-            }
-            let gone = removed_keys(&from.options, &to.options);
-            if !gone.is_empty() {
-                steps.push(step(
-                    format!("ALTER {kind} {} RESET ({});", to.name, gone.join(", ")),
-                    &id,
-                    "alter",
-                    Deps::default(),
-                ));
-            }
-            steps
+            option_statements(&format!("{kind} {}", to.name), &from.options, &to.options)
+                .into_iter()
+                .map(|sql| step(sql, &id, "alter", Deps::default()))
+                .collect()
         }
         Change::RefreshView { view: v } => {
             let id = id_of(v);
@@ -170,19 +145,4 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
         }
         _ => unreachable!("view change"),
     }
-}
-
-/// Option names set in `from` and absent from `to`, quoted for RESET.
-fn removed_keys(from: &[String], to: &[String]) -> Vec<String> {
-    let key = |o: &String| {
-        o.split_once('=')
-            .map(|(k, _)| k.to_string())
-            .unwrap_or_else(|| o.clone())
-    };
-    let keep: Vec<String> = to.iter().map(key).collect();
-    from.iter()
-        .map(key)
-        .filter(|k| !keep.contains(k))
-        .map(|k| quote_ident(&k))
-        .collect()
 }
