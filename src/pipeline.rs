@@ -1,7 +1,7 @@
 //! The pipeline glue: turn sources into catalogs (introspecting a database, or loading
 //! files into the shadow server), work out the scope, plan, apply and verify.
 
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, quote_ident};
 use crate::cluster::Cluster;
 use crate::db;
 use crate::error::{Error, Result};
@@ -95,12 +95,27 @@ impl Engine {
         source: &Source,
         scope: Option<&BTreeSet<String>>,
     ) -> Result<Catalog> {
+        self.catalog_with_roles(source, scope, &BTreeSet::new())
+            .await
+    }
+
+    /// Like [`Engine::catalog`]; a database also reports the cluster's roles named in
+    /// `roles` (the desired state's own roles come from its files).
+    pub async fn catalog_with_roles(
+        &mut self,
+        source: &Source,
+        scope: Option<&BTreeSet<String>>,
+        roles: &BTreeSet<String>,
+    ) -> Result<Catalog> {
         let list: Option<Vec<String>> = scope.map(|s| s.iter().cloned().collect());
         let mut catalog = match source {
             Source::Empty => Catalog::empty_database(),
             Source::Database(url) => {
                 let client = db::connect(&db::parse(url)?).await?;
-                crate::introspect::introspect(&client, list.as_deref()).await?
+                let mut c = crate::introspect::introspect(&client, list.as_deref()).await?;
+                let names: Vec<String> = roles.iter().cloned().collect();
+                c.roles = crate::introspect::roles(&client, &names).await?;
+                c
             }
             Source::Files(paths) => {
                 let state = DesiredState::read(paths)?;
@@ -128,7 +143,11 @@ impl Engine {
 
     pub async fn plan(&mut self, from: &Source, to: &Source, extra: &[String]) -> Result<Plan> {
         let (to_catalog, scope) = self.desired(to, extra).await?;
-        let from_catalog = self.catalog(from, Some(&scope)).await?;
+        let roles = to_catalog.role_names();
+        let from_catalog = self.catalog_with_roles(from, Some(&scope), &roles).await?;
+        if matches!(from, Source::Database(_)) {
+            check_roles_exist(&from_catalog, &to_catalog)?;
+        }
         let (a, b) = (
             from_catalog.server_version / 10000,
             to_catalog.server_version / 10000,
@@ -140,6 +159,27 @@ impl Engine {
         }
         plan_catalogs(&from_catalog, &to_catalog, &scope)
     }
+}
+
+/// Roles that the desired state uses must exist or be declared by it: a plan that grants
+/// to a missing role would only fail half-way.
+fn check_roles_exist(live: &Catalog, desired: &Catalog) -> Result<()> {
+    let missing: Vec<String> = desired
+        .role_names()
+        .into_iter()
+        .filter(|r| {
+            !live.roles.contains_key(r) && !desired.roles.get(r).is_some_and(|d| d.declared)
+        })
+        .map(|r| quote_ident(&r))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Source(format!(
+        "the desired state uses roles that the database's cluster does not have and that it \
+         does not declare: {} (declare them with CREATE ROLE, or create them first)",
+        missing.join(", ")
+    )))
 }
 
 /// Plans between two catalogs already restricted to `scope`.
@@ -166,6 +206,16 @@ pub async fn live_catalog(client: &Client, scope: &BTreeSet<String>) -> Result<C
     Ok(c)
 }
 
+/// Reads the database as the plan saw it: its scope, and the roles the plan's desired
+/// state uses (roles are cluster-wide: only those are read).
+pub async fn live_catalog_for(client: &Client, plan: &Plan) -> Result<Catalog> {
+    let scope: BTreeSet<String> = plan.scope.iter().cloned().collect();
+    let mut c = live_catalog(client, &scope).await?;
+    let names: Vec<String> = plan.desired.role_names().into_iter().collect();
+    c.roles = crate::introspect::roles(client, &names).await?;
+    Ok(c)
+}
+
 /// Applies `plan` (computed from this very database) and checks that the database then
 /// matches `plan.desired`. `confirm` is asked once the hazards have been checked.
 pub async fn apply_plan(
@@ -177,7 +227,7 @@ pub async fn apply_plan(
     let scope: BTreeSet<String> = plan.scope.iter().cloned().collect();
     crate::apply::lock(client).await?;
     let result = async {
-        let live = live_catalog(client, &scope).await?;
+        let live = live_catalog_for(client, plan).await?;
         if live.fingerprint() != plan.source_fingerprint {
             return Err(Error::Refused(
                 "the database no longer matches the plan's source fingerprint; plan again".into(),
@@ -209,7 +259,7 @@ pub async fn apply_plan(
             return Err(Error::Refused("not confirmed".into()));
         }
         crate::apply::execute(client, plan).await?;
-        let after = live_catalog(client, &scope).await?;
+        let after = live_catalog_for(client, plan).await?;
         let remaining = plan::build(&after, &plan.desired, &scope)?;
         if !remaining.is_empty() {
             return Err(Error::NotConverged(plan::render::sql(&remaining)));

@@ -13,6 +13,8 @@ mod function;
 mod index;
 mod keywords;
 mod pairs;
+mod policy;
+mod role;
 mod schema;
 mod sequence;
 mod table;
@@ -28,6 +30,8 @@ pub use enum_type::EnumType;
 pub use extension::Extension;
 pub use function::Function;
 pub use index::Index;
+pub use policy::Policy;
+pub use role::{Grantee, Role};
 pub use schema::Schema;
 pub use sequence::{Sequence, SequenceOptions};
 pub use table::{Column, Generated, Identity, NotNull, Table};
@@ -120,6 +124,8 @@ pub enum ObjectId {
     Trigger { table: QualName, name: String },
     View { name: QualName },
     Collation { name: QualName },
+    Policy { table: QualName, name: String },
+    Role { name: String },
 }
 
 impl ObjectId {
@@ -127,7 +133,7 @@ impl ObjectId {
     pub fn schema(&self) -> Option<&str> {
         match self {
             ObjectId::Schema { name } => Some(name),
-            ObjectId::Extension { .. } => None,
+            ObjectId::Extension { .. } | ObjectId::Role { .. } => None,
             ObjectId::Type { name }
             | ObjectId::Sequence { name }
             | ObjectId::Table { name }
@@ -137,7 +143,8 @@ impl ObjectId {
             | ObjectId::Collation { name } => Some(&name.schema),
             ObjectId::Column { table, .. }
             | ObjectId::Constraint { table, .. }
-            | ObjectId::Trigger { table, .. } => Some(&table.schema),
+            | ObjectId::Trigger { table, .. }
+            | ObjectId::Policy { table, .. } => Some(&table.schema),
         }
     }
 }
@@ -163,6 +170,10 @@ impl fmt::Display for ObjectId {
             ObjectId::Trigger { table, name } => {
                 write!(f, "trigger {} on {table}", quote_ident(name))
             }
+            ObjectId::Policy { table, name } => {
+                write!(f, "policy {} on {table}", quote_ident(name))
+            }
+            ObjectId::Role { name } => write!(f, "role {}", quote_ident(name)),
         }
     }
 }
@@ -172,6 +183,9 @@ impl fmt::Display for ObjectId {
 pub struct Catalog {
     /// `server_version_num`, e.g. 150018; decides version-dependent SQL.
     pub server_version: i32,
+    /// The role that read the catalog; the desired state's objects are owned by it.
+    #[serde(default)]
+    pub current_user: String,
     pub schemas: BTreeMap<String, Schema>,
     pub extensions: BTreeMap<String, Extension>,
     #[serde(with = "pairs")]
@@ -199,6 +213,13 @@ pub struct Catalog {
     /// Keyed by table and trigger name.
     #[serde(with = "pairs")]
     pub triggers: BTreeMap<(QualName, String), Trigger>,
+    /// Roles: on the desired side those its files declare (or grant memberships to); on
+    /// the live side the same names as the cluster has them.
+    #[serde(default)]
+    pub roles: BTreeMap<String, Role>,
+    /// Row level security policies, keyed by table and policy name.
+    #[serde(default, with = "pairs")]
+    pub policies: BTreeMap<(QualName, String), Policy>,
     /// Comments, by the object they describe.
     #[serde(with = "pairs")]
     pub comments: BTreeMap<ObjectId, String>,
@@ -279,6 +300,7 @@ impl Catalog {
         self.aggregates
             .retain(|(k, _), _| scope.contains(&k.schema));
         self.triggers.retain(|(k, _), _| scope.contains(&k.schema));
+        self.policies.retain(|(k, _), _| scope.contains(&k.schema));
         self.comments
             .retain(|id, _| id.schema().is_none_or(|s| scope.contains(s)));
         self.unsupported.retain(|(s, _)| scope.contains(s));
@@ -298,6 +320,20 @@ impl Catalog {
             && self.views.is_empty()
             && self.aggregates.is_empty()
             && self.triggers.is_empty()
+            && self.policies.is_empty()
+    }
+
+    /// Every role name the catalog uses: roles it declares and their memberships, policy
+    /// roles, grantees and owners.
+    pub fn role_names(&self) -> BTreeSet<String> {
+        let mut out: BTreeSet<String> = self.roles.keys().cloned().collect();
+        for r in self.roles.values() {
+            out.extend(r.member_of.keys().cloned());
+        }
+        for p in self.policies.values() {
+            out.extend(p.roles.iter().filter_map(|g| g.role()).map(String::from));
+        }
+        out
     }
 
     /// Dependencies of one object (empty when it has none).

@@ -19,6 +19,12 @@ pub struct Table {
     /// INHERITS parents, in order. The columns they give are not listed in `columns`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub inherits: Vec<QualName>,
+    /// ENABLE ROW LEVEL SECURITY.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub rls: bool,
+    /// FORCE ROW LEVEL SECURITY (the owner is filtered too).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub force_rls: bool,
 }
 
 impl Table {

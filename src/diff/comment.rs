@@ -97,6 +97,12 @@ fn created(changes: &[Change]) -> BTreeSet<ObjectId> {
                     name: trigger.name.clone(),
                 });
             }
+            Change::CreatePolicy { policy } | Change::RecreatePolicy { to: policy, .. } => {
+                out.insert(ObjectId::Policy {
+                    table: policy.table.clone(),
+                    name: policy.name.clone(),
+                });
+            }
             _ => {}
         }
     }
@@ -147,6 +153,9 @@ fn survives(ctx: &Context, id: &ObjectId) -> bool {
         }
         ObjectId::Trigger { table, name } => {
             to.triggers.contains_key(&(table.clone(), name.clone()))
+        }
+        ObjectId::Policy { table, name } => {
+            to.policies.contains_key(&(table.clone(), name.clone()))
         }
         _ => false,
     }

@@ -181,10 +181,9 @@ fn reset_defaults(ctx: &Context, dropped: &BTreeSet<ObjectId>, changes: &mut Vec
     }
 }
 
-/// Views over something that goes away or changes type must be dropped first and created
-/// again after (PostgreSQL refuses both while the view exists); so must views over those
-/// views, across schemas. Indexes of re-created materialized views come back with them.
-pub(super) fn recreate_views(ctx: &Context, changes: &mut Vec<Change>) {
+/// What the changes drop or change the type of: whatever depends on one of these must
+/// go first and come back after.
+pub(super) fn changed_objects(ctx: &Context, changes: &[Change]) -> BTreeSet<ObjectId> {
     let mut dropped: BTreeSet<ObjectId> = BTreeSet::new();
     for c in changes.iter() {
         match c {
@@ -238,6 +237,14 @@ pub(super) fn recreate_views(ctx: &Context, changes: &mut Vec<Change>) {
         }
     }
     dropped.extend(seeds(changes));
+    dropped
+}
+
+/// Views over something that goes away or changes type must be dropped first and created
+/// again after (PostgreSQL refuses both while the view exists); so must views over those
+/// views, across schemas. Indexes of re-created materialized views come back with them.
+pub(super) fn recreate_views(ctx: &Context, changes: &mut Vec<Change>) {
+    let mut dropped = changed_objects(ctx, changes);
     let mut recreated: BTreeSet<crate::catalog::QualName> = changes
         .iter()
         .filter_map(|c| match c {

@@ -14,16 +14,20 @@ mod enum_type;
 mod extension;
 mod function;
 mod index;
+mod policy;
+mod role;
 mod schema;
 mod sequence;
 mod table;
 mod trigger;
 mod view;
 
+use crate::catalog::Role;
 use crate::catalog::{
     Aggregate, Catalog, Collation, Column, CompositeType, Constraint, Domain, EnumType, Extension,
-    Function, Index, QualName, Sequence, Table, Trigger, View,
+    Function, Index, Policy, QualName, Sequence, Table, Trigger, View,
 };
+pub(crate) use role::is_powerful;
 use serde::Serialize;
 use std::collections::BTreeSet;
 
@@ -33,6 +37,25 @@ use std::collections::BTreeSet;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "change", rename_all = "snake_case")]
 pub enum Change {
+    CreateRole {
+        role: Role,
+    },
+    /// Attributes (LOGIN, BYPASSRLS, CONNECTION LIMIT …).
+    AlterRole {
+        from: Role,
+        to: Role,
+    },
+    GrantMembership {
+        role: String,
+        member: String,
+        admin: bool,
+    },
+    /// `admin_only`: REVOKE ADMIN OPTION FOR, the membership stays.
+    RevokeMembership {
+        role: String,
+        member: String,
+        admin_only: bool,
+    },
     CreateSchema {
         name: String,
     },
@@ -207,6 +230,29 @@ pub enum Change {
     SetTriggerEnabled {
         trigger: Trigger,
     },
+    /// ENABLE/DISABLE and FORCE/NO FORCE ROW LEVEL SECURITY: (enabled, forced).
+    SetRowSecurity {
+        table: QualName,
+        from: (bool, bool),
+        to: (bool, bool),
+    },
+    CreatePolicy {
+        policy: Policy,
+    },
+    DropPolicy {
+        policy: Policy,
+    },
+    /// ALTER POLICY: roles, USING or WITH CHECK.
+    AlterPolicy {
+        from: Policy,
+        to: Policy,
+    },
+    /// Command or kind changed: dropped and created in one step, so that there is no
+    /// moment without the policy.
+    RecreatePolicy {
+        from: Policy,
+        to: Policy,
+    },
     /// A column default that must be dropped and set again around the recreation of
     /// something it uses (a function whose result type changes, say).
     ResetDefault {
@@ -264,6 +310,7 @@ pub fn diff(from: &Catalog, to: &Catalog, scope: &BTreeSet<String>) -> Vec<Chang
             .collect(),
     };
     let mut changes = Vec::new();
+    role::diff(&ctx, &mut changes);
     schema::diff(&ctx, &mut changes);
     extension::diff(&ctx, &mut changes);
     enum_type::diff(&ctx, &mut changes);
@@ -276,11 +323,14 @@ pub fn diff(from: &Catalog, to: &Catalog, scope: &BTreeSet<String>) -> Vec<Chang
     aggregate::diff(&ctx, &mut changes);
     view::diff(&ctx, &mut changes);
     trigger::diff(&ctx, &mut changes);
+    policy::diff(&ctx, &mut changes);
     // Each pass may make the other find more (a view over a function over a column).
     loop {
         let before = changes.len();
         dependents::recreate_views(&ctx, &mut changes);
         dependents::recreate(&ctx, &mut changes);
+        let changed = dependents::changed_objects(&ctx, &changes);
+        policy::recreate(&ctx, &changed, &mut changes);
         if changes.len() == before {
             break;
         }

@@ -26,6 +26,10 @@ pub(super) fn read(catalog: &mut Catalog, rows: &[Row]) {
                 name: q,
                 args: sub.unwrap_or_default(),
             },
+            "policy" => ObjectId::Policy {
+                table: q,
+                name: sub.unwrap_or_default(),
+            },
             "trigger" => ObjectId::Trigger {
                 table: q,
                 name: sub.unwrap_or_default(),

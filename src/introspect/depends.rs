@@ -19,6 +19,10 @@ pub(super) fn read(catalog: &mut Catalog, rows: &[Row]) {
                 table,
                 name: sub.unwrap_or_default(),
             },
+            "policy" => ObjectId::Policy {
+                table,
+                name: sub.unwrap_or_default(),
+            },
             "function" => ObjectId::Function {
                 name: table,
                 args: sub.unwrap_or_default(),
@@ -65,7 +69,8 @@ fn owner_of(id: &ObjectId) -> Option<&QualName> {
     match id {
         ObjectId::Column { table, .. }
         | ObjectId::Constraint { table, .. }
-        | ObjectId::Trigger { table, .. } => Some(table),
+        | ObjectId::Trigger { table, .. }
+        | ObjectId::Policy { table, .. } => Some(table),
         ObjectId::Table { name } => Some(name),
         _ => None,
     }

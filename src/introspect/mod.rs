@@ -13,11 +13,15 @@ mod enum_type;
 mod extension;
 mod function;
 mod index;
+mod policy;
+mod role;
 mod schema;
 mod sequence;
 mod table;
 mod trigger;
 mod view;
+
+pub use role::roles;
 
 use crate::catalog::Catalog;
 use crate::error::Result;
@@ -41,6 +45,7 @@ pub const QUERIES: &[(&str, &str)] = &[
     ("views", include_str!("sql/views.sql")),
     ("functions", include_str!("sql/functions.sql")),
     ("triggers", include_str!("sql/triggers.sql")),
+    ("policies", include_str!("sql/policies.sql")),
     ("aggregates", include_str!("sql/aggregates.sql")),
     ("comments", include_str!("sql/comments.sql")),
     ("depends", include_str!("sql/depends.sql")),
@@ -81,6 +86,17 @@ pub async fn introspect(client: &Client, scope: Option<&[String]>) -> Result<Cat
     introspect_with_stats(client, scope).await.map(|(c, _)| c)
 }
 
+/// Reads the whole database from inside a transaction the caller holds (the shadow
+/// database's loading transaction, which sees its own uncommitted roles).
+pub async fn introspect_in_transaction(client: &Client) -> Result<Catalog> {
+    let reader = Reader {
+        client,
+        count: AtomicUsize::new(0),
+    };
+    client.batch_execute("SET LOCAL search_path = ''").await?;
+    read_all(&reader, None).await
+}
+
 pub async fn introspect_with_stats(
     client: &Client,
     scope: Option<&[String]>,
@@ -115,7 +131,7 @@ async fn read_all(r: &Reader<'_>, scope: Option<&[String]>) -> Result<Catalog> {
     let p: &[&(dyn ToSql + Sync)] = &[&scope];
     r.count.fetch_add(1, Ordering::Relaxed);
     let version = r.client.query_one(
-        "SELECT pg_catalog.current_setting('server_version_num')::int",
+        "SELECT pg_catalog.current_setting('server_version_num')::int, current_user::text",
         &[],
     );
     // Issued together: tokio-postgres pipelines them on the one connection.
@@ -129,11 +145,12 @@ async fn read_all(r: &Reader<'_>, scope: Option<&[String]>) -> Result<Catalog> {
         r.query("columns", p),
         r.query("constraints", p),
     )?;
-    let (collations, domains, composites, aggregates) = tokio::try_join!(
+    let (collations, domains, composites, aggregates, policies) = tokio::try_join!(
         r.query("collations", p),
         r.query("domains", p),
         r.query("composites", p),
-        r.query("aggregates", p)
+        r.query("aggregates", p),
+        r.query("policies", p)
     )?;
     let (indexes, views, functions, triggers, comments, depends, unsupported) = tokio::try_join!(
         r.query("indexes", p),
@@ -146,6 +163,7 @@ async fn read_all(r: &Reader<'_>, scope: Option<&[String]>) -> Result<Catalog> {
     )?;
     let mut catalog = Catalog {
         server_version: version.get(0),
+        current_user: version.get(1),
         ..Catalog::default()
     };
     schema::read(&mut catalog, &schemas);
@@ -161,6 +179,7 @@ async fn read_all(r: &Reader<'_>, scope: Option<&[String]>) -> Result<Catalog> {
     view::read(&mut catalog, &views);
     function::read(&mut catalog, &functions);
     trigger::read(&mut catalog, &triggers);
+    policy::read(&mut catalog, &policies);
     aggregate::read(&mut catalog, &aggregates);
     comment::read(&mut catalog, &comments);
     depends::read(&mut catalog, &depends);

@@ -25,6 +25,8 @@ pub(super) fn read(catalog: &mut Catalog, tables: &[Row], columns: &[Row]) {
                     .zip(row.get::<_, Vec<String>>(8))
                     .map(|(s, n)| QualName::new(s, n))
                     .collect(),
+                rls: row.get(9),
+                force_rls: row.get(10),
             },
         );
     }

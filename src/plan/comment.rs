@@ -48,6 +48,8 @@ fn target(ctx: &Ctx, id: &ObjectId) -> String {
         }
         ObjectId::Trigger { table, name } => format!("TRIGGER {} ON {table}", quote_ident(name)),
         ObjectId::Collation { name } => format!("COLLATION {name}"),
+        ObjectId::Policy { table, name } => format!("POLICY {} ON {table}", quote_ident(name)),
+        ObjectId::Role { name } => format!("ROLE {}", quote_ident(name)),
     }
 }
 

@@ -15,7 +15,9 @@ pub mod hazard;
 mod index;
 mod not_null;
 mod order;
+mod policy;
 pub mod render;
+mod role;
 mod schema;
 mod sequence;
 mod table;
@@ -302,6 +304,10 @@ impl Step {
 
 fn steps_for(ctx: &Ctx, change: &Change) -> Vec<Step> {
     match change {
+        Change::CreateRole { .. }
+        | Change::AlterRole { .. }
+        | Change::GrantMembership { .. }
+        | Change::RevokeMembership { .. } => role::steps(change),
         Change::CreateSchema { .. } | Change::DropSchema { .. } => schema::steps(change),
         Change::CreateExtension { .. }
         | Change::DropExtension { .. }
@@ -347,6 +353,11 @@ fn steps_for(ctx: &Ctx, change: &Change) -> Vec<Step> {
         Change::CreateTrigger { .. }
         | Change::DropTrigger { .. }
         | Change::SetTriggerEnabled { .. } => trigger::steps(ctx, change),
+        Change::SetRowSecurity { .. }
+        | Change::CreatePolicy { .. }
+        | Change::DropPolicy { .. }
+        | Change::AlterPolicy { .. }
+        | Change::RecreatePolicy { .. } => policy::steps(ctx, change),
         Change::AddConstraint { .. }
         | Change::DropConstraint { .. }
         | Change::ValidateConstraint { .. }

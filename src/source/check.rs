@@ -4,7 +4,6 @@
 //! through: the plan names those objects instead.
 
 use pg_query::NodeEnum;
-use pg_query::protobuf::AlterTableType;
 
 /// `Some(reason)` when the statement is not managed.
 pub fn unmanaged(node: &NodeEnum) -> Option<String> {
@@ -42,23 +41,18 @@ pub fn unmanaged(node: &NodeEnum) -> Option<String> {
         | NodeEnum::RuleStmt(_)
         | NodeEnum::CommentStmt(_)
         | NodeEnum::CreateForeignTableStmt(_) => return None,
-        NodeEnum::AlterTableStmt(s) => {
-            let owner = s.cmds.iter().any(|c| {
-                matches!(&c.node, Some(NodeEnum::AlterTableCmd(cmd))
-                    if cmd.subtype == AlterTableType::AtChangeOwner as i32)
-            });
-            if !owner {
-                return None;
-            }
-            "ALTER TABLE … OWNER TO (object owners)"
+        | NodeEnum::AlterTableStmt(_)
+        | NodeEnum::GrantStmt(_)
+        | NodeEnum::AlterDefaultPrivilegesStmt(_)
+        | NodeEnum::AlterOwnerStmt(_) => return None,
+        NodeEnum::DropRoleStmt(_) => {
+            return Some(
+                "DROP ROLE: a desired state declares the roles it wants; roles it leaves out \
+                 are dropped only with --drop-roles"
+                    .into(),
+            );
         }
-        NodeEnum::GrantStmt(_) => "GRANT/REVOKE (privileges)",
-        NodeEnum::GrantRoleStmt(_) => "GRANT/REVOKE of roles",
-        NodeEnum::CreateRoleStmt(_) | NodeEnum::AlterRoleStmt(_) | NodeEnum::DropRoleStmt(_) => {
-            "CREATE/ALTER/DROP ROLE (roles)"
-        }
-        NodeEnum::AlterDefaultPrivilegesStmt(_) => "ALTER DEFAULT PRIVILEGES",
-        NodeEnum::AlterOwnerStmt(_) => "ALTER … OWNER TO (object owners)",
+        NodeEnum::AlterRoleSetStmt(_) => "ALTER ROLE … SET (role settings)",
         NodeEnum::CreateStatsStmt(_) => "CREATE STATISTICS",
         NodeEnum::CreatePublicationStmt(_) | NodeEnum::AlterPublicationStmt(_) => "publications",
         NodeEnum::CreateSubscriptionStmt(_) => "subscriptions",

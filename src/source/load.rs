@@ -65,6 +65,24 @@ fn load_error(stmt: &Statement, state: &DesiredState, e: &tokio_postgres::Error)
     }
 }
 
+impl DesiredState {
+    /// Every role the files name and the shadow server lacks, created bare so that the
+    /// statements that name them load.
+    async fn create_placeholder_roles(&self, client: &Client) -> Result<()> {
+        let names: Vec<String> = self.roles.all_names().into_iter().collect();
+        if names.is_empty() {
+            return Ok(());
+        }
+        let existing = crate::introspect::roles(client, &names).await?;
+        for name in names.iter().filter(|n| !existing.contains_key(*n)) {
+            client
+                .batch_execute(&format!("CREATE ROLE {}", quote_ident(name)))
+                .await?;
+        }
+        Ok(())
+    }
+}
+
 /// Runs the statements, in order, on `client`; the first failure names its file and line.
 pub async fn load_into(state: &DesiredState, client: &Client) -> Result<()> {
     let mut current: Option<Vec<String>> = None;
@@ -86,13 +104,23 @@ pub async fn load_into(state: &DesiredState, client: &Client) -> Result<()> {
 
 impl DesiredState {
     /// Loads the desired state into a scratch database on the shadow server and reads it
-    /// back. The scratch database is dropped whatever happens.
+    /// back, all in one transaction that is rolled back (roles are cluster-wide: the
+    /// placeholders must not outlive it). The scratch database is dropped whatever happens.
     pub async fn load(&self, shadow: &Shadow) -> Result<Catalog> {
         let scratch = db::create_scratch(&shadow.admin_target()?, "profe_shadow").await?;
         let result = async {
             let client = db::connect(&scratch.target).await?;
-            load_into(self, &client).await?;
-            crate::introspect::introspect(&client, None).await
+            client.batch_execute("BEGIN").await?;
+            let loaded = async {
+                self.create_placeholder_roles(&client).await?;
+                load_into(self, &client).await?;
+                crate::introspect::introspect_in_transaction(&client).await
+            }
+            .await;
+            let _ = client.batch_execute("ROLLBACK").await;
+            let mut catalog = loaded?;
+            catalog.roles = self.roles.catalog_roles();
+            Ok::<Catalog, Error>(catalog)
         }
         .await;
         let dropped = scratch.drop_db().await;

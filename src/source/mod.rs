@@ -9,10 +9,12 @@ mod files;
 mod load;
 mod order;
 mod parse;
+mod roles;
 
 pub use body::{BodyReferences, body_references};
 pub use files::{SourceFile, line_col, read_files};
 pub use load::{Shadow, load_into};
+pub use roles::DesiredRoles;
 
 use crate::error::Result;
 use analyze::Name;
@@ -38,6 +40,7 @@ pub struct Statement {
 pub struct DesiredState {
     pub files: Vec<SourceFile>,
     pub statements: Vec<Statement>,
+    pub roles: DesiredRoles,
 }
 
 impl DesiredState {
@@ -49,6 +52,7 @@ impl DesiredState {
 
     pub fn from_files(files: Vec<SourceFile>) -> Result<DesiredState> {
         let mut statements = Vec::new();
+        let mut roles = DesiredRoles::default();
         for file in &files {
             let parsed = parse::parse_file(file)?;
             let mut search_path: Option<Vec<String>> = None;
@@ -62,13 +66,24 @@ impl DesiredState {
                 } else {
                     (raw.stmt_location + raw.stmt_len) as usize
                 };
-                if let Some(reason) = check::unmanaged(node) {
+                let at = || {
                     let (line, column) = line_col(&file.text, start);
-                    return Err(crate::Error::Unsupported(format!(
-                        "{}:{line}:{column}: {reason}",
-                        file.path.display()
-                    )));
+                    format!("{}:{line}:{column}", file.path.display())
+                };
+                if roles::is_role_statement(node) {
+                    roles
+                        .apply(node)
+                        .map_err(|e| crate::Error::Unsupported(format!("{}: {e}", at())))?;
+                    continue;
                 }
+                if let Some(reason) = check::unmanaged(node) {
+                    return Err(crate::Error::Unsupported(format!("{}: {reason}", at())));
+                }
+                // The loader runs the files in one transaction of its own.
+                if matches!(node, pg_query::NodeEnum::TransactionStmt(_)) {
+                    continue;
+                }
+                roles.mention(node);
                 let analysis = analyze::analyze(node);
                 if let Some(path) = analysis.sets_search_path.clone() {
                     search_path = path;
@@ -87,6 +102,10 @@ impl DesiredState {
             }
         }
         let statements = order::order(statements)?;
-        Ok(DesiredState { files, statements })
+        Ok(DesiredState {
+            files,
+            statements,
+            roles,
+        })
     }
 }

@@ -191,20 +191,39 @@ pub fn trials(env: &Arc<Env>) -> Vec<libtest_mimic::Trial> {
             "errors::unmanaged_statements_are_refused_with_their_location",
             |_| {
                 let dir = temp_dir();
-                let path = dir.path().join("grants.sql");
+                let path = dir.path().join("pubs.sql");
                 std::fs::write(
                     &path,
-                    "CREATE TABLE t (id int);\n  GRANT SELECT ON t TO PUBLIC;\n",
+                    "CREATE TABLE t (id int);\n  CREATE PUBLICATION p FOR TABLE t;\n",
                 )
                 .unwrap();
                 match DesiredState::read(std::slice::from_ref(&path)) {
                     Err(Error::Unsupported(msg))
-                        if msg.contains("grants.sql:2:3") && msg.contains("GRANT") =>
+                        if msg.contains("pubs.sql:2:3") && msg.contains("publications") => {}
+                    other => {
+                        return Err(format!(
+                            "expected an unsupported statement, got {:?}",
+                            other.map(|_| ())
+                        ));
+                    }
+                }
+                // A password in the desired state is refused, and never printed.
+                let path = dir.path().join("roles.sql");
+                std::fs::write(
+                    &path,
+                    "CREATE ROLE app LOGIN;\nCREATE ROLE web LOGIN PASSWORD 'hunter2';\n",
+                )
+                .unwrap();
+                match DesiredState::read(std::slice::from_ref(&path)) {
+                    Err(Error::Unsupported(msg))
+                        if msg.contains("roles.sql:2:1")
+                            && msg.contains("passwords")
+                            && !msg.contains("hunter2") =>
                     {
                         Ok(())
                     }
                     other => Err(format!(
-                        "expected an unsupported statement, got {:?}",
+                        "expected the password to be refused, got {:?}",
                         other.map(|_| ())
                     )),
                 }

@@ -107,6 +107,30 @@ fn comparable(sql: &str) -> String {
         .collect()
 }
 
+/// to.sql without CREATE/ALTER ROLE and GRANT role TO role.
+fn without_role_statements(sql: &str) -> Result<String, String> {
+    let parts = pg_query::split_with_parser(sql).map_err(|e| format!("to.sql: {e}"))?;
+    let mut out = String::new();
+    for part in parts {
+        let parsed = pg_query::parse(part, 0).map_err(|e| format!("to.sql: {e}"))?;
+        let is_role = parsed.protobuf.stmts.iter().any(|s| {
+            matches!(
+                s.stmt.as_ref().and_then(|n| n.node.as_ref()),
+                Some(
+                    pg_query::NodeEnum::CreateRoleStmt(_)
+                        | pg_query::NodeEnum::AlterRoleStmt(_)
+                        | pg_query::NodeEnum::GrantRoleStmt(_)
+                )
+            )
+        });
+        if !is_role {
+            out.push_str(part);
+            out.push_str(";\n");
+        }
+    }
+    Ok(out)
+}
+
 async fn run_case(env: &Env, dir: &Path, opts: &Options) -> TestResult {
     let from_sql = read(dir, "from.sql").unwrap_or_default();
     let to_path = dir.join("to.sql");
@@ -124,11 +148,6 @@ async fn run_case(env: &Env, dir: &Path, opts: &Options) -> TestResult {
                 .await
                 .map_err(|e| format!("seed.sql: {}", profe_migrate::Error::describe_db(&e)))?;
         }
-        let cb = env.connect(&b).await?;
-        cb.batch_execute(&to_sql)
-            .await
-            .map_err(|e| format!("to.sql: {}", profe_migrate::Error::describe_db(&e)))?;
-
         let mut engine = Engine::with_cluster(env.cluster.clone());
         let from = Source::Database(env.url(&a.name));
         let to = Source::Files(vec![to_path.clone()]);
@@ -175,6 +194,12 @@ async fn run_case(env: &Env, dir: &Path, opts: &Options) -> TestResult {
             .await
             .map_err(|e| format!("apply: {e}\n--- plan ---\n{rendered}"))?;
 
+        // B is built after the apply: roles are cluster-wide, so to.sql's role
+        // statements are the apply's to run; B gets everything else.
+        let cb = env.connect(&b).await?;
+        cb.batch_execute(&without_role_statements(&to_sql)?)
+            .await
+            .map_err(|e| format!("to.sql: {}", profe_migrate::Error::describe_db(&e)))?;
         let got = pipeline::live_catalog(&ca, &scope)
             .await
             .map_err(|e| e.to_string())?;

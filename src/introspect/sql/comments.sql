@@ -41,6 +41,13 @@ FROM (
     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
     WHERE d.classoid = 'pg_catalog.pg_trigger'::pg_catalog.regclass
   UNION ALL
+    SELECT 'policy', n.nspname, c.relname, pol.polname, d.description
+    FROM pg_catalog.pg_description d
+    JOIN pg_catalog.pg_policy pol ON pol.oid = d.objoid
+    JOIN pg_catalog.pg_class c ON c.oid = pol.polrelid
+    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+    WHERE d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
+  UNION ALL
     SELECT 'schema', n.nspname, n.nspname, NULL, d.description
     FROM pg_catalog.pg_description d
     JOIN pg_catalog.pg_namespace n ON n.oid = d.objoid

@@ -73,6 +73,14 @@ WITH dep AS (
     JOIN pg_catalog.pg_namespace n ON n.oid = ic.relnamespace
     WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.deptype = 'n'
       AND ($1::text[] IS NULL OR n.nspname = ANY ($1))
+  UNION ALL
+    SELECT 'policy', n.nspname, c.relname, pol.polname, d.refclassid, d.refobjid, d.refobjsubid
+    FROM pg_catalog.pg_depend d
+    JOIN pg_catalog.pg_policy pol ON pol.oid = d.objid
+    JOIN pg_catalog.pg_class c ON c.oid = pol.polrelid
+    JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+    WHERE d.classid = 'pg_catalog.pg_policy'::pg_catalog.regclass AND d.deptype = 'n'
+      AND ($1::text[] IS NULL OR n.nspname = ANY ($1))
 ), ref AS (
     SELECT dep.kind, dep.nspname, dep.relname, dep.sub,
            CASE

@@ -10,7 +10,8 @@ SELECT n.nspname::text, c.relname::text, c.relpersistence = 'u',
              WHERE ih.inhrelid = c.oid AND NOT c.relispartition ORDER BY ih.inhseqno),
        ARRAY(SELECT ip.relname::text FROM pg_catalog.pg_inherits ih
              JOIN pg_catalog.pg_class ip ON ip.oid = ih.inhparent
-             WHERE ih.inhrelid = c.oid AND NOT c.relispartition ORDER BY ih.inhseqno)
+             WHERE ih.inhrelid = c.oid AND NOT c.relispartition ORDER BY ih.inhseqno),
+       c.relrowsecurity, c.relforcerowsecurity
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_catalog.pg_inherits i ON c.relispartition AND i.inhrelid = c.oid

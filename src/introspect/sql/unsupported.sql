@@ -17,10 +17,6 @@ FROM (
     WHERE c.relkind = 'f'
       AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND ext.objid = c.oid)
   UNION ALL
-    SELECT 'row level security on table', s.nspname, pg_catalog.quote_ident(c.relname)
-    FROM pg_catalog.pg_class c JOIN scoped s ON s.oid = c.relnamespace
-    WHERE c.relkind = 'r' AND (c.relrowsecurity OR c.relforcerowsecurity)
-  UNION ALL
     SELECT CASE p.prokind WHEN 'a' THEN 'ordered-set aggregate' WHEN 'p' THEN 'procedure'
                           WHEN 'w' THEN 'window function' ELSE 'function' END,
            s.nspname, pg_catalog.quote_ident(p.proname) || '(' || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')'
@@ -35,10 +31,6 @@ FROM (
     FROM pg_catalog.pg_type t JOIN scoped s ON s.oid = t.typnamespace
     WHERE t.typtype IN ('r', 'm', 'b') AND t.typcategory <> 'A'
       AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_catalog.pg_type'::pg_catalog.regclass AND ext.objid = t.oid)
-  UNION ALL
-    SELECT 'policy ' || pg_catalog.quote_ident(pol.polname) || ' on', s.nspname, pg_catalog.quote_ident(c.relname)
-    FROM pg_catalog.pg_policy pol JOIN pg_catalog.pg_class c ON c.oid = pol.polrelid
-    JOIN scoped s ON s.oid = c.relnamespace
   UNION ALL
     SELECT 'rule ' || pg_catalog.quote_ident(r.rulename) || ' on', s.nspname, pg_catalog.quote_ident(c.relname)
     FROM pg_catalog.pg_rewrite r JOIN pg_catalog.pg_class c ON c.oid = r.ev_class

@@ -1,0 +1,51 @@
+//! Roles the desired state declares: created when missing, attributes and memberships
+//! altered. Roles are cluster-wide and never dropped here.
+
+use super::{Change, Context};
+use crate::catalog::Role;
+
+pub(super) fn diff(ctx: &Context, out: &mut Vec<Change>) {
+    for (name, want) in &ctx.to.roles {
+        let have = ctx.from.roles.get(name);
+        match have {
+            None if want.declared => out.push(Change::CreateRole { role: want.clone() }),
+            Some(have) if want.declared && !want.attributes_sql(have).is_empty() => {
+                out.push(Change::AlterRole {
+                    from: have.clone(),
+                    to: want.clone(),
+                })
+            }
+            _ => {}
+        }
+        let had = have.map(|h| h.member_of.clone()).unwrap_or_default();
+        for (role, &admin) in &want.member_of {
+            match had.get(role) {
+                Some(&was) if was == admin || (was && !want.declared) => {}
+                Some(&was) if was && !admin => out.push(Change::RevokeMembership {
+                    role: role.clone(),
+                    member: name.clone(),
+                    admin_only: true,
+                }),
+                _ => out.push(Change::GrantMembership {
+                    role: role.clone(),
+                    member: name.clone(),
+                    admin,
+                }),
+            }
+        }
+        if want.declared {
+            for role in had.keys().filter(|r| !want.member_of.contains_key(*r)) {
+                out.push(Change::RevokeMembership {
+                    role: role.clone(),
+                    member: name.clone(),
+                    admin_only: false,
+                });
+            }
+        }
+    }
+}
+
+/// Whether a new role can do anything at all on its own (log in, bypass RLS …).
+pub(crate) fn is_powerful(r: &Role) -> bool {
+    r.login || r.superuser || r.bypassrls || r.createrole || r.replication || r.createdb
+}

@@ -1,0 +1,79 @@
+use super::{Deps, Hazard, Step, step};
+use crate::catalog::{ObjectId, Role, quote_ident};
+use crate::diff::Change;
+
+fn id(name: &str) -> ObjectId {
+    ObjectId::Role { name: name.into() }
+}
+
+pub(super) fn steps(change: &Change) -> Vec<Step> {
+    let s = match change {
+        Change::CreateRole { role } => {
+            let attrs = role.attributes_sql(&Role::new(role.name.clone()));
+            let mut sql = format!("CREATE ROLE {}", quote_ident(&role.name));
+            for a in &attrs {
+                sql.push(' ');
+                sql.push_str(a);
+            }
+            sql.push(';');
+            step(
+                sql,
+                &id(&role.name),
+                "create",
+                Deps {
+                    creates: vec![id(&role.name)],
+                    ..Deps::default()
+                },
+            )
+            .hazard_if(crate::diff::is_powerful(role), Hazard::AuthzUpdate)
+        }
+        Change::AlterRole { from, to } => step(
+            format!(
+                "ALTER ROLE {} {};",
+                quote_ident(&to.name),
+                to.attributes_sql(from).join(" ")
+            ),
+            &id(&to.name),
+            "alter",
+            Deps::default(),
+        )
+        .hazard(Hazard::AuthzUpdate),
+        Change::GrantMembership {
+            role,
+            member,
+            admin,
+        } => step(
+            format!(
+                "GRANT {} TO {}{};",
+                quote_ident(role),
+                quote_ident(member),
+                if *admin { " WITH ADMIN OPTION" } else { "" }
+            ),
+            &id(member),
+            "grant",
+            Deps {
+                requires: vec![id(role), id(member)],
+                ..Deps::default()
+            },
+        )
+        .hazard(Hazard::AuthzUpdate),
+        Change::RevokeMembership {
+            role,
+            member,
+            admin_only,
+        } => step(
+            format!(
+                "REVOKE {}{} FROM {};",
+                if *admin_only { "ADMIN OPTION FOR " } else { "" },
+                quote_ident(role),
+                quote_ident(member)
+            ),
+            &id(member),
+            "revoke",
+            Deps::default(),
+        )
+        .hazard(Hazard::AuthzUpdate),
+        _ => unreachable!("role change"),
+    };
+    vec![s]
+}
