@@ -14,6 +14,7 @@ mod index;
 mod keywords;
 mod pairs;
 mod policy;
+mod privilege;
 mod role;
 mod schema;
 mod sequence;
@@ -31,6 +32,7 @@ pub use extension::Extension;
 pub use function::Function;
 pub use index::Index;
 pub use policy::Policy;
+pub use privilege::{Acl, AclKind, DefaultAclKey, Grant, PRIVILEGE_ORDER};
 pub use role::{Grantee, Role};
 pub use schema::Schema;
 pub use sequence::{Sequence, SequenceOptions};
@@ -213,6 +215,19 @@ pub struct Catalog {
     /// Keyed by table and trigger name.
     #[serde(with = "pairs")]
     pub triggers: BTreeMap<(QualName, String), Trigger>,
+    /// Privileges that differ from the built-in default, by object.
+    #[serde(default, with = "pairs")]
+    pub privileges: BTreeMap<ObjectId, Acl>,
+    /// Sequences of identity columns (managed with their column; listed for privileges).
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub identity_sequences: BTreeSet<QualName>,
+    /// Owners other than `current_user`, by object.
+    #[serde(default, with = "pairs")]
+    pub owners: BTreeMap<ObjectId, String>,
+    /// ALTER DEFAULT PRIVILEGES entries (global ones, without a schema, are complete ACLs;
+    /// those of a schema add to them).
+    #[serde(default, with = "pairs")]
+    pub default_privileges: BTreeMap<DefaultAclKey, Acl>,
     /// Roles: on the desired side those its files declare (or grant memberships to); on
     /// the live side the same names as the cluster has them.
     #[serde(default)]
@@ -274,6 +289,27 @@ impl Catalog {
             },
             "standard public schema".into(),
         );
+        // PostgreSQL 15 and later: `public` belongs to pg_database_owner, which may create
+        // in it; everyone may use it.
+        let public = ObjectId::Schema {
+            name: "public".into(),
+        };
+        c.owners.insert(public.clone(), "pg_database_owner".into());
+        let grant = |grantee: Grantee, privilege: &str| Grant {
+            grantee,
+            privilege: privilege.into(),
+            grantable: false,
+        };
+        c.privileges.insert(
+            public,
+            [
+                grant(Grantee::Owner, "USAGE"),
+                grant(Grantee::Owner, "CREATE"),
+                grant(Grantee::Public, "USAGE"),
+            ]
+            .into_iter()
+            .collect(),
+        );
         c.extensions.insert(
             "plpgsql".into(),
             Extension {
@@ -301,6 +337,14 @@ impl Catalog {
             .retain(|(k, _), _| scope.contains(&k.schema));
         self.triggers.retain(|(k, _), _| scope.contains(&k.schema));
         self.policies.retain(|(k, _), _| scope.contains(&k.schema));
+        self.privileges
+            .retain(|id, _| id.schema().is_none_or(|s| scope.contains(s)));
+        self.owners
+            .retain(|id, _| id.schema().is_none_or(|s| scope.contains(s)));
+        self.identity_sequences
+            .retain(|q| scope.contains(&q.schema));
+        self.default_privileges
+            .retain(|k, _| k.schema.as_ref().is_none_or(|s| scope.contains(s)));
         self.comments
             .retain(|id, _| id.schema().is_none_or(|s| scope.contains(s)));
         self.unsupported.retain(|(s, _)| scope.contains(s));
@@ -333,7 +377,66 @@ impl Catalog {
         for p in self.policies.values() {
             out.extend(p.roles.iter().filter_map(|g| g.role()).map(String::from));
         }
+        for acl in self
+            .privileges
+            .values()
+            .chain(self.default_privileges.values())
+        {
+            out.extend(
+                acl.iter()
+                    .filter_map(|g| g.grantee.role())
+                    .map(String::from),
+            );
+        }
+        out.extend(self.owners.values().cloned());
+        out.extend(self.default_privileges.keys().map(|k| k.role.clone()));
+        out.remove(&self.current_user);
         out
+    }
+
+    /// Makes the desired state, read back as the shadow server's user, read as if `to`
+    /// had loaded it: that user's name becomes `to` wherever it appears.
+    pub fn rename_current_user(&mut self, to: &str) {
+        let from = std::mem::replace(&mut self.current_user, to.to_string());
+        if from == to || from.is_empty() {
+            return;
+        }
+        let rename = |name: &mut String| {
+            if *name == from {
+                *name = to.to_string();
+            }
+        };
+        let rename_grantee = |g: &mut Grantee| {
+            if let Grantee::Role(r) = g
+                && *r == from
+            {
+                *r = to.to_string();
+            }
+        };
+        self.owners.values_mut().for_each(rename);
+        self.owners.retain(|_, o| o != to);
+        let fix_acl = |acl: &mut Acl| {
+            *acl = std::mem::take(acl)
+                .into_iter()
+                .map(|mut g| {
+                    rename_grantee(&mut g.grantee);
+                    g
+                })
+                .collect();
+        };
+        self.privileges.values_mut().for_each(fix_acl);
+        self.default_privileges = std::mem::take(&mut self.default_privileges)
+            .into_iter()
+            .map(|(mut k, mut acl)| {
+                rename(&mut k.role);
+                fix_acl(&mut acl);
+                (k, acl)
+            })
+            .collect();
+        for p in self.policies.values_mut() {
+            p.roles.iter_mut().for_each(rename_grantee);
+            p.roles.sort();
+        }
     }
 
     /// Dependencies of one object (empty when it has none).

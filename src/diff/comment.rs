@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 /// Objects that the other changes create (or create again): a comment they should carry
 /// must be set, whatever the current database says.
-fn created(changes: &[Change]) -> BTreeSet<ObjectId> {
+pub(super) fn created(changes: &[Change]) -> BTreeSet<ObjectId> {
     let mut out = BTreeSet::new();
     for c in changes {
         match c {
@@ -91,6 +91,11 @@ fn created(changes: &[Change]) -> BTreeSet<ObjectId> {
                     args: aggregate.arg_types.clone(),
                 });
             }
+            Change::CreateCollation { collation } => {
+                out.insert(ObjectId::Collation {
+                    name: collation.name.clone(),
+                });
+            }
             Change::CreateTrigger { trigger } => {
                 out.insert(ObjectId::Trigger {
                     table: trigger.table.clone(),
@@ -121,7 +126,7 @@ fn created(changes: &[Change]) -> BTreeSet<ObjectId> {
 }
 
 /// Whether the object is still there after the plan (its comment then must go by hand).
-fn survives(ctx: &Context, id: &ObjectId) -> bool {
+pub(super) fn survives(ctx: &Context, id: &ObjectId) -> bool {
     let to = ctx.to;
     match id {
         ObjectId::Schema { name } => to.schemas.contains_key(name),
@@ -130,7 +135,9 @@ fn survives(ctx: &Context, id: &ObjectId) -> bool {
                 || to.domains.contains_key(name)
                 || to.composites.contains_key(name)
         }
-        ObjectId::Sequence { name } => to.sequences.contains_key(name),
+        ObjectId::Sequence { name } => {
+            to.sequences.contains_key(name) || to.identity_sequences.contains(name)
+        }
         ObjectId::Table { name } => to.tables.contains_key(name),
         ObjectId::Column { table, column } => {
             to.tables
@@ -157,6 +164,7 @@ fn survives(ctx: &Context, id: &ObjectId) -> bool {
         ObjectId::Policy { table, name } => {
             to.policies.contains_key(&(table.clone(), name.clone()))
         }
+        ObjectId::Collation { name } => to.collations.contains_key(name),
         _ => false,
     }
 }

@@ -15,6 +15,7 @@ mod extension;
 mod function;
 mod index;
 mod policy;
+mod privilege;
 mod role;
 mod schema;
 mod sequence;
@@ -27,6 +28,7 @@ use crate::catalog::{
     Aggregate, Catalog, Collation, Column, CompositeType, Constraint, Domain, EnumType, Extension,
     Function, Index, Policy, QualName, Sequence, Table, Trigger, View,
 };
+pub(crate) use privilege::effective as effective_acl;
 pub(crate) use role::is_powerful;
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -259,6 +261,25 @@ pub enum Change {
         table: QualName,
         column: Column,
     },
+    /// GRANT and REVOKE on one object (`new`: created by this plan).
+    SetPrivileges {
+        object: crate::catalog::ObjectId,
+        from: crate::catalog::Acl,
+        to: crate::catalog::Acl,
+        new: bool,
+    },
+    /// ALTER … OWNER TO (`None`: the role that applies the plan).
+    SetOwner {
+        object: crate::catalog::ObjectId,
+        owner: Option<String>,
+        new: bool,
+    },
+    /// ALTER DEFAULT PRIVILEGES.
+    SetDefaultPrivileges {
+        key: crate::catalog::DefaultAclKey,
+        from: crate::catalog::Acl,
+        to: crate::catalog::Acl,
+    },
     /// A comment set (or removed, `None`).
     SetComment {
         object: crate::catalog::ObjectId,
@@ -312,6 +333,7 @@ pub fn diff(from: &Catalog, to: &Catalog, scope: &BTreeSet<String>) -> Vec<Chang
     let mut changes = Vec::new();
     role::diff(&ctx, &mut changes);
     schema::diff(&ctx, &mut changes);
+    privilege::diff_defaults(&ctx, &mut changes);
     extension::diff(&ctx, &mut changes);
     enum_type::diff(&ctx, &mut changes);
     collation::diff(&ctx, &mut changes);
@@ -337,6 +359,7 @@ pub fn diff(from: &Catalog, to: &Catalog, scope: &BTreeSet<String>) -> Vec<Chang
     }
     absorb_recreated_enum_defaults(&mut changes);
     comment::diff(&ctx, &mut changes);
+    privilege::diff(&ctx, &mut changes);
     changes
 }
 

@@ -96,6 +96,15 @@ pub(super) fn recreate(ctx: &Context, changed: &BTreeSet<ObjectId>, changes: &mu
         {
             continue;
         }
+        // Altered into a form that no longer needs what changes: the alteration, ordered
+        // before the change, lets go of it.
+        let altered = changes.iter().any(|c| {
+            matches!(c, Change::AlterPolicy { to, .. } | Change::RecreatePolicy { to, .. }
+                if to.table == p.table && to.name == p.name)
+        });
+        if altered && !ctx.to.deps_of(&id).any(|d| changed.contains(d)) {
+            continue;
+        }
         changes.retain(|c| {
             !matches!(c, Change::AlterPolicy { to, .. } | Change::RecreatePolicy { to, .. }
                 if to.table == p.table && to.name == p.name)

@@ -57,7 +57,10 @@ pub(super) fn read(catalog: &mut Catalog, rows: &[Row]) {
             },
             _ => ObjectId::Collation { name: ref_name },
         };
-        if owner_of(&from) == owner_of(&to) && owner_of(&to).is_some() {
+        // A policy's expressions over its own table's columns do matter: PostgreSQL
+        // refuses to retype or drop them while the policy exists.
+        let policy = matches!(from, ObjectId::Policy { .. });
+        if !policy && owner_of(&from) == owner_of(&to) && owner_of(&to).is_some() {
             // A table's parts depending on the table itself say nothing about order.
             continue;
         }

@@ -14,6 +14,7 @@ mod extension;
 mod function;
 mod index;
 mod policy;
+mod privilege;
 mod role;
 mod schema;
 mod sequence;
@@ -46,6 +47,16 @@ pub const QUERIES: &[(&str, &str)] = &[
     ("functions", include_str!("sql/functions.sql")),
     ("triggers", include_str!("sql/triggers.sql")),
     ("policies", include_str!("sql/policies.sql")),
+    ("privileges", include_str!("sql/privileges.sql")),
+    ("owners", include_str!("sql/owners.sql")),
+    (
+        "identity_sequences",
+        include_str!("sql/identity_sequences.sql"),
+    ),
+    (
+        "default_privileges",
+        include_str!("sql/default_privileges.sql"),
+    ),
     ("aggregates", include_str!("sql/aggregates.sql")),
     ("comments", include_str!("sql/comments.sql")),
     ("depends", include_str!("sql/depends.sql")),
@@ -161,6 +172,12 @@ async fn read_all(r: &Reader<'_>, scope: Option<&[String]>) -> Result<Catalog> {
         r.query("depends", p),
         r.query("unsupported", p),
     )?;
+    let (privileges, owners, default_privileges, identity) = tokio::try_join!(
+        r.query("privileges", p),
+        r.query("owners", p),
+        r.query("default_privileges", p),
+        r.query("identity_sequences", p),
+    )?;
     let mut catalog = Catalog {
         server_version: version.get(0),
         current_user: version.get(1),
@@ -180,6 +197,11 @@ async fn read_all(r: &Reader<'_>, scope: Option<&[String]>) -> Result<Catalog> {
     function::read(&mut catalog, &functions);
     trigger::read(&mut catalog, &triggers);
     policy::read(&mut catalog, &policies);
+    privilege::read(&mut catalog, &privileges, &owners, &default_privileges);
+    catalog.identity_sequences = identity
+        .iter()
+        .map(|row| crate::catalog::QualName::new(row.get::<_, String>(0), row.get::<_, String>(1)))
+        .collect();
     aggregate::read(&mut catalog, &aggregates);
     comment::read(&mut catalog, &comments);
     depends::read(&mut catalog, &depends);

@@ -3,7 +3,7 @@ use crate::catalog::{ObjectId, quote_ident, quote_literal};
 use crate::diff::Change;
 
 /// How COMMENT ON names an object.
-fn target(ctx: &Ctx, id: &ObjectId) -> String {
+pub(super) fn target(ctx: &Ctx, id: &ObjectId) -> String {
     match id {
         ObjectId::Schema { name } => format!("SCHEMA {}", quote_ident(name)),
         ObjectId::Extension { name } => format!("EXTENSION {}", quote_ident(name)),

@@ -1,6 +1,7 @@
 //! Changes → steps (SQL, hazards, transactionality), ordered through a dependency graph,
 //! rendered as a psql script, JSON or Markdown.
 
+pub mod access;
 mod aggregate;
 mod casts;
 mod collation;
@@ -16,6 +17,7 @@ mod index;
 mod not_null;
 mod order;
 mod policy;
+mod privilege;
 pub mod render;
 mod role;
 mod schema;
@@ -68,6 +70,11 @@ pub(crate) struct Deps {
     pub requires: Vec<ObjectId>,
     /// No longer needed after this step: it must run before these are dropped.
     pub releases: Vec<ObjectId>,
+    /// Labels for orderings that are not about an object existing (an owner change
+    /// before the grants that name the new owner).
+    pub marks: Vec<String>,
+    /// Runs after every step marked with one of these.
+    pub after: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -87,6 +94,9 @@ pub struct Plan {
     pub scope: Vec<String>,
     pub steps: Vec<Step>,
     pub summary: Summary,
+    /// Who gains or loses access to which table.
+    #[serde(default)]
+    pub access: Vec<access::AccessChange>,
     /// The desired catalog, so that `apply --plan` can verify convergence.
     pub desired: Catalog,
 }
@@ -342,6 +352,9 @@ fn steps_for(ctx: &Ctx, change: &Change) -> Vec<Step> {
         | Change::DropFunction { .. }
         | Change::ReplaceFunction { .. } => function::steps(ctx, change),
         Change::SetComment { .. } => comment::steps(ctx, change),
+        Change::SetPrivileges { .. }
+        | Change::SetOwner { .. }
+        | Change::SetDefaultPrivileges { .. } => privilege::steps(ctx, change),
         Change::CreateAggregate { .. } | Change::DropAggregate { .. } => {
             aggregate::steps(ctx, change)
         }
@@ -384,11 +397,17 @@ pub fn build(from: &Catalog, to: &Catalog, scope: &BTreeSet<String>) -> Result<P
     let groups: Vec<Vec<Step>> = changes.iter().map(|c| steps_for(&ctx, c)).collect();
     let steps = order::order(groups)?;
     let summary = summarize(&steps);
+    let steps_empty = steps.is_empty();
     Ok(Plan {
         source_fingerprint: from.fingerprint(),
         scope: scope.iter().cloned().collect(),
         steps,
         summary,
+        access: if steps_empty {
+            Vec::new()
+        } else {
+            access::summarize(from, to)
+        },
         desired: to.clone(),
     })
 }

@@ -29,7 +29,20 @@ pub(super) fn order(groups: Vec<Vec<Step>>) -> Result<Vec<Step>> {
             droppers.entry(id).or_default().push(i);
         }
     }
+    let mut marked: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, s) in steps.iter().enumerate() {
+        for m in &s.deps.marks {
+            marked.entry(m.as_str()).or_default().push(i);
+        }
+    }
     let mut edge = |a: usize, b: usize| graph.before(a, b);
+    for (i, s) in steps.iter().enumerate() {
+        for m in &s.deps.after {
+            for &a in marked.get(m.as_str()).into_iter().flatten() {
+                edge(a, i);
+            }
+        }
+    }
     for (i, s) in steps.iter().enumerate() {
         for id in &s.deps.requires {
             for &c in creators.get(id).into_iter().flatten() {

@@ -103,6 +103,28 @@ pub fn markdown(plan: &Plan) -> String {
             let _ = writeln!(out, "- `{h}`: {n} step(s)");
         }
     }
+    if !plan.access.is_empty() {
+        out.push_str("\n**Access changes:**\n\n| role | table | SELECT | INSERT | UPDATE | DELETE |\n| --- | --- | --- | --- | --- | --- |\n");
+        for a in &plan.access {
+            let cell = |b: super::access::Level, x: super::access::Level| {
+                if b == x {
+                    b.label().to_string()
+                } else {
+                    format!("{} → **{}**", b.label(), x.label())
+                }
+            };
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} |",
+                a.role,
+                a.table,
+                cell(a.before.select, a.after.select),
+                cell(a.before.insert, a.after.insert),
+                cell(a.before.update, a.after.update),
+                cell(a.before.delete, a.after.delete)
+            );
+        }
+    }
     let _ = write!(
         out,
         "\n<details><summary>SQL ({} steps)</summary>\n\n```sql\n{}```\n\n</details>\n",

@@ -112,15 +112,17 @@ impl Env {
         }
         cmd.arg(dbname);
         Some(match cmd.output() {
-            Ok(o) if o.status.success() => Ok(String::from_utf8_lossy(&o.stdout)
-                .lines()
-                .filter(|l| {
-                    !l.starts_with("\\restrict")
-                        && !l.starts_with("\\unrestrict")
-                        && !l.starts_with("-- Dumped ")
-                })
-                .collect::<Vec<_>>()
-                .join("\n")),
+            Ok(o) if o.status.success() => Ok(sort_grant_runs(
+                String::from_utf8_lossy(&o.stdout)
+                    .lines()
+                    .filter(|l| {
+                        !l.starts_with("\\restrict")
+                            && !l.starts_with("\\unrestrict")
+                            && !l.starts_with("-- Dumped ")
+                    })
+                    .collect(),
+            )
+            .join("\n")),
             Ok(o) => Err(format!(
                 "pg_dump failed: {}",
                 String::from_utf8_lossy(&o.stderr)
@@ -146,4 +148,23 @@ pub fn trial(
 ) -> libtest_mimic::Trial {
     let env = env.clone();
     libtest_mimic::Trial::test(name, move || f(env).map_err(Into::into))
+}
+
+/// pg_dump writes an ACL's entries in the order they were granted; the engine grants in
+/// name order. Runs of GRANT/REVOKE lines are compared as sets.
+fn sort_grant_runs(lines: Vec<&str>) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::with_capacity(lines.len());
+    let mut run: Vec<&str> = Vec::new();
+    for l in lines {
+        if l.starts_with("GRANT ") || l.starts_with("REVOKE ") {
+            run.push(l);
+            continue;
+        }
+        run.sort();
+        out.append(&mut run);
+        out.push(l);
+    }
+    run.sort();
+    out.append(&mut run);
+    out
 }

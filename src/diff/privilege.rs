@@ -1,0 +1,143 @@
+//! Privileges, owners and default privileges. Objects created (or created again) by the
+//! plan start from what PostgreSQL gives a new object: the built-in default ACL, extended
+//! by the default privileges of the role that creates it, owned by that role.
+
+use super::{Change, Context};
+use crate::catalog::{Acl, AclKind, Catalog, DefaultAclKey, ObjectId};
+use std::collections::BTreeSet;
+
+/// The ACL an object has: its stored one, or the default of its kind.
+pub(crate) fn effective(catalog: &Catalog, id: &ObjectId) -> Acl {
+    catalog.privileges.get(id).cloned().unwrap_or_else(|| {
+        AclKind::of(id)
+            .map(|k| k.default_acl(catalog.server_version))
+            .unwrap_or_default()
+    })
+}
+
+/// What a default-privileges entry amounts to: global entries replace the built-in
+/// default; schema entries add to the global one.
+fn effective_default(catalog: &Catalog, key: &DefaultAclKey) -> Acl {
+    match catalog.default_privileges.get(key) {
+        Some(acl) => acl.clone(),
+        None if key.schema.is_none() => key.kind.default_acl(catalog.server_version),
+        None => Acl::new(),
+    }
+}
+
+/// The ACL PostgreSQL gives `id` when the plan creates it (default privileges are
+/// changed before anything is created).
+fn initial(ctx: &Context, id: &ObjectId) -> Acl {
+    let Some(kind) = AclKind::of(id) else {
+        return Acl::new();
+    };
+    if kind == AclKind::Column {
+        return Acl::new();
+    }
+    let role = ctx.to.current_user.clone();
+    let mut acl = effective_default(
+        ctx.to,
+        &DefaultAclKey {
+            role: role.clone(),
+            schema: None,
+            kind,
+        },
+    );
+    if let Some(schema) = id.schema().filter(|_| kind != AclKind::Schema) {
+        acl.extend(effective_default(
+            ctx.to,
+            &DefaultAclKey {
+                role,
+                schema: Some(schema.to_string()),
+                kind,
+            },
+        ));
+    }
+    acl
+}
+
+pub(super) fn diff(ctx: &Context, changes: &mut Vec<Change>) {
+    let mut created = super::comment::created(changes);
+    // Identity sequences come with the tables and columns that own them.
+    for q in &ctx.to.identity_sequences {
+        if !ctx.from.identity_sequences.contains(q) {
+            created.insert(ObjectId::Sequence { name: q.clone() });
+        }
+    }
+    let mut ids: BTreeSet<&ObjectId> = ctx.from.privileges.keys().collect();
+    ids.extend(ctx.to.privileges.keys());
+    ids.extend(created.iter().filter(|id| AclKind::of(id).is_some()));
+    let mut out = Vec::new();
+    for id in ids {
+        if !super::comment::survives(ctx, id) {
+            continue;
+        }
+        let new = created.contains(id);
+        let from = if new {
+            initial(ctx, id)
+        } else {
+            effective(ctx.from, id)
+        };
+        let to = effective(ctx.to, id);
+        if from != to {
+            out.push(Change::SetPrivileges {
+                object: id.clone(),
+                from,
+                to,
+                new,
+            });
+        }
+    }
+    let mut ids: BTreeSet<&ObjectId> = ctx.from.owners.keys().collect();
+    ids.extend(ctx.to.owners.keys());
+    for id in ids {
+        if !super::comment::survives(ctx, id) {
+            continue;
+        }
+        let new = created.contains(id);
+        let from = if new { None } else { ctx.from.owners.get(id) };
+        let to = ctx.to.owners.get(id);
+        if from != to {
+            out.push(Change::SetOwner {
+                object: id.clone(),
+                owner: to.cloned(),
+                new,
+            });
+        }
+    }
+    // Owners first: privileges written for the owner name the new one.
+    out.sort_by_key(|c| !matches!(c, Change::SetOwner { .. }));
+    changes.extend(out);
+}
+
+/// Default privileges, planned before anything is created so that new objects get them.
+pub(super) fn diff_defaults(ctx: &Context, changes: &mut Vec<Change>) {
+    let mut keys: BTreeSet<&DefaultAclKey> = ctx.from.default_privileges.keys().collect();
+    keys.extend(ctx.to.default_privileges.keys());
+    for key in keys {
+        if key
+            .schema
+            .as_ref()
+            .is_some_and(|s| !ctx.to.schemas.contains_key(s))
+        {
+            continue;
+        }
+        let from = if key
+            .schema
+            .as_ref()
+            .is_some_and(|s| !ctx.from.schemas.contains_key(s))
+        {
+            Acl::new()
+        } else {
+            effective_default(ctx.from, key)
+        };
+        let to = effective_default(ctx.to, key);
+        if from != to {
+            changes.push(Change::SetDefaultPrivileges {
+                key: key.clone(),
+                from,
+                to,
+            });
+        }
+    }
+}

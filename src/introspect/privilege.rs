@@ -1,0 +1,69 @@
+use crate::catalog::{AclKind, Catalog, DefaultAclKey, Grant, Grantee, ObjectId, QualName};
+use tokio_postgres::Row;
+
+fn object(kind: &str, schema: String, name: String, sub: Option<String>) -> ObjectId {
+    let q = QualName::new(schema.clone(), name);
+    match kind {
+        "schema" => ObjectId::Schema { name: schema },
+        "sequence" => ObjectId::Sequence { name: q },
+        "view" => ObjectId::View { name: q },
+        "column" => ObjectId::Column {
+            table: q,
+            column: sub.unwrap_or_default(),
+        },
+        "function" => ObjectId::Function {
+            name: q,
+            args: sub.unwrap_or_default(),
+        },
+        "type" => ObjectId::Type { name: q },
+        "collation" => ObjectId::Collation { name: q },
+        _ => ObjectId::Table { name: q },
+    }
+}
+
+fn grantee(kind: &str, name: Option<String>) -> Grantee {
+    match (kind, name) {
+        ("owner", _) => Grantee::Owner,
+        ("role", Some(n)) => Grantee::Role(n),
+        _ => Grantee::Public,
+    }
+}
+
+pub(super) fn read(catalog: &mut Catalog, privileges: &[Row], owners: &[Row], defaults: &[Row]) {
+    for row in privileges {
+        let id = object(row.get(0), row.get(1), row.get(2), row.get(3));
+        catalog.privileges.entry(id).or_default().insert(Grant {
+            grantee: grantee(row.get(4), row.get(5)),
+            privilege: row.get(6),
+            grantable: row.get(7),
+        });
+    }
+    // An explicit ACL equal to the default says nothing more than NULL.
+    let version = catalog.server_version;
+    catalog
+        .privileges
+        .retain(|id, acl| AclKind::of(id).is_none_or(|k| *acl != k.default_acl(version)));
+    for row in owners {
+        let id = object(row.get(0), row.get(1), row.get(2), row.get(3));
+        catalog.owners.insert(id, row.get(4));
+    }
+    for row in defaults {
+        let Some(kind) = AclKind::from_default_acl_type(row.get(2)) else {
+            continue;
+        };
+        let key = DefaultAclKey {
+            role: row.get(0),
+            schema: row.get(1),
+            kind,
+        };
+        catalog
+            .default_privileges
+            .entry(key)
+            .or_default()
+            .insert(Grant {
+                grantee: grantee(row.get(3), row.get(4)),
+                privilege: row.get(5),
+                grantable: row.get(6),
+            });
+    }
+}
