@@ -72,6 +72,17 @@ CREATE INDEX events_at ON other.events (at);
 CREATE AGGREGATE other.biggest(integer) (SFUNC = int4larger, STYPE = integer);
 CREATE COLLATION other.posix (provider = libc, locale = 'C');
 CREATE TABLE other.inherited (extra int) INHERITS (other.results);
+CREATE ROLE insp_reader;
+CREATE ROLE insp_owner;
+GRANT USAGE ON SCHEMA other TO insp_reader;
+GRANT SELECT ON other.results TO insp_reader WITH GRANT OPTION;
+GRANT SELECT (id), UPDATE (email) ON other.t TO insp_reader;
+ALTER TABLE other.results ENABLE ROW LEVEL SECURITY;
+CREATE POLICY readers ON other.results FOR SELECT TO insp_reader USING (score > 50);
+COMMENT ON POLICY readers ON other.results IS 'Good results only';
+REVOKE EXECUTE ON FUNCTION other.average() FROM PUBLIC;
+ALTER VIEW other.top OWNER TO insp_owner;
+ALTER DEFAULT PRIVILEGES IN SCHEMA other GRANT SELECT ON TABLES TO insp_reader;
 "#;
 
 pub fn trials(env: &Arc<Env>) -> Vec<libtest_mimic::Trial> {
