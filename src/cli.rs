@@ -28,6 +28,10 @@ pub struct Cli {
     /// A schema to manage besides those the desired state uses (repeatable).
     #[arg(long = "schema", global = true)]
     pub schemas: Vec<String>,
+    /// Drop roles that objects in scope use but the desired state neither declares nor
+    /// uses (roles are cluster-wide: never done without this flag).
+    #[arg(long, global = true)]
+    pub drop_roles: bool,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -181,6 +185,7 @@ fn render(plan: &Plan, format: PlanFormat) -> String {
 /// Runs a command; returns the process exit code for outcomes that are not errors.
 pub async fn run(cli: Cli) -> Result<i32> {
     let mut engine = Engine::new(cli.dev_url.clone());
+    engine.drop_roles = cli.drop_roles;
     match cli.command {
         Command::Plan {
             from,

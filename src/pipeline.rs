@@ -51,6 +51,8 @@ impl Source {
 pub struct Engine {
     dev_url: Option<String>,
     cluster: Option<Arc<Cluster>>,
+    /// `--drop-roles`.
+    pub drop_roles: bool,
 }
 
 /// What `apply` did.
@@ -65,6 +67,7 @@ impl Engine {
         Engine {
             dev_url,
             cluster: None,
+            drop_roles: false,
         }
     }
 
@@ -73,6 +76,7 @@ impl Engine {
         Engine {
             dev_url: None,
             cluster: Some(cluster),
+            drop_roles: false,
         }
     }
 
@@ -142,9 +146,27 @@ impl Engine {
     }
 
     pub async fn plan(&mut self, from: &Source, to: &Source, extra: &[String]) -> Result<Plan> {
-        let (to_catalog, scope) = self.desired(to, extra).await?;
+        let (mut to_catalog, scope) = self.desired(to, extra).await?;
         let roles = to_catalog.role_names();
-        let from_catalog = self.catalog_with_roles(from, Some(&scope), &roles).await?;
+        let mut from_catalog = self.catalog_with_roles(from, Some(&scope), &roles).await?;
+        if matches!(to, Source::Files(_)) && !from_catalog.current_user.is_empty() {
+            to_catalog.rename_current_user(&from_catalog.current_user);
+        }
+        if self.drop_roles
+            && let Source::Database(url) = from
+        {
+            // Candidates: roles the objects in scope use that the desired state does not.
+            let gone: Vec<String> = from_catalog
+                .role_names()
+                .into_iter()
+                .filter(|r| !roles.contains(r) && !r.starts_with("pg_"))
+                .collect();
+            let client = db::connect(&db::parse(url)?).await?;
+            let found = crate::introspect::roles(&client, &gone).await?;
+            from_catalog
+                .roles
+                .extend(found.into_iter().filter(|(_, r)| !r.superuser));
+        }
         if matches!(from, Source::Database(_)) {
             check_roles_exist(&from_catalog, &to_catalog)?;
         }
@@ -154,7 +176,9 @@ impl Engine {
         );
         if a != 0 && b != 0 && a != b {
             tracing::warn!(
-                "the desired state was loaded into PostgreSQL {b} but the database is PostgreSQL                  {a}: expressions may be written differently (use --dev-url or PG_BIN to load                  it into PostgreSQL {a})"
+                "the desired state was loaded into PostgreSQL {b} but the database is PostgreSQL \
+                 {a}: expressions may be written differently (use --dev-url or PG_BIN to load \
+                 it into PostgreSQL {a})"
             );
         }
         plan_catalogs(&from_catalog, &to_catalog, &scope)
@@ -211,7 +235,8 @@ pub async fn live_catalog(client: &Client, scope: &BTreeSet<String>) -> Result<C
 pub async fn live_catalog_for(client: &Client, plan: &Plan) -> Result<Catalog> {
     let scope: BTreeSet<String> = plan.scope.iter().cloned().collect();
     let mut c = live_catalog(client, &scope).await?;
-    let names: Vec<String> = plan.desired.role_names().into_iter().collect();
+    let mut names: Vec<String> = plan.desired.role_names().into_iter().collect();
+    names.extend(plan.dropped_roles.iter().cloned());
     c.roles = crate::introspect::roles(client, &names).await?;
     Ok(c)
 }

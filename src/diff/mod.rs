@@ -42,6 +42,10 @@ pub enum Change {
     CreateRole {
         role: Role,
     },
+    /// Only with `--drop-roles`.
+    DropRole {
+        role: Role,
+    },
     /// Attributes (LOGIN, BYPASSRLS, CONNECTION LIMIT …).
     AlterRole {
         from: Role,
@@ -360,6 +364,7 @@ pub fn diff(from: &Catalog, to: &Catalog, scope: &BTreeSet<String>) -> Vec<Chang
     absorb_recreated_enum_defaults(&mut changes);
     comment::diff(&ctx, &mut changes);
     privilege::diff(&ctx, &mut changes);
+    role::drops(&ctx, &mut changes);
     changes
 }
 

@@ -45,6 +45,20 @@ pub(super) fn diff(ctx: &Context, out: &mut Vec<Change>) {
     }
 }
 
+/// Roles the current side has and the desired side neither declares nor uses: only
+/// there when `--drop-roles` put them in, after every other step.
+pub(super) fn drops(ctx: &Context, out: &mut Vec<Change>) {
+    let used = ctx.to.role_names();
+    for (name, role) in &ctx.from.roles {
+        if !used.contains(name)
+            && !ctx.to.roles.contains_key(name)
+            && *name != ctx.from.current_user
+        {
+            out.push(Change::DropRole { role: role.clone() });
+        }
+    }
+}
+
 /// Whether a new role can do anything at all on its own (log in, bypass RLS …).
 pub(crate) fn is_powerful(r: &Role) -> bool {
     r.login || r.superuser || r.bypassrls || r.createrole || r.replication || r.createdb

@@ -30,6 +30,7 @@ pub(super) fn read(catalog: &mut Catalog, rows: &[Row]) {
                 table: q,
                 name: sub.unwrap_or_default(),
             },
+            "collation" => ObjectId::Collation { name: q },
             "trigger" => ObjectId::Trigger {
                 table: q,
                 name: sub.unwrap_or_default(),

@@ -94,6 +94,9 @@ pub struct Plan {
     pub scope: Vec<String>,
     pub steps: Vec<Step>,
     pub summary: Summary,
+    /// Roles the plan drops (`--drop-roles`), read back with the database when applying.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dropped_roles: Vec<String>,
     /// Who gains or loses access to which table.
     #[serde(default)]
     pub access: Vec<access::AccessChange>,
@@ -316,6 +319,7 @@ fn steps_for(ctx: &Ctx, change: &Change) -> Vec<Step> {
     match change {
         Change::CreateRole { .. }
         | Change::AlterRole { .. }
+        | Change::DropRole { .. }
         | Change::GrantMembership { .. }
         | Change::RevokeMembership { .. } => role::steps(change),
         Change::CreateSchema { .. } | Change::DropSchema { .. } => schema::steps(change),
@@ -403,6 +407,13 @@ pub fn build(from: &Catalog, to: &Catalog, scope: &BTreeSet<String>) -> Result<P
         scope: scope.iter().cloned().collect(),
         steps,
         summary,
+        dropped_roles: changes
+            .iter()
+            .filter_map(|c| match c {
+                Change::DropRole { role } => Some(role.name.clone()),
+                _ => None,
+            })
+            .collect(),
         access: if steps_empty {
             Vec::new()
         } else {

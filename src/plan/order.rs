@@ -35,7 +35,15 @@ pub(super) fn order(groups: Vec<Vec<Step>>) -> Result<Vec<Step>> {
             marked.entry(m.as_str()).or_default().push(i);
         }
     }
+    let last: Vec<usize> = (0..steps.len())
+        .filter(|&i| steps[i].deps.after.iter().any(|m| m == "*"))
+        .collect();
     let mut edge = |a: usize, b: usize| graph.before(a, b);
+    for &l in &last {
+        for a in (0..steps.len()).filter(|a| !last.contains(a)) {
+            edge(a, l);
+        }
+    }
     for (i, s) in steps.iter().enumerate() {
         for m in &s.deps.after {
             for &a in marked.get(m.as_str()).into_iter().flatten() {

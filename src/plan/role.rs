@@ -27,6 +27,21 @@ pub(super) fn steps(change: &Change) -> Vec<Step> {
             )
             .hazard_if(crate::diff::is_powerful(role), Hazard::AuthzUpdate)
         }
+        Change::DropRole { role } => {
+            let mut s = step(
+                format!("DROP ROLE {};", quote_ident(&role.name)),
+                &id(&role.name),
+                "drop",
+                Deps {
+                    drops: vec![id(&role.name)],
+                    ..Deps::default()
+                },
+            )
+            .hazard(Hazard::AuthzUpdate);
+            // After every grant, owner and policy change that lets go of the role.
+            s.deps.after.push("*".into());
+            s
+        }
         Change::AlterRole { from, to } => step(
             format!(
                 "ALTER ROLE {} {};",

@@ -4,6 +4,70 @@
 //! through: the plan names those objects instead.
 
 use pg_query::NodeEnum;
+use pg_query::protobuf::ObjectType as O;
+
+fn is(t: i32, kinds: &[O]) -> bool {
+    kinds.iter().any(|k| *k as i32 == t)
+}
+
+/// Objects whose comments the introspector reads back.
+fn managed_comment(t: i32) -> bool {
+    is(
+        t,
+        &[
+            O::ObjectSchema,
+            O::ObjectTable,
+            O::ObjectView,
+            O::ObjectMatview,
+            O::ObjectColumn,
+            O::ObjectTabconstraint,
+            O::ObjectIndex,
+            O::ObjectSequence,
+            O::ObjectType,
+            O::ObjectDomain,
+            O::ObjectFunction,
+            O::ObjectProcedure,
+            O::ObjectAggregate,
+            O::ObjectRoutine,
+            O::ObjectTrigger,
+            O::ObjectPolicy,
+            O::ObjectCollation,
+            O::ObjectForeignTable,
+        ],
+    )
+}
+
+fn managed_grant(t: i32) -> bool {
+    is(
+        t,
+        &[
+            O::ObjectTable,
+            O::ObjectSequence,
+            O::ObjectFunction,
+            O::ObjectProcedure,
+            O::ObjectRoutine,
+            O::ObjectSchema,
+            O::ObjectType,
+            O::ObjectDomain,
+        ],
+    )
+}
+
+fn managed_owner(t: i32) -> bool {
+    is(
+        t,
+        &[
+            O::ObjectSchema,
+            O::ObjectFunction,
+            O::ObjectProcedure,
+            O::ObjectRoutine,
+            O::ObjectAggregate,
+            O::ObjectType,
+            O::ObjectDomain,
+            O::ObjectCollation,
+        ],
+    )
+}
 
 /// `Some(reason)` when the statement is not managed.
 pub fn unmanaged(node: &NodeEnum) -> Option<String> {
@@ -39,12 +103,33 @@ pub fn unmanaged(node: &NodeEnum) -> Option<String> {
         | NodeEnum::CreateRangeStmt(_)
         | NodeEnum::DefineStmt(_)
         | NodeEnum::RuleStmt(_)
-        | NodeEnum::CommentStmt(_)
-        | NodeEnum::CreateForeignTableStmt(_) => return None,
-        | NodeEnum::AlterTableStmt(_)
-        | NodeEnum::GrantStmt(_)
-        | NodeEnum::AlterDefaultPrivilegesStmt(_)
-        | NodeEnum::AlterOwnerStmt(_) => return None,
+        | NodeEnum::CreateForeignTableStmt(_)
+        | NodeEnum::AlterTableStmt(_) => return None,
+        NodeEnum::CommentStmt(c) => {
+            if managed_comment(c.objtype) {
+                return None;
+            }
+            "COMMENT on this kind of object"
+        }
+        NodeEnum::GrantStmt(g) => {
+            if managed_grant(g.objtype) {
+                return None;
+            }
+            "GRANT/REVOKE on this kind of object (databases, languages, large objects, \
+             tablespaces, foreign servers, parameters)"
+        }
+        NodeEnum::AlterDefaultPrivilegesStmt(d) => {
+            if d.action.as_ref().is_some_and(|g| managed_grant(g.objtype)) {
+                return None;
+            }
+            "ALTER DEFAULT PRIVILEGES on this kind of object"
+        }
+        NodeEnum::AlterOwnerStmt(o) => {
+            if managed_owner(o.object_type) {
+                return None;
+            }
+            "ALTER … OWNER TO on this kind of object"
+        }
         NodeEnum::DropRoleStmt(_) => {
             return Some(
                 "DROP ROLE: a desired state declares the roles it wants; roles it leaves out \

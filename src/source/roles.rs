@@ -167,9 +167,14 @@ impl DesiredRoles {
                 if !g.is_grant {
                     return Err("REVOKE of a role membership: leave the GRANT out instead".into());
                 }
-                let admin = defelems(&g.opt)
-                    .iter()
-                    .any(|d| d.defname == "admin" && bool_arg(d));
+                let opts = defelems(&g.opt);
+                if let Some(d) = opts.iter().find(|d| d.defname != "admin") {
+                    return Err(format!(
+                        "GRANT role … WITH {} is not managed (only ADMIN OPTION is)",
+                        d.defname.to_uppercase()
+                    ));
+                }
+                let admin = opts.iter().any(|d| d.defname == "admin" && bool_arg(d));
                 for granted in g.granted_roles.iter().filter_map(node_role) {
                     for member in g.grantee_roles.iter().filter_map(node_role) {
                         self.grant(&granted, &member, admin);

@@ -200,10 +200,151 @@ async fn run(env: &Env) -> TestResult {
     result
 }
 
+/// Roles are cluster-wide: a role the desired state stops using is left alone, unless
+/// `--drop-roles` says otherwise; then it is dropped after its grants are revoked.
+async fn drop_roles(env: &Env) -> TestResult {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let path = dir.path().join("desired.sql");
+    std::fs::write(
+        &path,
+        "CREATE TABLE public.t (id int);\nGRANT SELECT ON public.t TO drr_keep;\n",
+    )
+    .map_err(|e| e.to_string())?;
+    let db = env.scratch("droproles").await?;
+    let result = async {
+        let c = env.connect(&db).await?;
+        c.batch_execute(
+            "CREATE ROLE drr_old; CREATE ROLE drr_keep; CREATE TABLE public.t (id int);
+             GRANT SELECT ON public.t TO drr_old, drr_keep;",
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+        let from = Source::Database(env.url(&db.name));
+        let to = Source::Files(vec![path.clone()]);
+        let mut engine = Engine::with_cluster(env.cluster.clone());
+        let plan = engine
+            .plan(&from, &to, &[])
+            .await
+            .map_err(|e| e.to_string())?;
+        let sql = profe_migrate::plan::render::sql(&plan);
+        if sql.contains("DROP ROLE")
+            || !sql.contains("REVOKE SELECT ON TABLE public.t FROM drr_old")
+        {
+            return Err(format!("without --drop-roles:\n{sql}"));
+        }
+        engine.drop_roles = true;
+        let plan = engine
+            .plan(&from, &to, &[])
+            .await
+            .map_err(|e| e.to_string())?;
+        let sql = profe_migrate::plan::render::sql(&plan);
+        let (revoke, drop) = (sql.find("REVOKE SELECT"), sql.find("DROP ROLE drr_old;"));
+        if !matches!((revoke, drop), (Some(r), Some(d)) if r < d)
+            || sql.contains("DROP ROLE drr_keep")
+        {
+            return Err(format!("with --drop-roles:\n{sql}"));
+        }
+        pipeline::apply_plan(&c, &plan, Hazard::ALL, |_| true)
+            .await
+            .map_err(|e| format!("apply: {e}"))?;
+        let left: Vec<String> = c
+            .query(
+                "SELECT rolname::text FROM pg_roles WHERE rolname LIKE 'drr_%' ORDER BY 1",
+                &[],
+            )
+            .await
+            .map_err(|e| e.to_string())?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        if left != ["drr_keep"] {
+            return Err(format!("roles left: {left:?}"));
+        }
+        Ok(())
+    }
+    .await;
+    let _ = db.drop_db().await;
+    result
+}
+
+/// The desired state is loaded by the shadow server's superuser, the database is changed
+/// by another role: what the files leave to "whoever runs them" (owners, FOR ROLE of
+/// default privileges, grants to CURRENT_USER) means the applying role, and converges.
+async fn other_user(env: &Env) -> TestResult {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let path = dir.path().join("desired.sql");
+    std::fs::write(
+        &path,
+        "CREATE SCHEMA app;
+         ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT SELECT ON TABLES TO ren_reader;
+         CREATE TABLE app.courses (id int PRIMARY KEY);
+         CREATE TABLE app.notes (id int);
+         GRANT SELECT ON app.notes TO CURRENT_USER;
+         REVOKE DELETE ON app.notes FROM CURRENT_USER;
+         ALTER TABLE app.notes ENABLE ROW LEVEL SECURITY;
+         CREATE POLICY mine ON app.notes TO CURRENT_USER, ren_reader USING (true);\n",
+    )
+    .map_err(|e| e.to_string())?;
+    let db = env.scratch("otheruser").await?;
+    let result = async {
+        let c = env.connect(&db).await?;
+        c.batch_execute(&format!(
+            "CREATE ROLE ren_app LOGIN; CREATE ROLE ren_reader;
+             GRANT CREATE ON DATABASE \"{}\" TO ren_app;",
+            db.name
+        ))
+        .await
+        .map_err(|e| e.to_string())?;
+        let url = env.url(&db.name).replace("user=postgres", "user=ren_app");
+        let app =
+            profe_migrate::db::connect(&profe_migrate::db::parse(&url).map_err(|e| e.to_string())?)
+                .await
+                .map_err(|e| e.to_string())?;
+        let from = Source::Database(url);
+        let to = Source::Files(vec![path.clone()]);
+        let mut engine = Engine::with_cluster(env.cluster.clone());
+        let plan = engine
+            .plan(&from, &to, &[])
+            .await
+            .map_err(|e| e.to_string())?;
+        let sql = profe_migrate::plan::render::sql(&plan);
+        if sql.contains("postgres") || !sql.contains("FOR ROLE ren_app") {
+            return Err(format!("the plan names the shadow's user:\n{sql}"));
+        }
+        pipeline::apply_plan(&app, &plan, Hazard::ALL, |_| true)
+            .await
+            .map_err(|e| format!("apply: {e}\n{sql}"))?;
+        let again = engine
+            .plan(&from, &to, &[])
+            .await
+            .map_err(|e| e.to_string())?;
+        if !again.is_empty() {
+            return Err(format!(
+                "planning again is not empty:\n{}",
+                profe_migrate::plan::render::sql(&again)
+            ));
+        }
+        Ok(())
+    }
+    .await;
+    let _ = db.drop_db().await;
+    result
+}
+
 pub fn trials(env: &Arc<Env>) -> Vec<libtest_mimic::Trial> {
-    vec![trial(
-        env,
-        "rls::queries_under_set_role_see_exactly_what_the_policies_allow",
-        |env| env.block_on(run(&env)),
-    )]
+    vec![
+        trial(
+            env,
+            "rls::queries_under_set_role_see_exactly_what_the_policies_allow",
+            |env| env.block_on(run(&env)),
+        ),
+        trial(
+            env,
+            "rls::what_the_files_leave_to_the_applying_role_converges",
+            |env| env.block_on(other_user(&env)),
+        ),
+        trial(env, "rls::roles_are_dropped_only_with_drop_roles", |env| {
+            env.block_on(drop_roles(&env))
+        }),
+    ]
 }

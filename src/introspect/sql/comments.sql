@@ -48,6 +48,12 @@ FROM (
     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
     WHERE d.classoid = 'pg_catalog.pg_policy'::pg_catalog.regclass
   UNION ALL
+    SELECT 'collation', n.nspname, co.collname, NULL, d.description
+    FROM pg_catalog.pg_description d
+    JOIN pg_catalog.pg_collation co ON co.oid = d.objoid
+    JOIN pg_catalog.pg_namespace n ON n.oid = co.collnamespace
+    WHERE d.classoid = 'pg_catalog.pg_collation'::pg_catalog.regclass
+  UNION ALL
     SELECT 'schema', n.nspname, n.nspname, NULL, d.description
     FROM pg_catalog.pg_description d
     JOIN pg_catalog.pg_namespace n ON n.oid = d.objoid
