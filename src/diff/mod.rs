@@ -272,6 +272,13 @@ pub enum Change {
         to: crate::catalog::Acl,
         new: bool,
     },
+    /// GRANT and REVOKE on columns of one table, written together.
+    SetColumnPrivileges {
+        table: QualName,
+        /// Column → (current ACL, desired ACL).
+        columns: std::collections::BTreeMap<String, (crate::catalog::Acl, crate::catalog::Acl)>,
+        new: bool,
+    },
     /// ALTER … OWNER TO (`None`: the role that applies the plan).
     SetOwner {
         object: crate::catalog::ObjectId,

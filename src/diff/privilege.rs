@@ -3,8 +3,11 @@
 //! by the default privileges of the role that creates it, owned by that role.
 
 use super::{Change, Context};
-use crate::catalog::{Acl, AclKind, Catalog, DefaultAclKey, ObjectId};
-use std::collections::BTreeSet;
+use crate::catalog::{Acl, AclKind, Catalog, DefaultAclKey, ObjectId, QualName};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Column → (current ACL, desired ACL).
+type ColumnAcls = BTreeMap<String, (Acl, Acl)>;
 
 /// The ACL an object has: its stored one, or the default of its kind.
 pub(crate) fn effective(catalog: &Catalog, id: &ObjectId) -> Acl {
@@ -68,6 +71,7 @@ pub(super) fn diff(ctx: &Context, changes: &mut Vec<Change>) {
     ids.extend(ctx.to.privileges.keys());
     ids.extend(created.iter().filter(|id| AclKind::of(id).is_some()));
     let mut out = Vec::new();
+    let mut columns: BTreeMap<QualName, (ColumnAcls, bool)> = BTreeMap::new();
     for id in ids {
         if !super::comment::survives(ctx, id) {
             continue;
@@ -79,7 +83,17 @@ pub(super) fn diff(ctx: &Context, changes: &mut Vec<Change>) {
             effective(ctx.from, id)
         };
         let to = effective(ctx.to, id);
-        if from != to {
+        if from == to {
+            continue;
+        }
+        if let ObjectId::Column { table, column } = id {
+            columns
+                .entry(table.clone())
+                .or_insert_with(|| (BTreeMap::new(), true))
+                .0
+                .insert(column.clone(), (from, to));
+            columns.get_mut(table).expect("inserted").1 &= new;
+        } else {
             out.push(Change::SetPrivileges {
                 object: id.clone(),
                 from,
@@ -87,6 +101,13 @@ pub(super) fn diff(ctx: &Context, changes: &mut Vec<Change>) {
                 new,
             });
         }
+    }
+    for (table, (columns, new)) in columns {
+        out.push(Change::SetColumnPrivileges {
+            table,
+            columns,
+            new,
+        });
     }
     let mut ids: BTreeSet<&ObjectId> = ctx.from.owners.keys().collect();
     ids.extend(ctx.to.owners.keys());

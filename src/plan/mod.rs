@@ -357,6 +357,7 @@ fn steps_for(ctx: &Ctx, change: &Change) -> Vec<Step> {
         | Change::ReplaceFunction { .. } => function::steps(ctx, change),
         Change::SetComment { .. } => comment::steps(ctx, change),
         Change::SetPrivileges { .. }
+        | Change::SetColumnPrivileges { .. }
         | Change::SetOwner { .. }
         | Change::SetDefaultPrivileges { .. } => privilege::steps(ctx, change),
         Change::CreateAggregate { .. } | Change::DropAggregate { .. } => {

@@ -36,11 +36,18 @@ fn grant_target(ctx: &Ctx, id: &ObjectId) -> String {
     t
 }
 
-fn ordered(privs: &BTreeSet<&str>) -> Vec<String> {
-    let mut v: Vec<&str> = privs.iter().copied().collect();
-    v.sort_by_key(|p| PRIVILEGE_ORDER.iter().position(|o| o == p).unwrap_or(99));
-    v.into_iter().map(String::from).collect()
+/// One kind of edit to an ACL, in the order they are written: revocations first (a
+/// table-wide REVOKE would undo column grants made before it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Edit {
+    Revoke,
+    RevokeOption,
+    Grant,
+    GrantWithOption,
 }
+
+/// (edit, grantee) → privilege → columns (empty for the object itself).
+type Edits = BTreeMap<(Edit, Grantee), BTreeMap<String, Vec<String>>>;
 
 fn by_grantee(acl: &Acl) -> BTreeMap<&Grantee, BTreeMap<&str, bool>> {
     let mut m: BTreeMap<&Grantee, BTreeMap<&str, bool>> = BTreeMap::new();
@@ -52,73 +59,75 @@ fn by_grantee(acl: &Acl) -> BTreeMap<&Grantee, BTreeMap<&str, bool>> {
     m
 }
 
-/// GRANT and REVOKE statements turning `from` into `to`: revocations first (a table-wide
-/// REVOKE would undo column grants made before it).
-fn statements(
-    from: &Acl,
-    to: &Acl,
-    on: &str,
-    column: Option<&str>,
-    who: &dyn Fn(&Grantee) -> String,
-) -> Vec<String> {
+/// Adds the edits that turn `from` into `to` (of `column`, or of the object).
+fn edits(out: &mut Edits, from: &Acl, to: &Acl, column: Option<&str>) {
     let (f, t) = (by_grantee(from), by_grantee(to));
-    let list = |privs: &BTreeSet<&str>| {
-        ordered(privs)
-            .into_iter()
-            .map(|p| match column {
-                Some(c) => format!("{p} ({})", quote_ident(c)),
-                None => p,
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
     let empty = BTreeMap::new();
     let grantees: BTreeSet<&Grantee> = f.keys().chain(t.keys()).copied().collect();
-    let (mut revokes, mut grants) = (Vec::new(), Vec::new());
     for g in grantees {
         let (had, want) = (f.get(g).unwrap_or(&empty), t.get(g).unwrap_or(&empty));
-        let gone: BTreeSet<&str> = had
-            .keys()
-            .filter(|p| !want.contains_key(*p))
-            .copied()
-            .collect();
-        let lose_option: BTreeSet<&str> = had
-            .iter()
-            .filter(|(p, go)| **go && want.get(*p) == Some(&false))
-            .map(|(p, _)| *p)
-            .collect();
-        let plain: BTreeSet<&str> = want
-            .iter()
-            .filter(|(p, go)| !**go && !had.contains_key(*p))
-            .map(|(p, _)| *p)
-            .collect();
-        let with_option: BTreeSet<&str> = want
-            .iter()
-            .filter(|(p, go)| **go && had.get(*p) != Some(&true))
-            .map(|(p, _)| *p)
-            .collect();
-        let name = who(g);
-        if !gone.is_empty() {
-            revokes.push(format!("REVOKE {} ON {on} FROM {name};", list(&gone)));
+        let mut add = |edit: Edit, p: &str| {
+            let cols = out
+                .entry((edit, g.clone()))
+                .or_default()
+                .entry(p.to_string())
+                .or_default();
+            cols.extend(column.map(String::from));
+        };
+        for (p, &go) in had {
+            match want.get(p) {
+                None => add(Edit::Revoke, p),
+                Some(false) if go => add(Edit::RevokeOption, p),
+                _ => {}
+            }
         }
-        if !lose_option.is_empty() {
-            revokes.push(format!(
-                "REVOKE GRANT OPTION FOR {} ON {on} FROM {name};",
-                list(&lose_option)
-            ));
-        }
-        if !plain.is_empty() {
-            grants.push(format!("GRANT {} ON {on} TO {name};", list(&plain)));
-        }
-        if !with_option.is_empty() {
-            grants.push(format!(
-                "GRANT {} ON {on} TO {name} WITH GRANT OPTION;",
-                list(&with_option)
-            ));
+        for (p, &go) in want {
+            match (had.get(p), go) {
+                (None, false) => add(Edit::Grant, p),
+                (None | Some(false), true) => add(Edit::GrantWithOption, p),
+                _ => {}
+            }
         }
     }
-    revokes.extend(grants);
-    revokes
+}
+
+/// The statements of `edits` on `on`.
+fn statements(edits: &Edits, on: &str, who: &dyn Fn(&Grantee) -> String) -> Vec<String> {
+    edits
+        .iter()
+        .map(|((edit, g), privs)| {
+            let mut names: Vec<(&String, &Vec<String>)> = privs.iter().collect();
+            names.sort_by_key(|(p, _)| {
+                PRIVILEGE_ORDER
+                    .iter()
+                    .position(|o| o == p)
+                    .unwrap_or(usize::MAX)
+            });
+            let list = names
+                .iter()
+                .map(|(p, cols)| {
+                    if cols.is_empty() {
+                        p.to_string()
+                    } else {
+                        let cols: Vec<String> = cols.iter().map(|c| quote_ident(c)).collect();
+                        format!("{p} ({})", cols.join(", "))
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            let name = who(g);
+            match edit {
+                Edit::Revoke => format!("REVOKE {list} ON {on} FROM {name};"),
+                Edit::RevokeOption => {
+                    format!("REVOKE GRANT OPTION FOR {list} ON {on} FROM {name};")
+                }
+                Edit::Grant => format!("GRANT {list} ON {on} TO {name};"),
+                Edit::GrantWithOption => {
+                    format!("GRANT {list} ON {on} TO {name} WITH GRANT OPTION;")
+                }
+            }
+        })
+        .collect()
 }
 
 fn grantee_roles(acl: &Acl) -> impl Iterator<Item = ObjectId> + '_ {
@@ -135,39 +144,78 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
             to,
             new,
         } => {
-            let owner = ctx.to.owners.get(&owning(ctx, object));
+            let owner = ctx.to.owners.get(object);
             let who = |g: &Grantee| match g {
                 Grantee::Owner => role_sql(owner),
                 other => other.sql(),
             };
-            let column = match object {
-                ObjectId::Column { column, .. } => Some(column.as_str()),
-                _ => None,
-            };
-            let sql = statements(from, to, &grant_target(ctx, object), column, &who);
-            let mut requires = vec![object.clone(), owning(ctx, object)];
+            let mut e = Edits::new();
+            edits(&mut e, from, to, None);
+            let sql = statements(&e, &grant_target(ctx, object), &who);
+            let mut requires = vec![object.clone()];
             requires.extend(grantee_roles(to));
-            let table = owning(ctx, object);
             // Table-wide privileges are settled before column ones (a REVOKE on the table
             // takes the column grants with it), and after the owner changes.
-            let (marks, mut after) = if column.is_none() {
-                (vec![format!("acl {table}")], Vec::new())
-            } else {
-                (Vec::new(), vec![format!("acl {table}")])
-            };
-            after.push(format!("owner {table}"));
             step(
                 sql.join("\n"),
                 object,
                 "grant",
                 Deps {
                     requires,
-                    marks,
-                    after,
+                    marks: vec![format!("acl {object}")],
+                    after: vec![format!("owner {object}")],
                     ..Deps::default()
                 },
             )
             .hazard_if(!new, Hazard::AuthzUpdate)
+        }
+        Change::SetColumnPrivileges {
+            table,
+            columns,
+            new,
+        } => {
+            let id = owning(
+                ctx,
+                &ObjectId::Column {
+                    table: table.clone(),
+                    column: String::new(),
+                },
+            );
+            let owner = ctx.to.owners.get(&id);
+            let who = |g: &Grantee| match g {
+                Grantee::Owner => role_sql(owner),
+                other => other.sql(),
+            };
+            let mut e = Edits::new();
+            let mut requires = vec![id.clone()];
+            for (column, (from, to)) in columns {
+                edits(&mut e, from, to, Some(column));
+                requires.push(ObjectId::Column {
+                    table: table.clone(),
+                    column: column.clone(),
+                });
+                requires.extend(grantee_roles(to));
+            }
+            let sql = statements(&e, &grant_target(ctx, &id), &who);
+            let mut s = step(
+                sql.join("\n"),
+                &id,
+                "grant",
+                Deps {
+                    requires,
+                    after: vec![format!("acl {id}"), format!("owner {id}")],
+                    ..Deps::default()
+                },
+            )
+            .hazard_if(!new, Hazard::AuthzUpdate);
+            s.object = format!(
+                "columns of {}",
+                id.to_string()
+                    .split_once(' ')
+                    .map(|(_, n)| n)
+                    .unwrap_or_default()
+            );
+            s
         }
         Change::SetOwner { object, owner, new } => {
             let mut requires = vec![object.clone()];
@@ -206,7 +254,9 @@ fn default_privileges(key: &DefaultAclKey, from: &Acl, to: &Acl) -> Step {
         Grantee::Owner => quote_ident(&key.role),
         other => other.sql(),
     };
-    let sql: Vec<String> = statements(from, to, key.kind.default_acl_keyword(), None, &who)
+    let mut e = Edits::new();
+    edits(&mut e, from, to, None);
+    let sql: Vec<String> = statements(&e, key.kind.default_acl_keyword(), &who)
         .into_iter()
         .map(|s| format!("{head} {s}"))
         .collect();
