@@ -52,7 +52,22 @@ pub async fn execute(client: &Client, plan: &Plan) -> Result<()> {
                 client.batch_execute(&step.sql).await
             };
             if let Err(e) = run.await {
-                return Err(failure(steps, i, committed, &e, false));
+                let mut err = failure(steps, i, committed, &e, false);
+                if let (Some(undo), Error::Apply(msg)) = (&step.on_failure, &mut err) {
+                    let _ = client
+                        .batch_execute("RESET lock_timeout; RESET statement_timeout")
+                        .await;
+                    match client.batch_execute(undo).await {
+                        Ok(()) => {
+                            msg.push_str(&format!("\nwhat it left behind was removed: {undo}"))
+                        }
+                        Err(u) => msg.push_str(&format!(
+                            "\nremoving what it left behind failed too ({}); run: {undo}",
+                            Error::describe_db(&u)
+                        )),
+                    }
+                }
+                return Err(err);
             }
             let _ = client
                 .batch_execute("RESET lock_timeout; RESET statement_timeout")
@@ -111,7 +126,7 @@ fn failure(
             if in_tx {
                 "the failing step's transaction was rolled back"
             } else {
-                "the failing step runs outside a transaction and changed nothing"
+                "the failing step ran outside a transaction"
             }
         ));
     }

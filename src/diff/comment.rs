@@ -60,7 +60,7 @@ pub(super) fn created(changes: &[Change]) -> BTreeSet<ObjectId> {
                     name: constraint.name.clone(),
                 });
             }
-            Change::CreateIndex { index } => {
+            Change::CreateIndex { index } | Change::ReplaceIndex { to: index, .. } => {
                 out.insert(ObjectId::Index {
                     name: index.name.clone(),
                 });

@@ -14,9 +14,11 @@ fn seeds(changes: &[Change]) -> BTreeSet<ObjectId> {
                 table: table.clone(),
                 name: constraint.name.clone(),
             }),
-            Change::DropIndex { index } => Some(ObjectId::Index {
-                name: index.name.clone(),
-            }),
+            Change::DropIndex { index } | Change::ReplaceIndex { from: index, .. } => {
+                Some(ObjectId::Index {
+                    name: index.name.clone(),
+                })
+            }
             Change::RecreateEnum { from, .. } => Some(ObjectId::Type {
                 name: from.name.clone(),
             }),
@@ -100,6 +102,10 @@ pub(super) fn recreate(ctx: &Context, changes: &mut Vec<Change>) {
             {
                 continue;
             }
+            // A swap cannot wait for what it stands on to change: it is dropped first.
+            changes.retain(
+                |c| !matches!(c, Change::ReplaceIndex { from, .. } if from.name == index.name),
+            );
             let mut found = vec![Change::DropIndex {
                 index: index.clone(),
             }];

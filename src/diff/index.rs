@@ -49,7 +49,19 @@ pub(super) fn diff(ctx: &Context, out: &mut Vec<Change>) {
     }
     for name in both {
         let (f, t) = (&from[name], &to[name]);
-        if f.shape() != t.shape() || !f.valid {
+        let swappable = f.valid
+            && !ctx.dropped_tables.contains(&f.table)
+            && [ctx.from, ctx.to].iter().all(|c| {
+                c.tables
+                    .get(&f.table)
+                    .is_some_and(|t| t.partition_by.is_none())
+            });
+        if f.shape() != t.shape() && swappable {
+            out.push(Change::ReplaceIndex {
+                from: f.clone(),
+                to: t.clone(),
+            });
+        } else if f.shape() != t.shape() || !f.valid {
             if !ctx.dropped_tables.contains(&f.table) {
                 out.push(Change::DropIndex { index: f.clone() });
             }

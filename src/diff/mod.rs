@@ -305,6 +305,12 @@ pub enum Change {
     CreateIndex {
         index: Index,
     },
+    /// A changed index on a table with rows: built under a temporary name, then swapped
+    /// in, so that queries never run without it.
+    ReplaceIndex {
+        from: Index,
+        to: Index,
+    },
     DropIndex {
         index: Index,
     },
@@ -368,11 +374,38 @@ pub fn diff(from: &Catalog, to: &Catalog, scope: &BTreeSet<String>) -> Vec<Chang
             break;
         }
     }
+    split_blocked_swaps(&ctx, &mut changes);
     absorb_recreated_enum_defaults(&mut changes);
     comment::diff(&ctx, &mut changes);
     privilege::diff(&ctx, &mut changes);
     role::drops(&ctx, &mut changes);
     changes
+}
+
+/// An index swap waits for nothing: one whose index stands on something this plan drops
+/// or retypes is dropped before that change and created after it instead.
+fn split_blocked_swaps(ctx: &Context, changes: &mut Vec<Change>) {
+    let changed = dependents::changed_objects(ctx, changes);
+    let mut out = Vec::with_capacity(changes.len());
+    for c in changes.drain(..) {
+        match c {
+            Change::ReplaceIndex { from, to }
+                if {
+                    let id = crate::catalog::ObjectId::Index {
+                        name: from.name.clone(),
+                    };
+                    ctx.from
+                        .deps_of(&id)
+                        .any(|d| *d != id && changed.contains(d))
+                } =>
+            {
+                out.push(Change::DropIndex { index: from });
+                out.push(Change::CreateIndex { index: to });
+            }
+            other => out.push(other),
+        }
+    }
+    *changes = out;
 }
 
 /// A column whose enum type is recreated gets its desired default back from the recreation

@@ -1,11 +1,46 @@
 use super::{Ctx, Deps, Hazard, Step, column_ids, step};
-use crate::catalog::{ConstraintKind, ObjectId, QualName, quote_ident};
+use crate::catalog::{Constraint, ConstraintKind, ObjectId, QualName, quote_ident};
 use crate::diff::Change;
 
 fn index_slot(table: &QualName, name: &str) -> ObjectId {
     ObjectId::Index {
         name: QualName::new(table.schema.clone(), name),
     }
+}
+
+/// CHECK and FOREIGN KEY constraints on tables that already have rows are added NOT VALID
+/// and validated after (not on partitioned tables, where PostgreSQL refuses NOT VALID).
+fn online_check(ctx: &Ctx, table: &QualName, c: &Constraint) -> bool {
+    matches!(c.kind, ConstraintKind::Check | ConstraintKind::ForeignKey)
+        && ctx
+            .from
+            .tables
+            .get(table)
+            .is_some_and(|t| t.partition_by.is_none())
+}
+
+/// VALIDATE CONSTRAINT, alone: inside the transaction that added the constraint it would
+/// hold that statement's ACCESS EXCLUSIVE lock while it scans the table.
+fn validate(table: &QualName, c: &Constraint) -> Step {
+    let id = ObjectId::Constraint {
+        table: table.clone(),
+        name: c.name.clone(),
+    };
+    step(
+        format!(
+            "ALTER TABLE {table} VALIDATE CONSTRAINT {};",
+            quote_ident(&c.name)
+        ),
+        &id,
+        "validate",
+        Deps {
+            creates: vec![id.clone()],
+            ..Deps::default()
+        },
+    )
+    .hazard(Hazard::DataDependent)
+    .long_running()
+    .non_transactional()
 }
 
 pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
@@ -33,29 +68,39 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
                 // Its index takes the constraint's name among the schema's relations.
                 creates.push(index_slot(table, &c.name));
             }
-            vec![
+            let add = |definition: String| {
                 step(
                     format!(
-                        "ALTER TABLE {table} ADD CONSTRAINT {} {};",
-                        quote_ident(&c.name),
-                        c.full_definition()
+                        "ALTER TABLE {table} ADD CONSTRAINT {} {definition};",
+                        quote_ident(&c.name)
                     ),
                     &id,
                     "create",
                     Deps {
-                        creates,
-                        requires,
+                        creates: creates.clone(),
+                        requires: requires.clone(),
                         ..Deps::default()
                     },
                 )
-                .hazard_if(checks_rows, Hazard::DataDependent)
-                .hazard_if(existing && c.backs_index(), Hazard::IndexBuild)
-                // Foreign keys take SHARE ROW EXCLUSIVE locks; the others ACCESS EXCLUSIVE.
-                .hazard_if(
-                    checks_rows && c.kind != ConstraintKind::ForeignKey,
-                    Hazard::AccessExclusiveLock,
-                )
-                .long_running(),
+            };
+            if checks_rows && online_check(ctx, table, c) {
+                // Added unchecked under a brief lock, then validated in a transaction of
+                // its own under a lock that lets reads and writes go on.
+                return vec![
+                    add(format!("{} NOT VALID", c.full_definition())),
+                    validate(table, c),
+                ];
+            }
+            vec![
+                add(c.full_definition())
+                    .hazard_if(checks_rows, Hazard::DataDependent)
+                    .hazard_if(existing && c.backs_index(), Hazard::IndexBuild)
+                    // Foreign keys take SHARE ROW EXCLUSIVE locks; the others ACCESS EXCLUSIVE.
+                    .hazard_if(
+                        checks_rows && c.kind != ConstraintKind::ForeignKey,
+                        Hazard::AccessExclusiveLock,
+                    )
+                    .long_running(),
             ]
         }
         Change::DropConstraint {
@@ -96,28 +141,7 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
         Change::ValidateConstraint {
             table,
             constraint: c,
-        } => {
-            let id = ObjectId::Constraint {
-                table: table.clone(),
-                name: c.name.clone(),
-            };
-            vec![
-                step(
-                    format!(
-                        "ALTER TABLE {table} VALIDATE CONSTRAINT {};",
-                        quote_ident(&c.name)
-                    ),
-                    &id,
-                    "alter",
-                    Deps {
-                        creates: vec![id.clone()],
-                        ..Deps::default()
-                    },
-                )
-                .hazard(Hazard::DataDependent)
-                .long_running(),
-            ]
-        }
+        } => vec![validate(table, c)],
         Change::AlterConstraintDeferrable {
             table,
             constraint: c,

@@ -1,6 +1,18 @@
 use super::{Ctx, Deps, Hazard, Step, column_ids, option_statements, step};
-use crate::catalog::ObjectId;
+use crate::catalog::{Index, ObjectId, QualName, quote_ident};
 use crate::diff::Change;
+
+/// Whether the index can be built or dropped without blocking writes: its table exists
+/// before the plan and stays, and is not partitioned (PostgreSQL cannot build or drop a
+/// partitioned index concurrently).
+fn online(ctx: &Ctx, index: &Index) -> bool {
+    let plain = |c: &crate::catalog::Catalog| {
+        c.tables
+            .get(&index.table)
+            .is_some_and(|t| t.partition_by.is_none())
+    };
+    !index.inherited && ctx.existing(&index.table) && plain(ctx.from) && plain(ctx.to)
+}
 
 pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
     match change {
@@ -18,20 +30,33 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
             });
             // Columns added or retyped in this plan come first.
             requires.extend(column_ids(ctx.to, &index.table));
-            vec![
-                step(
-                    format!("{};", index.definition),
-                    &id,
-                    "create",
-                    Deps {
-                        creates: vec![id.clone()],
-                        requires,
-                        ..Deps::default()
-                    },
-                )
-                .hazard_if(ctx.existing(&index.table), Hazard::IndexBuild)
-                .long_running(),
-            ]
+            let online = online(ctx, index);
+            let sql = if online {
+                index
+                    .definition
+                    .replacen(" INDEX ", " INDEX CONCURRENTLY ", 1)
+            } else {
+                index.definition.clone()
+            };
+            let mut s = step(
+                format!("{sql};"),
+                &id,
+                "create",
+                Deps {
+                    creates: vec![id.clone()],
+                    requires,
+                    ..Deps::default()
+                },
+            )
+            .hazard_if(ctx.existing(&index.table), Hazard::IndexBuild)
+            .long_running();
+            if online {
+                // Writes go on during the build; a failed build leaves an invalid index,
+                // which is dropped.
+                s = s.non_transactional();
+                s.on_failure = Some(format!("DROP INDEX CONCURRENTLY IF EXISTS {};", index.name));
+            }
+            vec![s]
         }
         Change::DropIndex { index } => {
             let id = ObjectId::Index {
@@ -40,20 +65,34 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
             let mut releases = ctx.releases(std::slice::from_ref(&id));
             // Before any of its columns is dropped (which would drop the index silently).
             releases.extend(column_ids(ctx.from, &index.table));
-            vec![
-                step(
-                    format!("DROP INDEX {};", index.name),
-                    &id,
-                    "drop",
-                    Deps {
-                        drops: vec![id.clone()],
-                        releases,
-                        ..Deps::default()
-                    },
-                )
-                .hazard(Hazard::IndexDropped),
-            ]
+            // Only an index that goes for good: one dropped to be rebuilt around another
+            // change is dropped inside that change's transaction.
+            let concurrently = if online(ctx, index)
+                && ctx.to.tables.contains_key(&index.table)
+                && !ctx.to.indexes.contains_key(&index.name)
+            {
+                "CONCURRENTLY "
+            } else {
+                ""
+            };
+            let s = step(
+                format!("DROP INDEX {concurrently}{};", index.name),
+                &id,
+                "drop",
+                Deps {
+                    drops: vec![id.clone()],
+                    releases,
+                    ..Deps::default()
+                },
+            )
+            .hazard(Hazard::IndexDropped);
+            if concurrently.is_empty() {
+                vec![s]
+            } else {
+                vec![s.non_transactional()]
+            }
         }
+        Change::ReplaceIndex { from, to } => replace(ctx, from, to),
         Change::AlterIndexOptions { index, from, to } => {
             let id = ObjectId::Index {
                 name: index.clone(),
@@ -65,4 +104,93 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
         }
         _ => unreachable!("index change"),
     }
+}
+
+/// Builds the new form beside the old one under a temporary name, drops the old one and
+/// renames the new one into place: queries always have an index.
+fn replace(ctx: &Ctx, from: &Index, to: &Index) -> Vec<Step> {
+    let id = ObjectId::Index {
+        name: to.name.clone(),
+    };
+    let mut base = to.name.name.clone();
+    // Identifiers are at most 63 bytes.
+    while base.len() > 63 - "_profe_new".len() {
+        base.pop();
+    }
+    let tmp = QualName::new(to.name.schema.clone(), format!("{base}_profe_new"));
+    let sql = to.definition.replacen(
+        &format!("INDEX {} ON ", quote_ident(&to.name.name)),
+        &format!("INDEX CONCURRENTLY {} ON ", quote_ident(&tmp.name)),
+        1,
+    );
+    let mut requires = ctx.requires(std::slice::from_ref(&id));
+    requires.push(ObjectId::Table {
+        name: to.table.clone(),
+    });
+    requires.extend(columns_in(ctx.to, to));
+    let built = format!("built {id}");
+    let mut build = step(
+        format!("{sql};"),
+        &id,
+        "create",
+        Deps {
+            requires,
+            marks: vec![built.clone()],
+            ..Deps::default()
+        },
+    )
+    .hazard(Hazard::IndexBuild)
+    .long_running()
+    .non_transactional();
+    build.on_failure = Some(format!("DROP INDEX CONCURRENTLY IF EXISTS {tmp};"));
+    let mut releases = ctx.releases(std::slice::from_ref(&id));
+    releases.extend(columns_in(ctx.from, from));
+    let drop = step(
+        format!("DROP INDEX CONCURRENTLY {};", from.name),
+        &id,
+        "drop",
+        Deps {
+            drops: vec![id.clone()],
+            releases,
+            after: vec![built],
+            ..Deps::default()
+        },
+    )
+    .non_transactional();
+    let rename = step(
+        format!(
+            "ALTER INDEX {tmp} RENAME TO {};",
+            quote_ident(&to.name.name)
+        ),
+        &id,
+        "alter",
+        Deps {
+            creates: vec![id.clone()],
+            ..Deps::default()
+        },
+    );
+    vec![build, drop, rename]
+}
+
+/// The columns of the index's table that its definition names (PostgreSQL records an
+/// index's columns against the table itself, so they are read from the text).
+fn columns_in(catalog: &crate::catalog::Catalog, index: &Index) -> Vec<ObjectId> {
+    let text = index
+        .definition
+        .split_once(" ON ")
+        .map(|(_, rest)| rest)
+        .unwrap_or(&index.definition);
+    let word = |name: &str| {
+        let q = quote_ident(name);
+        text.match_indices(&q).any(|(at, _)| {
+            let before = text[..at].chars().next_back();
+            let after = text[at + q.len()..].chars().next();
+            let ident = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+            !ident(before) && !ident(after)
+        })
+    };
+    column_ids(catalog, &index.table)
+        .into_iter()
+        .filter(|c| matches!(c, ObjectId::Column { column, .. } if word(column)))
+        .collect()
 }

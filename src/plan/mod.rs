@@ -55,6 +55,10 @@ pub struct Step {
     pub lock_timeout_ms: u64,
     /// `statement_timeout` for this step.
     pub statement_timeout_ms: u64,
+    /// What undoes a half-done non-transactional step (the invalid index a failed
+    /// CREATE INDEX CONCURRENTLY leaves behind).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_failure: Option<String>,
     #[serde(skip)]
     pub(crate) deps: Deps,
 }
@@ -278,6 +282,7 @@ pub(crate) fn step(sql: String, object: &ObjectId, action: &str, deps: Deps) -> 
         transactional: true,
         lock_timeout_ms: DEFAULT_LOCK_TIMEOUT_MS,
         statement_timeout_ms: DEFAULT_STATEMENT_TIMEOUT_MS,
+        on_failure: None,
         deps,
     }
 }
@@ -381,6 +386,7 @@ fn steps_for(ctx: &Ctx, change: &Change) -> Vec<Step> {
         | Change::ValidateConstraint { .. }
         | Change::AlterConstraintDeferrable { .. } => constraint::steps(ctx, change),
         Change::CreateIndex { .. }
+        | Change::ReplaceIndex { .. }
         | Change::DropIndex { .. }
         | Change::AlterIndexOptions { .. } => index::steps(ctx, change),
     }

@@ -44,6 +44,9 @@ pub fn sql(plan: &Plan) -> String {
             out.push_str(" (outside a transaction)");
         }
         out.push('\n');
+        if let Some(undo) = &step.on_failure {
+            let _ = writeln!(out, "-- if it fails: {undo}");
+        }
         let wanted = (step.lock_timeout_ms, step.statement_timeout_ms);
         if timeouts != Some(wanted) {
             let local = if step.transactional { "LOCAL " } else { "" };

@@ -7,6 +7,7 @@ mod cli;
 mod errors;
 mod fixtures;
 mod introspect;
+mod online;
 mod rls;
 mod support;
 mod tls;
@@ -34,6 +35,7 @@ fn main() {
     trials.extend(introspect::trials(&env));
     trials.extend(tls::trials(&env));
     trials.extend(rls::trials(&env));
+    trials.extend(online::trials(&env));
     let conclusion = libtest_mimic::run(&args, trials);
     // Every trial (and its handle on the cluster) is gone: dropping the last handle stops
     // the server and removes its directory before the process exits.

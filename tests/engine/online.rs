@@ -1,0 +1,164 @@
+//! Plans that are safe on a busy database: writes go on while an index is built and a
+//! constraint validated, and a failed concurrent build leaves no invalid index behind.
+
+use crate::support::{Env, TestResult, trial};
+use profe_migrate::pipeline::{self, Engine, Source};
+use profe_migrate::plan::Hazard;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const FROM: &str = "
+CREATE TABLE public.accounts (id bigint PRIMARY KEY);
+CREATE TABLE public.events (id bigserial PRIMARY KEY, account_id bigint NOT NULL, kind text NOT NULL, at timestamptz NOT NULL DEFAULT now());
+INSERT INTO public.accounts SELECT g FROM generate_series(1, 100) g;
+INSERT INTO public.events (account_id, kind) SELECT 1 + g % 100, 'k' || (g % 7) FROM generate_series(1, 300000) g;
+";
+
+const DESIRED: &str = "
+CREATE TABLE public.accounts (id bigint PRIMARY KEY);
+CREATE TABLE public.events (id bigserial PRIMARY KEY, account_id bigint NOT NULL REFERENCES public.accounts (id), kind text NOT NULL CHECK (length(kind) < 10), at timestamptz NOT NULL DEFAULT now());
+CREATE INDEX events_account ON public.events (account_id, at);
+";
+
+async fn writes_go_on(env: &Env) -> TestResult {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let path = dir.path().join("desired.sql");
+    std::fs::write(&path, DESIRED).map_err(|e| e.to_string())?;
+    let db = env.scratch("online").await?;
+    let result = async {
+        let c = env.connect(&db).await?;
+        c.batch_execute(FROM).await.map_err(|e| e.to_string())?;
+        let mut engine = Engine::with_cluster(env.cluster.clone());
+        let from = Source::Database(env.url(&db.name));
+        let plan = engine
+            .plan(&from, &Source::Files(vec![path.clone()]), &[])
+            .await
+            .map_err(|e| e.to_string())?;
+        let sql = profe_migrate::plan::render::sql(&plan);
+        for needed in [
+            "CREATE INDEX CONCURRENTLY events_account",
+            "NOT VALID",
+            "VALIDATE CONSTRAINT",
+        ] {
+            if !sql.contains(needed) {
+                return Err(format!("the plan has no {needed}:\n{sql}"));
+            }
+        }
+        let writer = env.connect(&db).await?;
+        writer
+            .batch_execute("SET lock_timeout = '3s'")
+            .await
+            .map_err(|e| e.to_string())?;
+        let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stop = done.clone();
+        let writes = async move {
+            let (mut n, mut worst) = (0u32, Duration::ZERO);
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let t = Instant::now();
+                writer
+                    .execute(
+                        "INSERT INTO public.events (account_id, kind) VALUES (1 + $1::bigint % 100, 'w')",
+                        &[&i64::from(n)],
+                    )
+                    .await
+                    .map_err(|e| {
+                        format!("a write failed: {}", profe_migrate::Error::describe_db(&e))
+                    })?;
+                worst = worst.max(t.elapsed());
+                n += 1;
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            Ok::<_, String>((n, worst))
+        };
+        let apply = async {
+            let r = pipeline::apply_plan(&c, &plan, Hazard::ALL, |_| true).await;
+            done.store(true, std::sync::atomic::Ordering::Relaxed);
+            r.map_err(|e| format!("apply: {e}"))
+        };
+        let (applied, written) = tokio::join!(apply, writes);
+        applied?;
+        let (n, worst) = written?;
+        if n < 5 {
+            return Err(format!("only {n} writes ran during the apply"));
+        }
+        if worst >= Duration::from_secs(3) {
+            return Err(format!(
+                "a write waited {worst:?}, longer than the lock timeout"
+            ));
+        }
+        Ok(())
+    }
+    .await;
+    let _ = db.drop_db().await;
+    result
+}
+
+async fn failed_build_cleans_up(env: &Env) -> TestResult {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let path = dir.path().join("desired.sql");
+    std::fs::write(
+        &path,
+        "CREATE TABLE public.users (id int PRIMARY KEY, email text);
+         CREATE UNIQUE INDEX users_email ON public.users (email);",
+    )
+    .map_err(|e| e.to_string())?;
+    let db = env.scratch("online").await?;
+    let result = async {
+        let c = env.connect(&db).await?;
+        c.batch_execute(
+            "CREATE TABLE public.users (id int PRIMARY KEY, email text);
+             INSERT INTO public.users VALUES (1, 'a@x'), (2, 'a@x');",
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+        let mut engine = Engine::with_cluster(env.cluster.clone());
+        let plan = engine
+            .plan(
+                &Source::Database(env.url(&db.name)),
+                &Source::Files(vec![path.clone()]),
+                &[],
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+        let err = match pipeline::apply_plan(&c, &plan, Hazard::ALL, |_| true).await {
+            Err(e) => e.to_string(),
+            Ok(_) => return Err("the build should fail on duplicate emails".into()),
+        };
+        if !err.contains("users_email") || !err.contains("removed") {
+            return Err(format!(
+                "the report does not say what was cleaned up: {err}"
+            ));
+        }
+        let left: i64 = c
+            .query_one(
+                "SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid \
+                 WHERE c.relname = 'users_email'",
+                &[],
+            )
+            .await
+            .map_err(|e| e.to_string())?
+            .get(0);
+        if left != 0 {
+            return Err("an invalid index was left behind".into());
+        }
+        Ok(())
+    }
+    .await;
+    let _ = db.drop_db().await;
+    result
+}
+
+pub fn trials(env: &Arc<Env>) -> Vec<libtest_mimic::Trial> {
+    vec![
+        trial(
+            env,
+            "online::writes_go_on_during_index_build_and_validation",
+            |env| env.block_on(writes_go_on(&env)),
+        ),
+        trial(
+            env,
+            "online::failed_concurrent_build_leaves_no_invalid_index",
+            |env| env.block_on(failed_build_cleans_up(&env)),
+        ),
+    ]
+}
