@@ -205,7 +205,12 @@ fn alter(ctx: &Ctx, table: &QualName, f: &Column, t: &Column) -> Vec<Step> {
                 .hazard(Hazard::AccessExclusiveLock),
         );
     }
-    out.extend(super::not_null::set(table, f, t, &plain));
+    let online = ctx
+        .from
+        .tables
+        .get(table)
+        .is_some_and(|t| t.partition_by.is_none());
+    out.extend(super::not_null::set(table, f, t, &plain, online));
     match (&f.identity, &t.identity) {
         (None, Some(new)) => out.push(plain(format!("{prefix} ADD {};", identity_sql(new)))),
         (Some(old), Some(new)) if old != new => {

@@ -19,6 +19,40 @@ fn online_check(ctx: &Ctx, table: &QualName, c: &Constraint) -> bool {
             .is_some_and(|t| t.partition_by.is_none())
 }
 
+/// For a primary key or unique constraint on a table with rows: the CREATE UNIQUE INDEX
+/// CONCURRENTLY that builds its index (plain column lists only, not deferrable).
+fn online_unique(ctx: &Ctx, table: &QualName, c: &Constraint) -> Option<String> {
+    let existing = ctx
+        .from
+        .tables
+        .get(table)
+        .is_some_and(|t| t.partition_by.is_none());
+    if !existing || !c.validated || c.deferrable {
+        return None;
+    }
+    let rest = match c.kind {
+        ConstraintKind::PrimaryKey => c.definition.strip_prefix("PRIMARY KEY ")?,
+        ConstraintKind::Unique => c.definition.strip_prefix("UNIQUE ")?,
+        _ => return None,
+    };
+    let (nulls, rest) = match rest.strip_prefix("NULLS NOT DISTINCT ") {
+        Some(r) => (" NULLS NOT DISTINCT", r),
+        None => ("", rest),
+    };
+    if !rest.starts_with('(') || rest.contains(" WHERE ") || rest.contains(" USING INDEX") {
+        return None;
+    }
+    let with = if c.index_options.is_empty() {
+        String::new()
+    } else {
+        format!(" WITH ({})", crate::catalog::options_sql(&c.index_options))
+    };
+    Some(format!(
+        "CREATE UNIQUE INDEX CONCURRENTLY {} ON {table} {rest}{nulls}{with};",
+        quote_ident(&c.name)
+    ))
+}
+
 /// VALIDATE CONSTRAINT, alone: inside the transaction that added the constraint it would
 /// hold that statement's ACCESS EXCLUSIVE lock while it scans the table.
 fn validate(table: &QualName, c: &Constraint) -> Step {
@@ -83,6 +117,39 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
                     },
                 )
             };
+            if let Some(index) = online_unique(ctx, table, c) {
+                // The index is built without blocking writes, then the constraint takes
+                // it over under a brief lock.
+                let slot = index_slot(table, &c.name);
+                let mut build = step(
+                    index,
+                    &slot,
+                    "create",
+                    Deps {
+                        // The name is free only once an old holder of it is dropped.
+                        creates: vec![slot.clone()],
+                        requires: requires.clone(),
+                        marks: vec![format!("built {slot}")],
+                        ..Deps::default()
+                    },
+                )
+                .hazard(Hazard::IndexBuild)
+                .hazard(Hazard::DataDependent)
+                .long_running()
+                .non_transactional();
+                build.on_failure = Some(format!(
+                    "DROP INDEX CONCURRENTLY IF EXISTS {};",
+                    QualName::new(table.schema.clone(), c.name.clone())
+                ));
+                let keyword = if c.kind == ConstraintKind::PrimaryKey {
+                    "PRIMARY KEY"
+                } else {
+                    "UNIQUE"
+                };
+                let mut attach = add(format!("{keyword} USING INDEX {}", quote_ident(&c.name)));
+                attach.deps.after.push(format!("built {slot}"));
+                return vec![build, attach];
+            }
             if checks_rows && online_check(ctx, table, c) {
                 // Added unchecked under a brief lock, then validated in a transaction of
                 // its own under a lock that lets reads and writes go on.

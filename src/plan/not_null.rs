@@ -10,6 +10,7 @@ pub(super) fn set(
     f: &Column,
     t: &Column,
     plain: &dyn Fn(String) -> Step,
+    online: bool,
 ) -> Vec<Step> {
     let c = quote_ident(&t.name);
     let mut out = Vec::new();
@@ -27,6 +28,32 @@ pub(super) fn set(
         }
     };
     if !t.not_null {
+        return out;
+    }
+    if !f.not_null && online && named(table, t).is_none() {
+        // The rows are checked by a CHECK constraint validated under a lock that lets
+        // writes go on; SET NOT NULL then trusts it instead of scanning under an ACCESS
+        // EXCLUSIVE lock.
+        let mut base = t.name.clone();
+        while base.len() > 63 - "_profe_not_null".len() {
+            base.pop();
+        }
+        let check = quote_ident(&format!("{base}_profe_not_null"));
+        out.push(plain(format!(
+            "ALTER TABLE {table} ADD CONSTRAINT {check} CHECK ({c} IS NOT NULL) NOT VALID;"
+        )));
+        out.push(
+            plain(format!("ALTER TABLE {table} VALIDATE CONSTRAINT {check};"))
+                .hazard(Hazard::DataDependent)
+                .long_running()
+                .non_transactional(),
+        );
+        out.push(plain(format!(
+            "ALTER TABLE {table} ALTER COLUMN {c} SET NOT NULL;"
+        )));
+        out.push(plain(format!(
+            "ALTER TABLE {table} DROP CONSTRAINT {check};"
+        )));
         return out;
     }
     if !f.not_null {
