@@ -148,12 +148,100 @@ async fn failed_build_cleans_up(env: &Env) -> TestResult {
     result
 }
 
+/// The server connection dies in the middle of a transactional apply (its backend is
+/// terminated while a table is being rewritten): nothing of the plan remains.
+async fn killed_apply_changes_nothing(env: &Env) -> TestResult {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let path = dir.path().join("desired.sql");
+    std::fs::write(
+        &path,
+        "CREATE TABLE public.results (id int PRIMARY KEY, score bigint, note text);
+         CREATE TABLE public.audit (id int PRIMARY KEY);
+         COMMENT ON TABLE public.results IS 'changed';",
+    )
+    .map_err(|e| e.to_string())?;
+    let db = env.scratch("killed").await?;
+    let result = async {
+        let c = env.connect(&db).await?;
+        c.batch_execute(
+            "CREATE TABLE public.results (id int PRIMARY KEY, score int);
+             INSERT INTO public.results SELECT g, g FROM generate_series(1, 1500000) g;",
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+        let scope = ["public".to_string()].into_iter().collect();
+        let before = pipeline::live_catalog(&c, &scope)
+            .await
+            .map_err(|e| e.to_string())?;
+        let mut engine = Engine::with_cluster(env.cluster.clone());
+        let plan = engine
+            .plan(
+                &Source::Database(env.url(&db.name)),
+                &Source::Files(vec![path.clone()]),
+                &[],
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+        if plan.steps.iter().any(|s| !s.transactional) || plan.steps.len() < 3 {
+            return Err("the plan should be a few transactional steps".into());
+        }
+        let pid: i32 = c
+            .query_one("SELECT pg_backend_pid()", &[])
+            .await
+            .map_err(|e| e.to_string())?
+            .get(0);
+        let killer = env.connect(&db).await?;
+        let kill = async {
+            for _ in 0..2000 {
+                let row = killer
+                    .query_one(
+                        "SELECT count(*) FROM pg_stat_activity WHERE pid = $1 AND state = 'active' \
+                         AND query LIKE '%TYPE bigint%'",
+                        &[&pid],
+                    )
+                    .await
+                    .map_err(|e| e.to_string())?;
+                if row.get::<_, i64>(0) > 0 {
+                    killer
+                        .execute("SELECT pg_terminate_backend($1)", &[&pid])
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    return Ok(());
+                }
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            Err::<(), String>("the rewrite was never seen running".into())
+        };
+        let apply = pipeline::apply_plan(&c, &plan, Hazard::ALL, |_| true);
+        let (applied, killed) = tokio::join!(apply, kill);
+        killed?;
+        if applied.is_ok() {
+            return Err("the apply should have failed with its connection gone".into());
+        }
+        let after = pipeline::live_catalog(&killer, &scope)
+            .await
+            .map_err(|e| e.to_string())?;
+        if after != before {
+            return Err("the database changed although the apply's transaction died".into());
+        }
+        Ok(())
+    }
+    .await;
+    let _ = db.drop_db().await;
+    result
+}
+
 pub fn trials(env: &Arc<Env>) -> Vec<libtest_mimic::Trial> {
     vec![
         trial(
             env,
             "online::writes_go_on_during_index_build_and_validation",
             |env| env.block_on(writes_go_on(&env)),
+        ),
+        trial(
+            env,
+            "online::a_killed_apply_leaves_the_database_unchanged",
+            |env| env.block_on(killed_apply_changes_nothing(&env)),
         ),
         trial(
             env,
