@@ -3,6 +3,7 @@
 
 pub mod access;
 mod aggregate;
+pub mod body_diff;
 mod casts;
 mod collation;
 mod column;
@@ -101,6 +102,9 @@ pub struct Plan {
     /// Roles the plan drops (`--drop-roles`), read back with the database when applying.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dropped_roles: Vec<String>,
+    /// Function and view bodies that change, as unified diffs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub body_diffs: Vec<body_diff::BodyDiff>,
     /// Who gains or loses access to which table.
     #[serde(default)]
     pub access: Vec<access::AccessChange>,
@@ -414,6 +418,7 @@ pub fn build(from: &Catalog, to: &Catalog, scope: &BTreeSet<String>) -> Result<P
         scope: scope.iter().cloned().collect(),
         steps,
         summary,
+        body_diffs: body_diff::body_diffs(&changes),
         dropped_roles: changes
             .iter()
             .filter_map(|c| match c {

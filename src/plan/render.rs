@@ -128,6 +128,13 @@ pub fn markdown(plan: &Plan) -> String {
             );
         }
     }
+    for d in &plan.body_diffs {
+        let _ = write!(
+            out,
+            "\n<details><summary>{} (body)</summary>\n\n```diff\n{}```\n\n</details>\n",
+            d.object, d.diff
+        );
+    }
     let _ = write!(
         out,
         "\n<details><summary>SQL ({} steps)</summary>\n\n```sql\n{}```\n\n</details>\n",

@@ -87,6 +87,33 @@ ALTER DEFAULT PRIVILEGES IN SCHEMA other GRANT SELECT ON TABLES TO insp_reader;
 
 pub fn trials(env: &Arc<Env>) -> Vec<libtest_mimic::Trial> {
     vec![
+        trial(env, "cli::markdown_shows_changed_bodies_as_diffs", |_| {
+            let dir = tempfile::tempdir().unwrap();
+            let a = write(
+                dir.path(),
+                "a.sql",
+                "CREATE FUNCTION public.f(a int) RETURNS int LANGUAGE sql AS $$ SELECT a + 1 $$;",
+            );
+            let b = write(
+                dir.path(),
+                "b.sql",
+                "CREATE FUNCTION public.f(a int) RETURNS int LANGUAGE sql AS $$ SELECT a + 2 $$;",
+            );
+            let o = run(bin()
+                .args(["plan", "--format", "markdown", "--from"])
+                .arg(&a)
+                .arg("--to")
+                .arg(&b));
+            expect(&o, 0)?;
+            let out = String::from_utf8_lossy(&o.stdout);
+            if out.contains("-AS $function$ SELECT a + 1 $function$")
+                && out.contains("+AS $function$ SELECT a + 2 $function$")
+            {
+                Ok(())
+            } else {
+                Err(text(&o))
+            }
+        }),
         trial(
             env,
             "cli::plan_from_empty_uses_the_embedded_postgres_and_apply_converges",
