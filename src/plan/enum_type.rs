@@ -55,7 +55,8 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
                         ..Deps::default()
                     },
                 )
-                .non_transactional(),
+                .non_transactional()
+                .hazard(Hazard::NonTransactional),
             ]
         }
         Change::RecreateEnum { from, to } => recreate(ctx, from, to),

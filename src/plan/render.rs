@@ -103,7 +103,11 @@ pub fn markdown(plan: &Plan) -> String {
     } else {
         out.push_str("**Hazards:**\n\n");
         for (h, n) in &s.hazards {
-            let _ = writeln!(out, "- `{h}`: {n} step(s)");
+            let _ = write!(out, "- `{h}`: {n} step(s)");
+            if let Some(doc) = super::Hazard::parse(h).map(|h| h.doc()) {
+                let _ = write!(out, " — {} *Safer:* {}", doc.meaning, doc.safer);
+            }
+            out.push('\n');
         }
     }
     if !plan.access.is_empty() {

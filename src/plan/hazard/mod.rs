@@ -1,5 +1,21 @@
+mod access_exclusive_lock;
+mod authz_update;
+mod data_dependent;
+mod deletes_data;
+mod index_build;
+mod index_dropped;
+mod non_transactional;
+mod table_rewrite;
+mod untrackable_dependencies;
+
 use serde::{Deserialize, Serialize};
 use std::fmt;
+
+/// What a hazard means and what to do instead, shown in reviews.
+pub struct Doc {
+    pub meaning: &'static str,
+    pub safer: &'static str,
+}
 
 /// The closed set of risks a step can carry. `apply` refuses a step whose hazards were not
 /// allowed.
@@ -53,6 +69,20 @@ impl Hazard {
         }
     }
 
+    pub fn doc(self) -> &'static Doc {
+        match self {
+            Hazard::DeletesData => &deletes_data::DOC,
+            Hazard::TableRewrite => &table_rewrite::DOC,
+            Hazard::AccessExclusiveLock => &access_exclusive_lock::DOC,
+            Hazard::IndexBuild => &index_build::DOC,
+            Hazard::IndexDropped => &index_dropped::DOC,
+            Hazard::AuthzUpdate => &authz_update::DOC,
+            Hazard::DataDependent => &data_dependent::DOC,
+            Hazard::NonTransactional => &non_transactional::DOC,
+            Hazard::UntrackableDependencies => &untrackable_dependencies::DOC,
+        }
+    }
+
     pub fn parse(name: &str) -> Option<Hazard> {
         Hazard::ALL
             .iter()
@@ -76,4 +106,21 @@ impl fmt::Display for Hazard {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
     }
+}
+
+/// How many fixture cases expect `name` in their plan (each hazard must be pinned by one).
+#[cfg(test)]
+fn pinned_by_fixtures(name: &str) -> usize {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let quoted = format!("\"{name}\"");
+    std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.flatten()
+                .filter(|e| {
+                    std::fs::read_to_string(e.path().join("options.toml"))
+                        .is_ok_and(|t| t.contains("expect_hazards") && t.contains(&quoted))
+                })
+                .count()
+        })
+        .unwrap_or(0)
 }
