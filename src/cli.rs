@@ -1,6 +1,5 @@
 //! The command line (../shared/design/cli.md is the contract).
 
-use crate::catalog::quote_ident;
 use crate::db;
 use crate::error::{Error, Result};
 use crate::pipeline::{self, Applied, Engine, Source};
@@ -290,7 +289,7 @@ pub async fn run(cli: Cli) -> Result<i32> {
                     write_out(out.as_ref().map(|d| d.join("catalog.json")).as_ref(), &text)?;
                 }
                 InspectFormat::Sql => {
-                    let files = inspect_sql(&catalog)?;
+                    let files = pipeline::schema_sql(&catalog)?;
                     match out {
                         Some(dir) => {
                             std::fs::create_dir_all(&dir).map_err(|source| Error::Io {
@@ -323,38 +322,4 @@ fn not_yet(command: &str, issue: u32) -> Error {
     Error::Source(format!(
         "`{command}` is not available in this version yet (tracked in issue {issue})"
     ))
-}
-
-/// The catalog as declarative SQL files, one per schema (plus extensions): the creation
-/// plan from an empty database, split by the schema of each step's object. Loading
-/// orders statements by their references, so the split needs no care for order.
-fn inspect_sql(catalog: &crate::catalog::Catalog) -> Result<Vec<(String, String)>> {
-    let scope = catalog.used_schemas();
-    let mut c = catalog.clone();
-    c.restrict(&scope);
-    let plan = pipeline::plan_catalogs(&crate::catalog::Catalog::empty_database(), &c, &scope)?;
-    let mut files: std::collections::BTreeMap<String, String> = Default::default();
-    for step in &plan.steps {
-        let file = if step.kind() == "extension" {
-            "extensions.sql".to_string()
-        } else {
-            let schema = scope
-                .iter()
-                .find(|s| {
-                    let q = quote_ident(s);
-                    step.object.contains(&format!(" {q}."))
-                        || step.object.ends_with(&format!(" {q}"))
-                })
-                .cloned()
-                .unwrap_or_else(|| "public".into());
-            format!("{schema}.sql")
-        };
-        let text = files
-            .entry(file)
-            .or_insert_with(|| "-- written by profe-migrate inspect\n".into());
-        text.push('\n');
-        text.push_str(&step.sql);
-        text.push('\n');
-    }
-    Ok(files.into_iter().collect())
 }

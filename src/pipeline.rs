@@ -181,8 +181,164 @@ impl Engine {
                  it into PostgreSQL {a})"
             );
         }
-        plan_catalogs(&from_catalog, &to_catalog, &scope)
+        let renames = applicable_renames(&from_catalog, &to_catalog);
+        if renames.is_empty() {
+            return plan_catalogs(&from_catalog, &to_catalog, &scope);
+        }
+        // The renames run first; the rest is planned from the database as they leave it,
+        // read back from the shadow server (the current schema loaded, then renamed).
+        let sql: Vec<String> = renames.iter().map(|r| r.sql()).collect();
+        let text: String = schema_sql(&from_catalog)?
+            .into_iter()
+            .map(|(_, t)| t)
+            .collect::<Vec<_>>()
+            .join("\n");
+        let current = DesiredState::from_files(vec![crate::source::SourceFile {
+            path: PathBuf::from("<the current schema>"),
+            text,
+        }])?;
+        let mut renamed = current.load_then(&self.shadow().await?, &sql).await?;
+        renamed.restrict(&scope);
+        renamed.rename_current_user(&from_catalog.current_user);
+        renamed.roles = from_catalog.roles.clone();
+        let mut plan = plan_catalogs(&renamed, &to_catalog, &scope)?;
+        let mut steps: Vec<plan::Step> = renames
+            .iter()
+            .map(|r| plan::Step::rename(r.sql(), r.object()))
+            .collect();
+        steps.append(&mut plan.steps);
+        plan.steps = steps;
+        plan.summary = plan::summarize(&plan.steps);
+        plan.source_fingerprint = from_catalog.fingerprint();
+        Ok(plan)
     }
+}
+
+/// The `-- @renamed from` annotations that apply: the old name is there and the new one
+/// is not (once applied, an annotation left in the files does nothing). Types and tables
+/// first, then what the statements name through the tables' new names.
+fn applicable_renames(from: &Catalog, to: &Catalog) -> Vec<crate::catalog::Rename> {
+    use crate::catalog::{QualName, Rename};
+    let renamed_table = |t: &QualName| -> QualName {
+        to.renames
+            .iter()
+            .find_map(|r| match r {
+                Rename::Table { from: old, to: new }
+                    if old.schema == t.schema && *new == t.name =>
+                {
+                    Some(old.clone())
+                }
+                _ => None,
+            })
+            .unwrap_or_else(|| t.clone())
+    };
+    let mut out: Vec<Rename> = to
+        .renames
+        .iter()
+        .filter(|r| match r {
+            Rename::Type { from: old, to: new } => {
+                let new = QualName::new(old.schema.clone(), new.clone());
+                let has = |c: &Catalog, q: &QualName| {
+                    c.enums.contains_key(q)
+                        || c.domains.contains_key(q)
+                        || c.composites.contains_key(q)
+                };
+                has(from, old) && !has(from, &new) && has(to, &new) && !has(to, old)
+            }
+            Rename::Table { from: old, to: new } => {
+                let new = QualName::new(old.schema.clone(), new.clone());
+                from.tables.contains_key(old)
+                    && !from.tables.contains_key(&new)
+                    && to.tables.contains_key(&new)
+                    && !to.tables.contains_key(old)
+            }
+            Rename::Column {
+                table,
+                from: old,
+                to: new,
+            } => {
+                let current = from.tables.get(&renamed_table(table));
+                let desired = to.tables.get(table);
+                current.is_some_and(|t| t.column(old).is_some() && t.column(new).is_none())
+                    && desired.is_some_and(|t| t.column(new).is_some() && t.column(old).is_none())
+            }
+            Rename::Constraint {
+                table,
+                from: old,
+                to: new,
+            } => {
+                let current = from.tables.get(&renamed_table(table));
+                let desired = to.tables.get(table);
+                current.is_some_and(|t| {
+                    t.constraints.contains_key(old) && !t.constraints.contains_key(new)
+                }) && desired.is_some_and(|t| {
+                    t.constraints.contains_key(new) && !t.constraints.contains_key(old)
+                })
+            }
+            Rename::Index { from: old, to: new } => {
+                let new = QualName::new(old.schema.clone(), new.clone());
+                from.indexes.contains_key(old)
+                    && !from.indexes.contains_key(&new)
+                    && to.indexes.contains_key(&new)
+                    && !to.indexes.contains_key(old)
+            }
+        })
+        .cloned()
+        .collect();
+    // Names PostgreSQL made up from the old table name (`enrolment_pkey`) follow the
+    // table when the desired state has the new table's version of them.
+    let mut implied = Vec::new();
+    for r in &out {
+        let Rename::Table { from: old, to: new } = r else {
+            continue;
+        };
+        let new_table = QualName::new(old.schema.clone(), new.clone());
+        let (Some(current), Some(desired)) = (from.tables.get(old), to.tables.get(&new_table))
+        else {
+            continue;
+        };
+        let follow = |name: &str| -> Option<String> {
+            name.strip_prefix(&format!("{}_", old.name))
+                .map(|rest| format!("{new}_{rest}"))
+        };
+        for name in current.constraints.keys() {
+            if let Some(n) = follow(name).filter(|n| {
+                desired.constraints.contains_key(n)
+                    && !current.constraints.contains_key(n)
+                    && !desired.constraints.contains_key(name)
+            }) {
+                implied.push(Rename::Constraint {
+                    table: new_table.clone(),
+                    from: name.clone(),
+                    to: n,
+                });
+            }
+        }
+        for index in from.indexes.values().filter(|i| &i.table == old) {
+            let renamed = |n: &String| QualName::new(old.schema.clone(), n.clone());
+            if let Some(n) = follow(&index.name.name).filter(|n| {
+                to.indexes.contains_key(&renamed(n))
+                    && !from.indexes.contains_key(&renamed(n))
+                    && !to.indexes.contains_key(&index.name)
+            }) {
+                implied.push(Rename::Index {
+                    from: index.name.clone(),
+                    to: n,
+                });
+            }
+        }
+    }
+    for r in implied {
+        if !out.contains(&r) {
+            out.push(r);
+        }
+    }
+    out.sort_by_key(|r| match r {
+        Rename::Type { .. } => 0,
+        Rename::Table { .. } => 1,
+        _ => 2,
+    });
+    out
 }
 
 /// Roles that the desired state uses must exist or be declared by it: a plan that grants
@@ -296,4 +452,38 @@ pub async fn apply_plan(
     .await;
     let _ = crate::apply::unlock(client).await;
     result
+}
+
+/// The catalog as declarative SQL files, one per schema (plus extensions): the creation
+/// plan from an empty database, split by the schema of each step's object. Loading
+/// orders statements by their references, so the split needs no care for order.
+pub fn schema_sql(catalog: &Catalog) -> Result<Vec<(String, String)>> {
+    let scope = catalog.used_schemas();
+    let mut c = catalog.clone();
+    c.restrict(&scope);
+    let plan = plan_catalogs(&crate::catalog::Catalog::empty_database(), &c, &scope)?;
+    let mut files: std::collections::BTreeMap<String, String> = Default::default();
+    for step in &plan.steps {
+        let file = if step.kind() == "extension" {
+            "extensions.sql".to_string()
+        } else {
+            let schema = scope
+                .iter()
+                .find(|s| {
+                    let q = quote_ident(s);
+                    step.object.contains(&format!(" {q}."))
+                        || step.object.ends_with(&format!(" {q}"))
+                })
+                .cloned()
+                .unwrap_or_else(|| "public".into());
+            format!("{schema}.sql")
+        };
+        let text = files
+            .entry(file)
+            .or_insert_with(|| "-- written by profe-migrate inspect\n".into());
+        text.push('\n');
+        text.push_str(&step.sql);
+        text.push('\n');
+    }
+    Ok(files.into_iter().collect())
 }

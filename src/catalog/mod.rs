@@ -15,6 +15,7 @@ mod keywords;
 mod pairs;
 mod policy;
 mod privilege;
+mod rename;
 mod role;
 mod schema;
 mod sequence;
@@ -33,6 +34,7 @@ pub use function::Function;
 pub use index::Index;
 pub use policy::Policy;
 pub use privilege::{Acl, AclKind, DefaultAclKey, Grant, PRIVILEGE_ORDER};
+pub use rename::Rename;
 pub use role::{Grantee, Role};
 pub use schema::Schema;
 pub use sequence::{Sequence, SequenceOptions};
@@ -241,6 +243,9 @@ pub struct Catalog {
     /// What each object needs to exist, from `pg_depend` (object → objects it references).
     #[serde(with = "pairs")]
     pub depends: BTreeMap<ObjectId, BTreeSet<ObjectId>>,
+    /// `-- @renamed from` annotations of the desired state.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub renames: Vec<Rename>,
     /// Objects of kinds the engine does not manage yet, reported rather than ignored:
     /// (schema, description).
     pub unsupported: Vec<(String, String)>,

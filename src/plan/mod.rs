@@ -315,6 +315,21 @@ impl Step {
         self
     }
 
+    /// An `ALTER … RENAME` run before everything else (`-- @renamed from`).
+    pub fn rename(sql: String, object: String) -> Step {
+        Step {
+            sql,
+            object,
+            action: "rename".into(),
+            hazards: Vec::new(),
+            transactional: true,
+            lock_timeout_ms: DEFAULT_LOCK_TIMEOUT_MS,
+            statement_timeout_ms: DEFAULT_STATEMENT_TIMEOUT_MS,
+            on_failure: None,
+            deps: Deps::default(),
+        }
+    }
+
     /// The object's kind: the first word(s) of `object` before its name.
     pub fn kind(&self) -> &str {
         self.object
@@ -435,7 +450,7 @@ pub fn build(from: &Catalog, to: &Catalog, scope: &BTreeSet<String>) -> Result<P
     })
 }
 
-fn summarize(steps: &[Step]) -> Summary {
+pub fn summarize(steps: &[Step]) -> Summary {
     let mut seen: BTreeSet<(&str, &str)> = BTreeSet::new();
     let mut s = Summary::default();
     for step in steps {

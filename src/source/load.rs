@@ -107,6 +107,11 @@ impl DesiredState {
     /// back, all in one transaction that is rolled back (roles are cluster-wide: the
     /// placeholders must not outlive it). The scratch database is dropped whatever happens.
     pub async fn load(&self, shadow: &Shadow) -> Result<Catalog> {
+        self.load_then(shadow, &[]).await
+    }
+
+    /// Like [`DesiredState::load`], running `after` (in order) once the files are loaded.
+    pub async fn load_then(&self, shadow: &Shadow, after: &[String]) -> Result<Catalog> {
         let scratch = db::create_scratch(&shadow.admin_target()?, "profe_shadow").await?;
         let result = async {
             let client = db::connect(&scratch.target).await?;
@@ -114,12 +119,16 @@ impl DesiredState {
             let loaded = async {
                 self.create_placeholder_roles(&client).await?;
                 load_into(self, &client).await?;
+                for sql in after {
+                    client.batch_execute(sql).await?;
+                }
                 crate::introspect::introspect_in_transaction(&client).await
             }
             .await;
             let _ = client.batch_execute("ROLLBACK").await;
             let mut catalog = loaded?;
             catalog.roles = self.roles.catalog_roles();
+            catalog.renames = self.renames.clone();
             Ok::<Catalog, Error>(catalog)
         }
         .await;

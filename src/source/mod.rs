@@ -9,6 +9,7 @@ mod files;
 mod load;
 mod order;
 mod parse;
+mod renames;
 mod roles;
 
 pub use body::{BodyReferences, body_references};
@@ -41,6 +42,8 @@ pub struct DesiredState {
     pub files: Vec<SourceFile>,
     pub statements: Vec<Statement>,
     pub roles: DesiredRoles,
+    /// `-- @renamed from` annotations.
+    pub renames: Vec<crate::catalog::Rename>,
 }
 
 impl DesiredState {
@@ -53,7 +56,10 @@ impl DesiredState {
     pub fn from_files(files: Vec<SourceFile>) -> Result<DesiredState> {
         let mut statements = Vec::new();
         let mut roles = DesiredRoles::default();
+        let mut renames = Vec::new();
         for file in &files {
+            let marks = renames::annotations(&file.text);
+            let mut previous_end = 0usize;
             let parsed = parse::parse_file(file)?;
             let mut search_path: Option<Vec<String>> = None;
             for raw in &parsed.protobuf.stmts {
@@ -70,6 +76,22 @@ impl DesiredState {
                     let (line, column) = line_col(&file.text, start);
                     format!("{}:{line}:{column}", file.path.display())
                 };
+                let mine: Vec<(usize, bool, String)> = marks
+                    .iter()
+                    .filter(|(m, _, _)| *m >= previous_end && *m < end.max(start))
+                    .cloned()
+                    .collect();
+                previous_end = end.max(start);
+                if !mine.is_empty() {
+                    let schema = search_path
+                        .as_ref()
+                        .and_then(|p| p.first().cloned())
+                        .unwrap_or_else(|| "public".into());
+                    renames.extend(
+                        renames::renames(node, start, end, &mine, &schema)
+                            .map_err(|e| crate::Error::Unsupported(format!("{}: {e}", at())))?,
+                    );
+                }
                 if roles::is_role_statement(node) {
                     roles
                         .apply(node)
@@ -106,6 +128,7 @@ impl DesiredState {
             files,
             statements,
             roles,
+            renames,
         })
     }
 }

@@ -1,0 +1,76 @@
+use super::{QualName, quote_ident};
+use serde::{Deserialize, Serialize};
+
+/// What a `-- @renamed from old_name` annotation in the desired state says.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Rename {
+    Table {
+        from: QualName,
+        to: String,
+    },
+    Column {
+        table: QualName,
+        from: String,
+        to: String,
+    },
+    Index {
+        from: QualName,
+        to: String,
+    },
+    Constraint {
+        table: QualName,
+        from: String,
+        to: String,
+    },
+    Type {
+        from: QualName,
+        to: String,
+    },
+}
+
+impl Rename {
+    /// The statement that renames the object.
+    pub fn sql(&self) -> String {
+        match self {
+            Rename::Table { from, to } => {
+                format!("ALTER TABLE {from} RENAME TO {};", quote_ident(to))
+            }
+            Rename::Column { table, from, to } => format!(
+                "ALTER TABLE {table} RENAME COLUMN {} TO {};",
+                quote_ident(from),
+                quote_ident(to)
+            ),
+            Rename::Index { from, to } => {
+                format!("ALTER INDEX {from} RENAME TO {};", quote_ident(to))
+            }
+            Rename::Constraint { table, from, to } => format!(
+                "ALTER TABLE {table} RENAME CONSTRAINT {} TO {};",
+                quote_ident(from),
+                quote_ident(to)
+            ),
+            Rename::Type { from, to } => {
+                format!("ALTER TYPE {from} RENAME TO {};", quote_ident(to))
+            }
+        }
+    }
+
+    /// What the object is called once renamed, for the plan's step label.
+    pub fn object(&self) -> String {
+        match self {
+            Rename::Table { from, to } => {
+                format!("table {}", QualName::new(from.schema.clone(), to.clone()))
+            }
+            Rename::Column { table, to, .. } => format!("column {table}.{}", quote_ident(to)),
+            Rename::Index { from, to } => {
+                format!("index {}", QualName::new(from.schema.clone(), to.clone()))
+            }
+            Rename::Constraint { table, to, .. } => {
+                format!("constraint {} on {table}", quote_ident(to))
+            }
+            Rename::Type { from, to } => {
+                format!("type {}", QualName::new(from.schema.clone(), to.clone()))
+            }
+        }
+    }
+}

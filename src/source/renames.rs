@@ -1,0 +1,160 @@
+//! `-- @renamed from old_name` annotations: written on the line before a CREATE TABLE,
+//! CREATE INDEX or CREATE TYPE (the object itself), or in a CREATE TABLE beside a column or
+//! constraint (at the end of its line, or alone on the line before it). They turn a drop
+//! and a create into a rename, so the data stays.
+
+use crate::catalog::{QualName, Rename};
+use pg_query::NodeEnum;
+
+const MARK: &str = "-- @renamed from ";
+
+/// The annotations in `text`: (byte offset, whether the comment stands alone on its line,
+/// the old name).
+pub(super) fn annotations(text: &str) -> Vec<(usize, bool, String)> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        if let Some(i) = line.find(MARK) {
+            let name = line[i + MARK.len()..].trim();
+            let name = name
+                .strip_prefix('"')
+                .and_then(|n| n.strip_suffix('"'))
+                .map(|n| n.replace("\"\"", "\""))
+                .unwrap_or_else(|| name.to_lowercase());
+            out.push((at + i, line[..i].trim().is_empty(), name));
+        }
+        at += line.len();
+    }
+    out
+}
+
+fn qual(rv: &pg_query::protobuf::RangeVar, default_schema: &str) -> QualName {
+    let schema = if rv.schemaname.is_empty() {
+        default_schema.to_string()
+    } else {
+        rv.schemaname.clone()
+    };
+    QualName::new(schema, rv.relname.clone())
+}
+
+/// The renames that the annotations at `marks` (file offsets) say about one statement
+/// spanning `start..end`. `Err` for an annotation that names nothing renamable.
+pub(super) fn renames(
+    node: &NodeEnum,
+    start: usize,
+    end: usize,
+    marks: &[(usize, bool, String)],
+    default_schema: &str,
+) -> Result<Vec<Rename>, String> {
+    let mut out = Vec::new();
+    for (at, alone, old) in marks {
+        let inside = *at >= start && *at < end;
+        let rename = match (node, inside) {
+            (NodeEnum::CreateStmt(s), false) => s.relation.as_ref().map(|rv| {
+                let new = qual(rv, default_schema);
+                Rename::Table {
+                    from: QualName::new(new.schema.clone(), old.clone()),
+                    to: new.name,
+                }
+            }),
+            (NodeEnum::IndexStmt(s), false) => s.relation.as_ref().map(|rv| {
+                let table = qual(rv, default_schema);
+                Rename::Index {
+                    from: QualName::new(table.schema, old.clone()),
+                    to: s.idxname.clone(),
+                }
+            }),
+            (NodeEnum::CreateEnumStmt(_), false)
+            | (NodeEnum::CompositeTypeStmt(_), false)
+            | (NodeEnum::CreateDomainStmt(_), false) => {
+                type_name(node).map(|(schema, name)| Rename::Type {
+                    from: QualName::new(
+                        schema.unwrap_or_else(|| default_schema.to_string()),
+                        old.clone(),
+                    ),
+                    to: name,
+                })
+            }
+            (NodeEnum::CreateStmt(s), true) => {
+                let table = s
+                    .relation
+                    .as_ref()
+                    .map(|rv| qual(rv, default_schema))
+                    .ok_or("CREATE TABLE without a name")?;
+                // (location, is a column, name) of each element.
+                let elements: Vec<(usize, bool, String)> = s
+                    .table_elts
+                    .iter()
+                    .filter_map(|n| match &n.node {
+                        Some(NodeEnum::ColumnDef(c)) => {
+                            Some((c.location.max(0) as usize, true, c.colname.clone()))
+                        }
+                        Some(NodeEnum::Constraint(c)) if !c.conname.is_empty() => {
+                            Some((c.location.max(0) as usize, false, c.conname.clone()))
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                let target = if *alone {
+                    elements.iter().filter(|e| e.0 > *at).min_by_key(|e| e.0)
+                } else {
+                    elements.iter().filter(|e| e.0 < *at).max_by_key(|e| e.0)
+                };
+                target.map(|(_, column, name)| {
+                    if *column {
+                        Rename::Column {
+                            table: table.clone(),
+                            from: old.clone(),
+                            to: name.clone(),
+                        }
+                    } else {
+                        Rename::Constraint {
+                            table: table.clone(),
+                            from: old.clone(),
+                            to: name.clone(),
+                        }
+                    }
+                })
+            }
+            _ => None,
+        };
+        out.push(rename.ok_or_else(|| {
+            format!("\"@renamed from {old}\" names nothing that can be renamed here (tables, columns, constraints, indexes and types can)")
+        })?);
+    }
+    Ok(out)
+}
+
+fn type_name(node: &NodeEnum) -> Option<(Option<String>, String)> {
+    let names: Vec<String> = match node {
+        NodeEnum::CreateEnumStmt(s) => s
+            .type_name
+            .iter()
+            .filter_map(|n| match &n.node {
+                Some(NodeEnum::String(s)) => Some(s.sval.clone()),
+                _ => None,
+            })
+            .collect(),
+        NodeEnum::CreateDomainStmt(s) => s
+            .domainname
+            .iter()
+            .filter_map(|n| match &n.node {
+                Some(NodeEnum::String(s)) => Some(s.sval.clone()),
+                _ => None,
+            })
+            .collect(),
+        NodeEnum::CompositeTypeStmt(s) => {
+            let rv = s.typevar.as_ref()?;
+            vec![rv.schemaname.clone(), rv.relname.clone()]
+                .into_iter()
+                .filter(|x| !x.is_empty())
+                .collect()
+        }
+        _ => return None,
+    };
+    match names.as_slice() {
+        [name] => Some((None, name.clone())),
+        [schema, name] => Some((Some(schema.clone()), name.clone())),
+        _ => None,
+    }
+}
