@@ -181,14 +181,34 @@ impl Engine {
                  it into PostgreSQL {a})"
             );
         }
-        let renames = applicable_renames(&from_catalog, &to_catalog);
+        let mut plan = self
+            .plan_renamed(&from_catalog, &to_catalog, &scope)
+            .await?;
+        if let Source::Database(url) = from
+            && plan.steps.iter().any(|s| s.probe.is_some())
+        {
+            let client = db::connect(&db::parse(url)?).await?;
+            run_probes(&client, &mut plan).await?;
+        }
+        Ok(plan)
+    }
+
+    /// Plans, running `-- @renamed from` renames first.
+    async fn plan_renamed(
+        &mut self,
+        from_catalog: &Catalog,
+        to_catalog: &Catalog,
+        scope: &BTreeSet<String>,
+    ) -> Result<Plan> {
+        let (from_catalog, to_catalog, scope) = (from_catalog, to_catalog, scope.clone());
+        let renames = applicable_renames(from_catalog, to_catalog);
         if renames.is_empty() {
-            return plan_catalogs(&from_catalog, &to_catalog, &scope);
+            return plan_catalogs(from_catalog, to_catalog, &scope);
         }
         // The renames run first; the rest is planned from the database as they leave it,
         // read back from the shadow server (the current schema loaded, then renamed).
         let sql: Vec<String> = renames.iter().map(|r| r.sql()).collect();
-        let text: String = schema_sql(&from_catalog)?
+        let text: String = schema_sql(from_catalog)?
             .into_iter()
             .map(|(_, t)| t)
             .collect::<Vec<_>>()
@@ -201,7 +221,7 @@ impl Engine {
         renamed.restrict(&scope);
         renamed.rename_current_user(&from_catalog.current_user);
         renamed.roles = from_catalog.roles.clone();
-        let mut plan = plan_catalogs(&renamed, &to_catalog, &scope)?;
+        let mut plan = plan_catalogs(&renamed, to_catalog, &scope)?;
         let mut steps: Vec<plan::Step> = renames
             .iter()
             .map(|r| plan::Step::rename(r.sql(), r.object()))
@@ -212,6 +232,31 @@ impl Engine {
         plan.source_fingerprint = from_catalog.fingerprint();
         Ok(plan)
     }
+}
+
+/// Runs the plan's data probes, read-only and briefly, and records what they count. A
+/// probe that cannot run (a column this plan adds, a timeout) reports nothing.
+async fn run_probes(client: &Client, plan: &mut Plan) -> Result<()> {
+    client
+        .batch_execute(
+            "BEGIN READ ONLY; SET LOCAL statement_timeout = '5s'; SET LOCAL search_path = ''",
+        )
+        .await?;
+    for step in plan.steps.iter_mut() {
+        let Some(probe) = &step.probe else {
+            continue;
+        };
+        client.batch_execute("SAVEPOINT probe").await?;
+        match client.query_one(probe.as_str(), &[]).await {
+            Ok(row) => step.failing_rows = row.try_get::<_, i64>(0).ok(),
+            Err(e) => {
+                tracing::debug!("probe {probe}: {e}");
+                client.batch_execute("ROLLBACK TO SAVEPOINT probe").await?;
+            }
+        }
+    }
+    client.batch_execute("ROLLBACK").await?;
+    Ok(())
 }
 
 /// The `-- @renamed from` annotations that apply: the old name is there and the new one

@@ -136,7 +136,8 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
                 .hazard(Hazard::IndexBuild)
                 .hazard(Hazard::DataDependent)
                 .long_running()
-                .non_transactional();
+                .non_transactional()
+                .probe(super::probe::constraint(table, c));
                 build.on_failure = Some(format!(
                     "DROP INDEX CONCURRENTLY IF EXISTS {};",
                     QualName::new(table.schema.clone(), c.name.clone())
@@ -155,7 +156,7 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
                 // its own under a lock that lets reads and writes go on.
                 return vec![
                     add(format!("{} NOT VALID", c.full_definition())),
-                    validate(table, c),
+                    validate(table, c).probe(super::probe::constraint(table, c)),
                 ];
             }
             vec![
@@ -167,7 +168,12 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
                         checks_rows && c.kind != ConstraintKind::ForeignKey,
                         Hazard::AccessExclusiveLock,
                     )
-                    .long_running(),
+                    .long_running()
+                    .probe(
+                        checks_rows
+                            .then(|| super::probe::constraint(table, c))
+                            .flatten(),
+                    ),
             ]
         }
         Change::DropConstraint {
@@ -208,7 +214,7 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
         Change::ValidateConstraint {
             table,
             constraint: c,
-        } => vec![validate(table, c)],
+        } => vec![validate(table, c).probe(super::probe::constraint(table, c))],
         Change::AlterConstraintDeferrable {
             table,
             constraint: c,

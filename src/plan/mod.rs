@@ -19,6 +19,7 @@ mod not_null;
 mod order;
 mod policy;
 mod privilege;
+pub(crate) mod probe;
 pub mod render;
 mod role;
 mod schema;
@@ -60,6 +61,12 @@ pub struct Step {
     /// CREATE INDEX CONCURRENTLY leaves behind).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub on_failure: Option<String>,
+    /// A read-only query counting the rows that would make this step fail.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probe: Option<String>,
+    /// What the probe found when the plan was made against a live database.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failing_rows: Option<i64>,
     #[serde(skip)]
     pub(crate) deps: Deps,
 }
@@ -287,6 +294,8 @@ pub(crate) fn step(sql: String, object: &ObjectId, action: &str, deps: Deps) -> 
         lock_timeout_ms: DEFAULT_LOCK_TIMEOUT_MS,
         statement_timeout_ms: DEFAULT_STATEMENT_TIMEOUT_MS,
         on_failure: None,
+        probe: None,
+        failing_rows: None,
         deps,
     }
 }
@@ -310,6 +319,11 @@ impl Step {
         self
     }
 
+    pub(crate) fn probe(mut self, sql: Option<String>) -> Step {
+        self.probe = sql;
+        self
+    }
+
     pub(crate) fn non_transactional(mut self) -> Step {
         self.transactional = false;
         self
@@ -326,6 +340,8 @@ impl Step {
             lock_timeout_ms: DEFAULT_LOCK_TIMEOUT_MS,
             statement_timeout_ms: DEFAULT_STATEMENT_TIMEOUT_MS,
             on_failure: None,
+            probe: None,
+            failing_rows: None,
             deps: Deps::default(),
         }
     }

@@ -46,7 +46,8 @@ pub(super) fn set(
             plain(format!("ALTER TABLE {table} VALIDATE CONSTRAINT {check};"))
                 .hazard(Hazard::DataDependent)
                 .long_running()
-                .non_transactional(),
+                .non_transactional()
+                .probe(Some(super::probe::nulls(table, &t.name))),
         );
         out.push(plain(format!(
             "ALTER TABLE {table} ALTER COLUMN {c} SET NOT NULL;"
@@ -62,6 +63,7 @@ pub(super) fn set(
             None => plain(format!(
                 "ALTER TABLE {table} ALTER COLUMN {c} SET NOT NULL;"
             ))
+            .probe(Some(super::probe::nulls(table, &t.name)))
             .hazard(Hazard::DataDependent)
             .hazard(Hazard::AccessExclusiveLock)
             .long_running(),

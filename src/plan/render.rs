@@ -44,6 +44,13 @@ pub fn sql(plan: &Plan) -> String {
             out.push_str(" (outside a transaction)");
         }
         out.push('\n');
+        match step.failing_rows {
+            Some(0) => out.push_str("-- probe: no existing row makes this step fail\n"),
+            Some(n) => {
+                let _ = writeln!(out, "-- probe: {n} existing row(s) make this step fail");
+            }
+            None => {}
+        }
         if let Some(undo) = &step.on_failure {
             let _ = writeln!(out, "-- if it fails: {undo}");
         }
@@ -129,6 +136,25 @@ pub fn markdown(plan: &Plan) -> String {
                 cell(a.before.insert, a.after.insert),
                 cell(a.before.update, a.after.update),
                 cell(a.before.delete, a.after.delete)
+            );
+        }
+    }
+    let failing: Vec<(usize, &super::Step)> = plan
+        .steps
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.failing_rows.is_some_and(|n| n > 0))
+        .collect();
+    if !failing.is_empty() {
+        out.push_str("\n**Data checks: these steps will fail on existing rows:**\n\n");
+        for (i, s) in failing {
+            let _ = writeln!(
+                out,
+                "- step {} ({} {}): {} row(s)",
+                i + 1,
+                s.action,
+                s.object,
+                s.failing_rows.unwrap_or(0)
             );
         }
     }

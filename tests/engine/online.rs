@@ -231,12 +231,86 @@ async fn killed_apply_changes_nothing(env: &Env) -> TestResult {
     result
 }
 
+/// Planning against a live database counts, for each data-dependent step, the rows that
+/// would make it fail.
+async fn probes_count_failing_rows(env: &Env) -> TestResult {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let path = dir.path().join("desired.sql");
+    std::fs::write(
+        &path,
+        "CREATE TABLE public.courses (id int PRIMARY KEY);
+         CREATE TABLE public.results (
+             id int NOT NULL,
+             course_id int REFERENCES public.courses (id),
+             email text NOT NULL UNIQUE,
+             score int CHECK (score BETWEEN 0 AND 100)
+         );",
+    )
+    .map_err(|e| e.to_string())?;
+    let db = env.scratch("probes").await?;
+    let result = async {
+        let c = env.connect(&db).await?;
+        c.batch_execute(
+            "CREATE TABLE public.courses (id int PRIMARY KEY);
+             INSERT INTO public.courses VALUES (1);
+             CREATE TABLE public.results (id int NOT NULL, course_id int, email text, score int);
+             INSERT INTO public.results VALUES
+                 (1, 1, 'a@x', 50), (2, 9, 'a@x', 150), (3, 8, NULL, -1), (4, NULL, 'b@x', NULL);",
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+        let mut engine = Engine::with_cluster(env.cluster.clone());
+        let plan = engine
+            .plan(
+                &Source::Database(env.url(&db.name)),
+                &Source::Files(vec![path.clone()]),
+                &[],
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+        let found = |needle: &str| {
+            plan.steps
+                .iter()
+                .find(|s| s.sql.contains(needle) && s.probe.is_some())
+                .and_then(|s| s.failing_rows)
+        };
+        let want = [
+            ("VALIDATE CONSTRAINT email_profe_not_null", 1),
+            ("results_score_check", 2),
+            ("results_course_id_fkey", 2),
+            ("results_email_key", 2),
+        ];
+        for (needle, n) in want {
+            if found(needle) != Some(n) {
+                return Err(format!(
+                    "probe for {needle}: {:?}, expected {n}\n{}",
+                    found(needle),
+                    profe_migrate::plan::render::sql(&plan)
+                ));
+            }
+        }
+        let md = profe_migrate::plan::render::markdown(&plan);
+        if !md.contains("will fail on existing rows") {
+            return Err(format!("the review does not warn:\n{md}"));
+        }
+        Ok(())
+    }
+    .await;
+    let _ = db.drop_db().await;
+    result
+}
+
 pub fn trials(env: &Arc<Env>) -> Vec<libtest_mimic::Trial> {
     vec![
         trial(
             env,
             "online::writes_go_on_during_index_build_and_validation",
             |env| env.block_on(writes_go_on(&env)),
+        ),
+        trial(
+            env,
+            "online::probes_count_the_rows_that_would_fail",
+            |env| env.block_on(probes_count_failing_rows(&env)),
         ),
         trial(
             env,
