@@ -31,6 +31,15 @@ pub struct Cli {
     /// uses (roles are cluster-wide: never done without this flag).
     #[arg(long, global = true)]
     pub drop_roles: bool,
+    /// How long a step may wait for a lock before it fails (e.g. 3s, 500ms).
+    #[arg(long, global = true, value_parser = parse_duration, default_value = "3s")]
+    pub lock_timeout: u64,
+    /// How long an ordinary step may run.
+    #[arg(long, global = true, value_parser = parse_duration, default_value = "10min")]
+    pub statement_timeout: u64,
+    /// How long an index build, validation or table rewrite may run.
+    #[arg(long, global = true, value_parser = parse_duration, default_value = "60min")]
+    pub long_statement_timeout: u64,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -173,6 +182,22 @@ fn write_out(out: Option<&PathBuf>, text: &str) -> Result<()> {
     }
 }
 
+/// `3s`, `500ms`, `10min`, `1h` (a bare number is milliseconds) → milliseconds.
+fn parse_duration(s: &str) -> std::result::Result<u64, String> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (n, unit) = s.split_at(split);
+    let n: u64 = n.parse().map_err(|_| format!("not a duration: {s:?}"))?;
+    let factor = match unit.trim() {
+        "" | "ms" => 1,
+        "s" => 1_000,
+        "min" | "m" => 60_000,
+        "h" => 3_600_000,
+        other => return Err(format!("unknown unit {other:?} (ms, s, min, h)")),
+    };
+    Ok(n * factor)
+}
+
 fn render(plan: &Plan, format: PlanFormat) -> String {
     match format {
         PlanFormat::Sql => plan::render::sql(plan),
@@ -196,7 +221,12 @@ pub async fn run(cli: Cli) -> Result<i32> {
                 Some(s) => Source::parse(&s),
                 None => Source::Empty,
             };
-            let plan = engine.plan(&from, &to_source(to)?, &cli.schemas).await?;
+            let mut plan = engine.plan(&from, &to_source(to)?, &cli.schemas).await?;
+            plan.set_timeouts(
+                cli.lock_timeout,
+                cli.statement_timeout,
+                cli.long_statement_timeout,
+            );
             write_out(out.as_ref(), &render(&plan, format))?;
             Ok(0)
         }
@@ -218,13 +248,19 @@ pub async fn run(cli: Cli) -> Result<i32> {
                         .map_err(|e| Error::PlanFile(format!("{}: {e}", path.display())))?
                 }
                 None => {
-                    engine
+                    let mut plan = engine
                         .plan(
                             &Source::Database(url.clone()),
                             &to_source(to)?,
                             &cli.schemas,
                         )
-                        .await?
+                        .await?;
+                    plan.set_timeouts(
+                        cli.lock_timeout,
+                        cli.statement_timeout,
+                        cli.long_statement_timeout,
+                    );
+                    plan
                 }
             };
             let client = db::connect(&db::parse(&url)?).await?;

@@ -109,6 +109,9 @@ pub struct Plan {
     /// Roles the plan drops (`--drop-roles`), read back with the database when applying.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dropped_roles: Vec<String>,
+    /// Things a reviewer should know (a drop and a create that look like a rename).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     /// Function and view bodies that change, as unified diffs.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub body_diffs: Vec<body_diff::BodyDiff>,
@@ -122,6 +125,19 @@ pub struct Plan {
 impl Plan {
     pub fn is_empty(&self) -> bool {
         self.steps.is_empty()
+    }
+
+    /// Sets every step's lock timeout, and statement timeouts: `long` for the steps that
+    /// scan or rebuild a table, `statement` for the others.
+    pub fn set_timeouts(&mut self, lock: u64, statement: u64, long: u64) {
+        for s in &mut self.steps {
+            s.lock_timeout_ms = lock;
+            s.statement_timeout_ms = if s.statement_timeout_ms == LONG_STATEMENT_TIMEOUT_MS {
+                long
+            } else {
+                statement
+            };
+        }
     }
 
     /// Hazards of the plan that are not in `allowed`, with the steps that carry them.
@@ -449,6 +465,7 @@ pub fn build(from: &Catalog, to: &Catalog, scope: &BTreeSet<String>) -> Result<P
         scope: scope.iter().cloned().collect(),
         steps,
         summary,
+        notes: probable_renames(&changes),
         body_diffs: body_diff::body_diffs(&changes),
         dropped_roles: changes
             .iter()
@@ -464,6 +481,62 @@ pub fn build(from: &Catalog, to: &Catalog, scope: &BTreeSet<String>) -> Result<P
         },
         desired: to.clone(),
     })
+}
+
+/// A table or column dropped while another of the same shape is created beside it is
+/// probably a rename, which would keep the data: say so.
+fn probable_renames(changes: &[Change]) -> Vec<String> {
+    let shape = |t: &crate::catalog::Table| -> Vec<(String, String)> {
+        t.columns
+            .iter()
+            .map(|c| (c.name.clone(), c.data_type.clone()))
+            .collect()
+    };
+    let mut out = Vec::new();
+    for c in changes {
+        match c {
+            Change::DropTable { table: gone } => {
+                for c in changes {
+                    if let Change::CreateTable { table: new } = c
+                        && new.name.schema == gone.name.schema
+                        && new.name != gone.name
+                        && shape(new) == shape(gone)
+                    {
+                        out.push(format!(
+                            "table {} is dropped and {} created with the same columns: if it is a rename, write `-- @renamed from {}` above its CREATE TABLE to keep the rows",
+                            gone.name,
+                            new.name,
+                            crate::catalog::quote_ident(&gone.name.name)
+                        ));
+                    }
+                }
+            }
+            Change::DropColumn {
+                table,
+                column: gone,
+            } => {
+                for c in changes {
+                    if let Change::AddColumn {
+                        table: t,
+                        column: new,
+                    } = c
+                        && t == table
+                        && new.data_type == gone.data_type
+                    {
+                        out.push(format!(
+                            "column {}.{} is dropped and {} added with the same type: if it is a rename, write `-- @renamed from {}` beside it to keep the values",
+                            table,
+                            crate::catalog::quote_ident(&gone.name),
+                            crate::catalog::quote_ident(&new.name),
+                            crate::catalog::quote_ident(&gone.name)
+                        ));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 pub fn summarize(steps: &[Step]) -> Summary {

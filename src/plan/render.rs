@@ -23,6 +23,9 @@ pub fn sql(plan: &Plan) -> String {
     let _ = writeln!(out, "-- profe-migrate plan: {} steps", plan.steps.len());
     let _ = writeln!(out, "-- source fingerprint: {}", plan.source_fingerprint);
     let _ = writeln!(out, "-- scope: {}", plan.scope.join(", "));
+    for n in &plan.notes {
+        let _ = writeln!(out, "-- note: {n}");
+    }
     let mut in_tx = false;
     let mut timeouts: Option<(u64, u64)> = None;
     for (i, step) in plan.steps.iter().enumerate() {
@@ -137,6 +140,12 @@ pub fn markdown(plan: &Plan) -> String {
                 cell(a.before.update, a.after.update),
                 cell(a.before.delete, a.after.delete)
             );
+        }
+    }
+    if !plan.notes.is_empty() {
+        out.push_str("\n**Notes:**\n\n");
+        for n in &plan.notes {
+            let _ = writeln!(out, "- {n}");
         }
     }
     let failing: Vec<(usize, &super::Step)> = plan

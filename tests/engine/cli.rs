@@ -87,6 +87,21 @@ ALTER DEFAULT PRIVILEGES IN SCHEMA other GRANT SELECT ON TABLES TO insp_reader;
 
 pub fn trials(env: &Arc<Env>) -> Vec<libtest_mimic::Trial> {
     vec![
+        trial(env, "cli::timeouts_are_configurable", |_| {
+            let dir = tempfile::tempdir().unwrap();
+            let b = write(dir.path(), "b.sql", "CREATE TABLE public.t (id int);");
+            let o = run(bin()
+                .args(["plan", "--from", "empty", "--lock-timeout", "750ms", "--to"])
+                .arg(&b));
+            expect(&o, 0)?;
+            if !String::from_utf8_lossy(&o.stdout).contains("SET LOCAL lock_timeout = '750ms';") {
+                return Err(text(&o));
+            }
+            let o = run(bin()
+                .args(["plan", "--from", "empty", "--lock-timeout", "soon", "--to"])
+                .arg(&b));
+            expect(&o, 64)
+        }),
         trial(env, "cli::markdown_shows_changed_bodies_as_diffs", |_| {
             let dir = tempfile::tempdir().unwrap();
             let a = write(
