@@ -16,6 +16,7 @@ mod function;
 pub mod hazard;
 mod index;
 mod not_null;
+mod notes;
 mod order;
 mod policy;
 mod privilege;
@@ -465,7 +466,7 @@ pub fn build(from: &Catalog, to: &Catalog, scope: &BTreeSet<String>) -> Result<P
         scope: scope.iter().cloned().collect(),
         steps,
         summary,
-        notes: probable_renames(&changes),
+        notes: notes::probable_renames(&changes),
         body_diffs: body_diff::body_diffs(&changes),
         dropped_roles: changes
             .iter()
@@ -481,62 +482,6 @@ pub fn build(from: &Catalog, to: &Catalog, scope: &BTreeSet<String>) -> Result<P
         },
         desired: to.clone(),
     })
-}
-
-/// A table or column dropped while another of the same shape is created beside it is
-/// probably a rename, which would keep the data: say so.
-fn probable_renames(changes: &[Change]) -> Vec<String> {
-    let shape = |t: &crate::catalog::Table| -> Vec<(String, String)> {
-        t.columns
-            .iter()
-            .map(|c| (c.name.clone(), c.data_type.clone()))
-            .collect()
-    };
-    let mut out = Vec::new();
-    for c in changes {
-        match c {
-            Change::DropTable { table: gone } => {
-                for c in changes {
-                    if let Change::CreateTable { table: new } = c
-                        && new.name.schema == gone.name.schema
-                        && new.name != gone.name
-                        && shape(new) == shape(gone)
-                    {
-                        out.push(format!(
-                            "table {} is dropped and {} created with the same columns: if it is a rename, write `-- @renamed from {}` above its CREATE TABLE to keep the rows",
-                            gone.name,
-                            new.name,
-                            crate::catalog::quote_ident(&gone.name.name)
-                        ));
-                    }
-                }
-            }
-            Change::DropColumn {
-                table,
-                column: gone,
-            } => {
-                for c in changes {
-                    if let Change::AddColumn {
-                        table: t,
-                        column: new,
-                    } = c
-                        && t == table
-                        && new.data_type == gone.data_type
-                    {
-                        out.push(format!(
-                            "column {}.{} is dropped and {} added with the same type: if it is a rename, write `-- @renamed from {}` beside it to keep the values",
-                            table,
-                            crate::catalog::quote_ident(&gone.name),
-                            crate::catalog::quote_ident(&new.name),
-                            crate::catalog::quote_ident(&gone.name)
-                        ));
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    out
 }
 
 pub fn summarize(steps: &[Step]) -> Summary {

@@ -1,12 +1,17 @@
 //! The pipeline glue: turn sources into catalogs (introspecting a database, or loading
 //! files into the shadow server), work out the scope, plan, apply and verify.
 
+mod probes;
+mod renames;
+
 use crate::catalog::{Catalog, quote_ident};
 use crate::cluster::Cluster;
 use crate::db;
 use crate::error::{Error, Result};
 use crate::plan::{self, Hazard, Plan};
 use crate::source::{DesiredState, Shadow};
+use probes::run_probes;
+use renames::applicable_renames;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -232,158 +237,6 @@ impl Engine {
         plan.source_fingerprint = from_catalog.fingerprint();
         Ok(plan)
     }
-}
-
-/// Runs the plan's data probes, read-only and briefly, and records what they count. A
-/// probe that cannot run (a column this plan adds, a timeout) reports nothing.
-async fn run_probes(client: &Client, plan: &mut Plan) -> Result<()> {
-    client
-        .batch_execute(
-            "BEGIN READ ONLY; SET LOCAL statement_timeout = '5s'; SET LOCAL search_path = ''",
-        )
-        .await?;
-    for step in plan.steps.iter_mut() {
-        let Some(probe) = &step.probe else {
-            continue;
-        };
-        client.batch_execute("SAVEPOINT probe").await?;
-        match client.query_one(probe.as_str(), &[]).await {
-            Ok(row) => step.failing_rows = row.try_get::<_, i64>(0).ok(),
-            Err(e) => {
-                tracing::debug!("probe {probe}: {e}");
-                client.batch_execute("ROLLBACK TO SAVEPOINT probe").await?;
-            }
-        }
-    }
-    client.batch_execute("ROLLBACK").await?;
-    Ok(())
-}
-
-/// The `-- @renamed from` annotations that apply: the old name is there and the new one
-/// is not (once applied, an annotation left in the files does nothing). Types and tables
-/// first, then what the statements name through the tables' new names.
-fn applicable_renames(from: &Catalog, to: &Catalog) -> Vec<crate::catalog::Rename> {
-    use crate::catalog::{QualName, Rename};
-    let renamed_table = |t: &QualName| -> QualName {
-        to.renames
-            .iter()
-            .find_map(|r| match r {
-                Rename::Table { from: old, to: new }
-                    if old.schema == t.schema && *new == t.name =>
-                {
-                    Some(old.clone())
-                }
-                _ => None,
-            })
-            .unwrap_or_else(|| t.clone())
-    };
-    let mut out: Vec<Rename> = to
-        .renames
-        .iter()
-        .filter(|r| match r {
-            Rename::Type { from: old, to: new } => {
-                let new = QualName::new(old.schema.clone(), new.clone());
-                let has = |c: &Catalog, q: &QualName| {
-                    c.enums.contains_key(q)
-                        || c.domains.contains_key(q)
-                        || c.composites.contains_key(q)
-                };
-                has(from, old) && !has(from, &new) && has(to, &new) && !has(to, old)
-            }
-            Rename::Table { from: old, to: new } => {
-                let new = QualName::new(old.schema.clone(), new.clone());
-                from.tables.contains_key(old)
-                    && !from.tables.contains_key(&new)
-                    && to.tables.contains_key(&new)
-                    && !to.tables.contains_key(old)
-            }
-            Rename::Column {
-                table,
-                from: old,
-                to: new,
-            } => {
-                let current = from.tables.get(&renamed_table(table));
-                let desired = to.tables.get(table);
-                current.is_some_and(|t| t.column(old).is_some() && t.column(new).is_none())
-                    && desired.is_some_and(|t| t.column(new).is_some() && t.column(old).is_none())
-            }
-            Rename::Constraint {
-                table,
-                from: old,
-                to: new,
-            } => {
-                let current = from.tables.get(&renamed_table(table));
-                let desired = to.tables.get(table);
-                current.is_some_and(|t| {
-                    t.constraints.contains_key(old) && !t.constraints.contains_key(new)
-                }) && desired.is_some_and(|t| {
-                    t.constraints.contains_key(new) && !t.constraints.contains_key(old)
-                })
-            }
-            Rename::Index { from: old, to: new } => {
-                let new = QualName::new(old.schema.clone(), new.clone());
-                from.indexes.contains_key(old)
-                    && !from.indexes.contains_key(&new)
-                    && to.indexes.contains_key(&new)
-                    && !to.indexes.contains_key(old)
-            }
-        })
-        .cloned()
-        .collect();
-    // Names PostgreSQL made up from the old table name (`enrolment_pkey`) follow the
-    // table when the desired state has the new table's version of them.
-    let mut implied = Vec::new();
-    for r in &out {
-        let Rename::Table { from: old, to: new } = r else {
-            continue;
-        };
-        let new_table = QualName::new(old.schema.clone(), new.clone());
-        let (Some(current), Some(desired)) = (from.tables.get(old), to.tables.get(&new_table))
-        else {
-            continue;
-        };
-        let follow = |name: &str| -> Option<String> {
-            name.strip_prefix(&format!("{}_", old.name))
-                .map(|rest| format!("{new}_{rest}"))
-        };
-        for name in current.constraints.keys() {
-            if let Some(n) = follow(name).filter(|n| {
-                desired.constraints.contains_key(n)
-                    && !current.constraints.contains_key(n)
-                    && !desired.constraints.contains_key(name)
-            }) {
-                implied.push(Rename::Constraint {
-                    table: new_table.clone(),
-                    from: name.clone(),
-                    to: n,
-                });
-            }
-        }
-        for index in from.indexes.values().filter(|i| &i.table == old) {
-            let renamed = |n: &String| QualName::new(old.schema.clone(), n.clone());
-            if let Some(n) = follow(&index.name.name).filter(|n| {
-                to.indexes.contains_key(&renamed(n))
-                    && !from.indexes.contains_key(&renamed(n))
-                    && !to.indexes.contains_key(&index.name)
-            }) {
-                implied.push(Rename::Index {
-                    from: index.name.clone(),
-                    to: n,
-                });
-            }
-        }
-    }
-    for r in implied {
-        if !out.contains(&r) {
-            out.push(r);
-        }
-    }
-    out.sort_by_key(|r| match r {
-        Rename::Type { .. } => 0,
-        Rename::Table { .. } => 1,
-        _ => 2,
-    });
-    out
 }
 
 /// Roles that the desired state uses must exist or be declared by it: a plan that grants
