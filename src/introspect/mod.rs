@@ -24,7 +24,7 @@ mod view;
 
 pub use role::roles;
 
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, ObjectId, QualName};
 use crate::error::Result;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use tokio_postgres::types::ToSql;
@@ -62,6 +62,42 @@ pub const QUERIES: &[(&str, &str)] = &[
     ("depends", include_str!("sql/depends.sql")),
     ("unsupported", include_str!("sql/unsupported.sql")),
 ];
+
+/// An object as the queries name it: (kind, schema, name, sub-name), the sub-name being a
+/// column, constraint, trigger or policy name, or a function's argument types.
+fn object_id(kind: &str, schema: String, name: String, sub: Option<String>) -> ObjectId {
+    let q = QualName::new(schema.clone(), name);
+    let sub = || sub.clone().unwrap_or_default();
+    match kind {
+        "column" => ObjectId::Column {
+            table: q,
+            column: sub(),
+        },
+        "sequence" => ObjectId::Sequence { name: q },
+        "index" => ObjectId::Index { name: q },
+        "view" => ObjectId::View { name: q },
+        "table" => ObjectId::Table { name: q },
+        "constraint" => ObjectId::Constraint {
+            table: q,
+            name: sub(),
+        },
+        "type" => ObjectId::Type { name: q },
+        "function" => ObjectId::Function {
+            name: q,
+            args: sub(),
+        },
+        "policy" => ObjectId::Policy {
+            table: q,
+            name: sub(),
+        },
+        "collation" => ObjectId::Collation { name: q },
+        "trigger" => ObjectId::Trigger {
+            table: q,
+            name: sub(),
+        },
+        _ => ObjectId::Schema { name: schema },
+    }
+}
 
 /// What introspection did, for tests and benchmarks.
 #[derive(Debug, Default)]

@@ -1,25 +1,5 @@
-use crate::catalog::{AclKind, Catalog, DefaultAclKey, Grant, Grantee, ObjectId, QualName};
+use crate::catalog::{AclKind, Catalog, DefaultAclKey, Grant, Grantee};
 use tokio_postgres::Row;
-
-fn object(kind: &str, schema: String, name: String, sub: Option<String>) -> ObjectId {
-    let q = QualName::new(schema.clone(), name);
-    match kind {
-        "schema" => ObjectId::Schema { name: schema },
-        "sequence" => ObjectId::Sequence { name: q },
-        "view" => ObjectId::View { name: q },
-        "column" => ObjectId::Column {
-            table: q,
-            column: sub.unwrap_or_default(),
-        },
-        "function" => ObjectId::Function {
-            name: q,
-            args: sub.unwrap_or_default(),
-        },
-        "type" => ObjectId::Type { name: q },
-        "collation" => ObjectId::Collation { name: q },
-        _ => ObjectId::Table { name: q },
-    }
-}
 
 fn grantee(kind: &str, name: Option<String>) -> Grantee {
     match (kind, name) {
@@ -31,7 +11,7 @@ fn grantee(kind: &str, name: Option<String>) -> Grantee {
 
 pub(super) fn read(catalog: &mut Catalog, privileges: &[Row], owners: &[Row], defaults: &[Row]) {
     for row in privileges {
-        let id = object(row.get(0), row.get(1), row.get(2), row.get(3));
+        let id = super::object_id(row.get(0), row.get(1), row.get(2), row.get(3));
         catalog.privileges.entry(id).or_default().insert(Grant {
             grantee: grantee(row.get(4), row.get(5)),
             privilege: row.get(6),
@@ -44,7 +24,7 @@ pub(super) fn read(catalog: &mut Catalog, privileges: &[Row], owners: &[Row], de
         .privileges
         .retain(|id, acl| AclKind::of(id).is_none_or(|k| *acl != k.default_acl(version)));
     for row in owners {
-        let id = object(row.get(0), row.get(1), row.get(2), row.get(3));
+        let id = super::object_id(row.get(0), row.get(1), row.get(2), row.get(3));
         catalog.owners.insert(id, row.get(4));
     }
     for row in defaults {
