@@ -1,7 +1,7 @@
 //! Plans that are safe on a busy database: writes go on while an index is built and a
 //! constraint validated, and a failed concurrent build leaves no invalid index behind.
 
-use crate::support::{Env, TestResult, trial};
+use crate::support::{Desired, Env, TestResult, plan_db, trial};
 use profe_migrate::pipeline::{self, Engine, Source};
 use profe_migrate::plan::Hazard;
 use std::sync::Arc;
@@ -21,9 +21,7 @@ CREATE INDEX events_account ON public.events (account_id, at);
 ";
 
 async fn writes_go_on(env: &Env) -> TestResult {
-    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let path = dir.path().join("desired.sql");
-    std::fs::write(&path, DESIRED).map_err(|e| e.to_string())?;
+    let desired = Desired::new(DESIRED)?;
     let db = env.scratch("online").await?;
     let result = async {
         let c = env.connect(&db).await?;
@@ -31,7 +29,7 @@ async fn writes_go_on(env: &Env) -> TestResult {
         let mut engine = Engine::with_cluster(env.cluster.clone());
         let from = Source::Database(env.url(&db.name));
         let plan = engine
-            .plan(&from, &Source::Files(vec![path.clone()]), &[])
+            .plan(&from, &desired.source.clone(), &[])
             .await
             .map_err(|e| e.to_string())?;
         let sql = profe_migrate::plan::render::sql(&plan);
@@ -94,14 +92,10 @@ async fn writes_go_on(env: &Env) -> TestResult {
 }
 
 async fn failed_build_cleans_up(env: &Env) -> TestResult {
-    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let path = dir.path().join("desired.sql");
-    std::fs::write(
-        &path,
+    let desired = Desired::new(
         "CREATE TABLE public.users (id int PRIMARY KEY, email text);
          CREATE UNIQUE INDEX users_email ON public.users (email);",
-    )
-    .map_err(|e| e.to_string())?;
+    )?;
     let db = env.scratch("online").await?;
     let result = async {
         let c = env.connect(&db).await?;
@@ -111,15 +105,7 @@ async fn failed_build_cleans_up(env: &Env) -> TestResult {
         )
         .await
         .map_err(|e| e.to_string())?;
-        let mut engine = Engine::with_cluster(env.cluster.clone());
-        let plan = engine
-            .plan(
-                &Source::Database(env.url(&db.name)),
-                &Source::Files(vec![path.clone()]),
-                &[],
-            )
-            .await
-            .map_err(|e| e.to_string())?;
+        let plan = plan_db(env, &db, &desired).await?;
         let err = match pipeline::apply_plan(&c, &plan, Hazard::ALL, |_| true).await {
             Err(e) => e.to_string(),
             Ok(_) => return Err("the build should fail on duplicate emails".into()),
@@ -151,15 +137,11 @@ async fn failed_build_cleans_up(env: &Env) -> TestResult {
 /// The server connection dies in the middle of a transactional apply (its backend is
 /// terminated while a table is being rewritten): nothing of the plan remains.
 async fn killed_apply_changes_nothing(env: &Env) -> TestResult {
-    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let path = dir.path().join("desired.sql");
-    std::fs::write(
-        &path,
+    let desired = Desired::new(
         "CREATE TABLE public.results (id int PRIMARY KEY, score bigint, note text);
          CREATE TABLE public.audit (id int PRIMARY KEY);
          COMMENT ON TABLE public.results IS 'changed';",
-    )
-    .map_err(|e| e.to_string())?;
+    )?;
     let db = env.scratch("killed").await?;
     let result = async {
         let c = env.connect(&db).await?;
@@ -173,15 +155,7 @@ async fn killed_apply_changes_nothing(env: &Env) -> TestResult {
         let before = pipeline::live_catalog(&c, &scope)
             .await
             .map_err(|e| e.to_string())?;
-        let mut engine = Engine::with_cluster(env.cluster.clone());
-        let plan = engine
-            .plan(
-                &Source::Database(env.url(&db.name)),
-                &Source::Files(vec![path.clone()]),
-                &[],
-            )
-            .await
-            .map_err(|e| e.to_string())?;
+        let plan = plan_db(env, &db, &desired).await?;
         if plan.steps.iter().any(|s| !s.transactional) || plan.steps.len() < 3 {
             return Err("the plan should be a few transactional steps".into());
         }
@@ -234,10 +208,7 @@ async fn killed_apply_changes_nothing(env: &Env) -> TestResult {
 /// Planning against a live database counts, for each data-dependent step, the rows that
 /// would make it fail.
 async fn probes_count_failing_rows(env: &Env) -> TestResult {
-    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let path = dir.path().join("desired.sql");
-    std::fs::write(
-        &path,
+    let desired = Desired::new(
         "CREATE TABLE public.courses (id int PRIMARY KEY);
          CREATE TABLE public.results (
              id int NOT NULL,
@@ -245,8 +216,7 @@ async fn probes_count_failing_rows(env: &Env) -> TestResult {
              email text NOT NULL UNIQUE,
              score int CHECK (score BETWEEN 0 AND 100)
          );",
-    )
-    .map_err(|e| e.to_string())?;
+    )?;
     let db = env.scratch("probes").await?;
     let result = async {
         let c = env.connect(&db).await?;
@@ -259,15 +229,7 @@ async fn probes_count_failing_rows(env: &Env) -> TestResult {
         )
         .await
         .map_err(|e| e.to_string())?;
-        let mut engine = Engine::with_cluster(env.cluster.clone());
-        let plan = engine
-            .plan(
-                &Source::Database(env.url(&db.name)),
-                &Source::Files(vec![path.clone()]),
-                &[],
-            )
-            .await
-            .map_err(|e| e.to_string())?;
+        let plan = plan_db(env, &db, &desired).await?;
         let found = |needle: &str| {
             plan.steps
                 .iter()

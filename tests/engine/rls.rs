@@ -2,7 +2,7 @@
 //! `app.account_id` set see exactly the rows the policies allow, and writes the policies
 //! forbid fail.
 
-use crate::support::{Env, TestResult, trial};
+use crate::support::{Desired, Env, TestResult, plan_db, trial};
 use profe_migrate::pipeline::{self, Engine, Source};
 use profe_migrate::plan::Hazard;
 use profe_migrate::plan::access::Level;
@@ -45,10 +45,9 @@ INSERT INTO public.enrollments VALUES
     (1, 1, 7), (2, 1, 8), (3, 2, 7), (4, 3, 8), (5, 4, 9);
 "#;
 
-/// The enrollment ids `role` sees as account `account`.
-async fn visible(c: &Client, role: &str, account: i64) -> Result<Vec<i64>, String> {
-    c.batch_execute("BEGIN").await.map_err(|e| e.to_string())?;
-    c.batch_execute(&format!("SET LOCAL ROLE {role}"))
+/// Opens a transaction acting as `role` with `app.account_id` = `account`.
+async fn act_as(c: &Client, role: &str, account: i64) -> Result<(), String> {
+    c.batch_execute(&format!("BEGIN; SET LOCAL ROLE {role}"))
         .await
         .map_err(|e| e.to_string())?;
     c.execute(
@@ -56,7 +55,13 @@ async fn visible(c: &Client, role: &str, account: i64) -> Result<Vec<i64>, Strin
         &[&account.to_string()],
     )
     .await
-    .map_err(|e| e.to_string())?;
+    .map(|_| ())
+    .map_err(|e| e.to_string())
+}
+
+/// The enrollment ids `role` sees as account `account`.
+async fn visible(c: &Client, role: &str, account: i64) -> Result<Vec<i64>, String> {
+    act_as(c, role, account).await?;
     let rows = c
         .query("SELECT id FROM public.enrollments ORDER BY id", &[])
         .await
@@ -69,16 +74,7 @@ async fn visible(c: &Client, role: &str, account: i64) -> Result<Vec<i64>, Strin
 
 /// Runs `sql` as `role`/`account`; `Err` when PostgreSQL refuses it.
 async fn write(c: &Client, role: &str, account: i64, sql: &str) -> Result<u64, String> {
-    c.batch_execute("BEGIN").await.map_err(|e| e.to_string())?;
-    c.batch_execute(&format!("SET LOCAL ROLE {role}"))
-        .await
-        .map_err(|e| e.to_string())?;
-    c.execute(
-        "SELECT set_config('app.account_id', $1, true)",
-        &[&account.to_string()],
-    )
-    .await
-    .map_err(|e| e.to_string())?;
+    act_as(c, role, account).await?;
     let r = c
         .execute(sql, &[])
         .await
@@ -90,9 +86,7 @@ async fn write(c: &Client, role: &str, account: i64, sql: &str) -> Result<u64, S
 }
 
 async fn run(env: &Env) -> TestResult {
-    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let path = dir.path().join("desired.sql");
-    std::fs::write(&path, DESIRED).map_err(|e| e.to_string())?;
+    let desired = Desired::new(DESIRED)?;
     let db = env.scratch("rls").await?;
     let result = async {
         let c = env.connect(&db).await?;
@@ -107,15 +101,7 @@ async fn run(env: &Env) -> TestResult {
         c.batch_execute("DELETE FROM public.enrollments")
             .await
             .map_err(|e| e.to_string())?;
-        let mut engine = Engine::with_cluster(env.cluster.clone());
-        let plan = engine
-            .plan(
-                &Source::Database(env.url(&db.name)),
-                &Source::Files(vec![path.clone()]),
-                &[],
-            )
-            .await
-            .map_err(|e| e.to_string())?;
+        let plan = plan_db(env, &db, &desired).await?;
         // The review says what changes for the teacher on the existing table.
         let teacher = plan
             .access
@@ -203,13 +189,8 @@ async fn run(env: &Env) -> TestResult {
 /// Roles are cluster-wide: a role the desired state stops using is left alone, unless
 /// `--drop-roles` says otherwise; then it is dropped after its grants are revoked.
 async fn drop_roles(env: &Env) -> TestResult {
-    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let path = dir.path().join("desired.sql");
-    std::fs::write(
-        &path,
-        "CREATE TABLE public.t (id int);\nGRANT SELECT ON public.t TO drr_keep;\n",
-    )
-    .map_err(|e| e.to_string())?;
+    let desired =
+        Desired::new("CREATE TABLE public.t (id int);\nGRANT SELECT ON public.t TO drr_keep;\n")?;
     let db = env.scratch("droproles").await?;
     let result = async {
         let c = env.connect(&db).await?;
@@ -220,7 +201,7 @@ async fn drop_roles(env: &Env) -> TestResult {
         .await
         .map_err(|e| e.to_string())?;
         let from = Source::Database(env.url(&db.name));
-        let to = Source::Files(vec![path.clone()]);
+        let to = desired.source.clone();
         let mut engine = Engine::with_cluster(env.cluster.clone());
         let plan = engine
             .plan(&from, &to, &[])
@@ -271,10 +252,7 @@ async fn drop_roles(env: &Env) -> TestResult {
 /// by another role: what the files leave to "whoever runs them" (owners, FOR ROLE of
 /// default privileges, grants to CURRENT_USER) means the applying role, and converges.
 async fn other_user(env: &Env) -> TestResult {
-    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let path = dir.path().join("desired.sql");
-    std::fs::write(
-        &path,
+    let desired = Desired::new(
         "CREATE SCHEMA app;
          ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT SELECT ON TABLES TO ren_reader;
          CREATE TABLE app.courses (id int PRIMARY KEY);
@@ -283,8 +261,7 @@ async fn other_user(env: &Env) -> TestResult {
          REVOKE DELETE ON app.notes FROM CURRENT_USER;
          ALTER TABLE app.notes ENABLE ROW LEVEL SECURITY;
          CREATE POLICY mine ON app.notes TO CURRENT_USER, ren_reader USING (true);\n",
-    )
-    .map_err(|e| e.to_string())?;
+    )?;
     let db = env.scratch("otheruser").await?;
     let result = async {
         let c = env.connect(&db).await?;
@@ -301,7 +278,7 @@ async fn other_user(env: &Env) -> TestResult {
                 .await
                 .map_err(|e| e.to_string())?;
         let from = Source::Database(url);
-        let to = Source::Files(vec![path.clone()]);
+        let to = desired.source.clone();
         let mut engine = Engine::with_cluster(env.cluster.clone());
         let plan = engine
             .plan(&from, &to, &[])

@@ -168,3 +168,37 @@ fn sort_grant_runs(lines: Vec<&str>) -> Vec<&str> {
     out.append(&mut run);
     out
 }
+
+/// A desired state written to a temporary file, kept while the value lives.
+pub struct Desired {
+    _dir: tempfile::TempDir,
+    pub source: profe_migrate::pipeline::Source,
+}
+
+impl Desired {
+    pub fn new(sql: &str) -> Result<Desired, String> {
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let path = dir.path().join("desired.sql");
+        std::fs::write(&path, sql).map_err(|e| e.to_string())?;
+        Ok(Desired {
+            _dir: dir,
+            source: profe_migrate::pipeline::Source::Files(vec![path]),
+        })
+    }
+}
+
+/// Plans the scratch database `db` → `desired` on the test cluster.
+pub async fn plan_db(
+    env: &Env,
+    db: &ScratchDb,
+    desired: &Desired,
+) -> Result<profe_migrate::plan::Plan, String> {
+    profe_migrate::pipeline::Engine::with_cluster(env.cluster.clone())
+        .plan(
+            &profe_migrate::pipeline::Source::Database(env.url(&db.name)),
+            &desired.source,
+            &[],
+        )
+        .await
+        .map_err(|e| e.to_string())
+}
