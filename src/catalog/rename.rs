@@ -27,6 +27,12 @@ pub enum Rename {
         from: QualName,
         to: String,
     },
+    /// A label of an enum type (named as the desired state names the type).
+    EnumValue {
+        name: QualName,
+        from: String,
+        to: String,
+    },
 }
 
 impl Rename {
@@ -52,6 +58,11 @@ impl Rename {
             Rename::Type { from, to } => {
                 format!("ALTER TYPE {from} RENAME TO {};", quote_ident(to))
             }
+            Rename::EnumValue { name, from, to } => format!(
+                "ALTER TYPE {name} RENAME VALUE {} TO {};",
+                super::quote_literal(from),
+                super::quote_literal(to)
+            ),
         }
     }
 
@@ -71,6 +82,7 @@ impl Rename {
             Rename::Type { from, to } => {
                 format!("type {}", QualName::new(from.schema.clone(), to.clone()))
             }
+            Rename::EnumValue { name, .. } => format!("type {name}"),
         }
     }
 }

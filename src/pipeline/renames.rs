@@ -20,6 +20,17 @@ pub(super) fn applicable_renames(from: &Catalog, to: &Catalog) -> Vec<crate::cat
             })
             .unwrap_or_else(|| t.clone())
     };
+    let renamed_type = |t: &QualName| -> QualName {
+        to.renames
+            .iter()
+            .find_map(|r| match r {
+                Rename::Type { from: old, to: new } if old.schema == t.schema && *new == t.name => {
+                    Some(old.clone())
+                }
+                _ => None,
+            })
+            .unwrap_or_else(|| t.clone())
+    };
     let mut out: Vec<Rename> = to
         .renames
         .iter()
@@ -62,6 +73,18 @@ pub(super) fn applicable_renames(from: &Catalog, to: &Catalog) -> Vec<crate::cat
                 }) && desired.is_some_and(|t| {
                     t.constraints.contains_key(new) && !t.constraints.contains_key(old)
                 })
+            }
+            Rename::EnumValue {
+                name,
+                from: old,
+                to: new,
+            } => {
+                let current = from.enums.get(&renamed_type(name));
+                let desired = to.enums.get(name);
+                let has = |e: Option<&crate::catalog::EnumType>, v: &String| {
+                    e.is_some_and(|e| e.labels.contains(v))
+                };
+                has(current, old) && !has(current, new) && has(desired, new) && !has(desired, old)
             }
             Rename::Index { from: old, to: new } => {
                 let new = QualName::new(old.schema.clone(), new.clone());

@@ -88,7 +88,7 @@ impl DesiredState {
                         .and_then(|p| p.first().cloned())
                         .unwrap_or_else(|| "public".into());
                     renames.extend(
-                        renames::renames(node, start, end, &mine, &schema)
+                        renames::renames(node, &file.text, start, end.max(start), &mine, &schema)
                             .map_err(|e| crate::Error::Unsupported(format!("{}: {e}", at())))?,
                     );
                 }

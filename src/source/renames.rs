@@ -16,11 +16,14 @@ pub(super) fn annotations(text: &str) -> Vec<(usize, bool, String)> {
     for line in text.split_inclusive('\n') {
         if let Some(i) = line.find(MARK) {
             let name = line[i + MARK.len()..].trim();
-            let name = name
-                .strip_prefix('"')
-                .and_then(|n| n.strip_suffix('"'))
-                .map(|n| n.replace("\"\"", "\""))
-                .unwrap_or_else(|| name.to_lowercase());
+            let name = if let Some(n) = name.strip_prefix('"').and_then(|n| n.strip_suffix('"')) {
+                n.replace("\"\"", "\"")
+            } else if let Some(n) = name.strip_prefix('\'').and_then(|n| n.strip_suffix('\'')) {
+                // An enum label.
+                n.replace("''", "'")
+            } else {
+                name.to_lowercase()
+            };
             out.push((at + i, line[..i].trim().is_empty(), name));
         }
         at += line.len();
@@ -41,6 +44,7 @@ fn qual(rv: &pg_query::protobuf::RangeVar, default_schema: &str) -> QualName {
 /// spanning `start..end`. `Err` for an annotation that names nothing renamable.
 pub(super) fn renames(
     node: &NodeEnum,
+    text: &str,
     start: usize,
     end: usize,
     marks: &[(usize, bool, String)],
@@ -73,6 +77,14 @@ pub(super) fn renames(
                         old.clone(),
                     ),
                     to: name,
+                })
+            }
+            (NodeEnum::CreateEnumStmt(_), true) => {
+                let (schema, name) = type_name(node).ok_or("CREATE TYPE without a name")?;
+                enum_label(&text[start..end], start, *at, *alone).map(|label| Rename::EnumValue {
+                    name: QualName::new(schema.unwrap_or_else(|| default_schema.to_string()), name),
+                    from: old.clone(),
+                    to: label,
                 })
             }
             (NodeEnum::CreateStmt(s), true) => {
@@ -157,4 +169,29 @@ fn type_name(node: &NodeEnum) -> Option<(Option<String>, String)> {
         [schema, name] => Some((Some(schema.clone()), name.clone())),
         _ => None,
     }
+}
+
+/// The enum label that an annotation at file offset `at` sits beside, in the statement
+/// `sql` that starts at file offset `start`: the next label when the comment stands alone
+/// on its line, else the last one before it.
+fn enum_label(sql: &str, start: usize, at: usize, alone: bool) -> Option<String> {
+    let tokens = pg_query::scan(sql).ok()?.tokens;
+    let labels: Vec<(usize, String)> = tokens
+        .iter()
+        .filter(|t| t.token == pg_query::protobuf::Token::Sconst as i32)
+        .filter_map(|t| {
+            let text = sql.get(t.start.max(0) as usize..t.end.max(0) as usize)?;
+            let value = text
+                .strip_prefix('\'')?
+                .strip_suffix('\'')?
+                .replace("''", "'");
+            Some((start + t.start.max(0) as usize, value))
+        })
+        .collect();
+    let found = if alone {
+        labels.iter().find(|(p, _)| *p > at)
+    } else {
+        labels.iter().rev().find(|(p, _)| *p < at)
+    };
+    found.map(|(_, v)| v.clone())
 }

@@ -218,12 +218,29 @@ pub fn trials(env: &Arc<Env>) -> Vec<libtest_mimic::Trial> {
                     Err(Error::Unsupported(msg))
                         if msg.contains("roles.sql:2:1")
                             && msg.contains("passwords")
-                            && !msg.contains("hunter2") =>
+                            && !msg.contains("hunter2") => {}
+                    other => {
+                        return Err(format!(
+                            "expected the password to be refused, got {:?}",
+                            other.map(|_| ())
+                        ));
+                    }
+                }
+                // A rename annotation on something that cannot be renamed is reported.
+                let path = dir.path().join("views.sql");
+                std::fs::write(
+                    &path,
+                    "-- @renamed from old_view\nCREATE VIEW v AS SELECT 1;\n",
+                )
+                .unwrap();
+                match DesiredState::read(std::slice::from_ref(&path)) {
+                    Err(Error::Unsupported(msg))
+                        if msg.contains("views.sql:2:1") && msg.contains("old_view") =>
                     {
                         Ok(())
                     }
                     other => Err(format!(
-                        "expected the password to be refused, got {:?}",
+                        "expected the annotation to be refused, got {:?}",
                         other.map(|_| ())
                     )),
                 }
