@@ -48,18 +48,54 @@ pub fn trials(env: &Arc<Env>) -> Vec<libtest_mimic::Trial> {
         .unwrap_or_default();
     dirs.sort();
     let version = server_version(env);
-    dirs.into_iter()
-        .map(|dir| {
-            let name = format!("fixture::{}", dir.file_name().unwrap().to_string_lossy());
-            let opts = options(&dir);
-            let skip = opts.as_ref().is_ok_and(|o| o.min_server_version > version);
-            trial(env, &name, move |env| {
-                let opts = opts?;
-                env.block_on(run_case(&env, &dir, &opts))
-            })
-            .with_ignored_flag(skip)
+    let roles_dirs = dirs.clone();
+    let mut out: Vec<libtest_mimic::Trial> = vec![trial(
+        env,
+        "fixture_roles_are_unique_to_their_case",
+        move |_| unique_roles(&roles_dirs),
+    )];
+    out.extend(dirs.into_iter().map(|dir| {
+        let name = format!("fixture::{}", dir.file_name().unwrap().to_string_lossy());
+        let opts = options(&dir);
+        let skip = opts.as_ref().is_ok_and(|o| o.min_server_version > version);
+        trial(env, &name, move |env| {
+            let opts = opts?;
+            env.block_on(run_case(&env, &dir, &opts))
         })
-        .collect()
+        .with_ignored_flag(skip)
+    }));
+    out
+}
+
+/// Cases run in parallel in one cluster and roles are cluster-wide: a role created by two
+/// cases would make them race. Each case's roles must be its own.
+fn unique_roles(dirs: &[PathBuf]) -> TestResult {
+    let mut owner: BTreeMap<String, String> = BTreeMap::new();
+    for dir in dirs {
+        let case = dir.file_name().unwrap().to_string_lossy().to_string();
+        let mut names = BTreeSet::new();
+        for file in ["from.sql", "to.sql"] {
+            let Some(text) = read(dir, file) else {
+                continue;
+            };
+            let Ok(parsed) = pg_query::parse(&text, 0) else {
+                continue;
+            };
+            for s in &parsed.protobuf.stmts {
+                if let Some(pg_query::NodeEnum::CreateRoleStmt(r)) =
+                    s.stmt.as_ref().and_then(|n| n.node.as_ref())
+                {
+                    names.insert(r.role.clone());
+                }
+            }
+        }
+        for name in names {
+            if let Some(other) = owner.insert(name.clone(), case.clone()) {
+                return Err(format!("role {name} is created by both {other} and {case}"));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn server_version(env: &Env) -> i32 {
