@@ -38,6 +38,7 @@ pub(super) fn probable_renames(changes: &[Change]) -> Vec<String> {
                         column: new,
                     } = c
                         && t == table
+                        && new.name != gone.name
                         && new.data_type == gone.data_type
                     {
                         out.push(format!(
