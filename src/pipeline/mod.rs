@@ -205,10 +205,9 @@ impl Engine {
         to_catalog: &Catalog,
         scope: &BTreeSet<String>,
     ) -> Result<Plan> {
-        let (from_catalog, to_catalog, scope) = (from_catalog, to_catalog, scope.clone());
         let renames = applicable_renames(from_catalog, to_catalog);
         if renames.is_empty() {
-            return plan_catalogs(from_catalog, to_catalog, &scope);
+            return plan_catalogs(from_catalog, to_catalog, scope);
         }
         // The renames run first; the rest is planned from the database as they leave it,
         // read back from the shadow server (the current schema loaded, then renamed).
@@ -223,13 +222,14 @@ impl Engine {
             text,
         }])?;
         let mut renamed = current.load_then(&self.shadow().await?, &sql).await?;
-        renamed.restrict(&scope);
+        renamed.restrict(scope);
         renamed.rename_current_user(&from_catalog.current_user);
         renamed.roles = from_catalog.roles.clone();
-        let mut plan = plan_catalogs(&renamed, to_catalog, &scope)?;
+        let mut plan = plan_catalogs(&renamed, to_catalog, scope)?;
         let mut steps: Vec<plan::Step> = renames
             .iter()
-            .map(|r| plan::Step::rename(r.sql(), r.object()))
+            .zip(sql)
+            .map(|(r, sql)| plan::Step::rename(sql, r.object()))
             .collect();
         steps.append(&mut plan.steps);
         plan.steps = steps;
