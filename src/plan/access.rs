@@ -2,7 +2,7 @@
 //! role could do before and what it can do after, command by command, with row level
 //! security taken into account.
 
-use crate::catalog::{Catalog, Grantee, ObjectId, QualName};
+use crate::catalog::{Acl, Catalog, Grantee, ObjectId, Policy, QualName};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -111,12 +111,7 @@ fn access(catalog: &Catalog, table: &QualName, is_view: bool, role: &Grantee) ->
         Grantee::Role(r) => mine.contains(r),
     };
     let acl = crate::diff::effective_acl(catalog, &id);
-    let columns: Vec<&crate::catalog::Acl> = catalog
-        .privileges
-        .iter()
-        .filter(|(k, _)| matches!(k, ObjectId::Column { table: t, .. } if t == table))
-        .map(|(_, a)| a)
-        .collect();
+    let columns: Vec<&Acl> = column_acls(catalog, table).collect();
     let is_owner = matches!(role, Grantee::Role(r) if *r == owner);
     let bypass = matches!(role, Grantee::Role(r)
         if catalog.roles.get(r).is_some_and(|d| d.bypassrls || d.superuser));
@@ -139,9 +134,8 @@ fn access(catalog: &Catalog, table: &QualName, is_view: bool, role: &Grantee) ->
         if !rls {
             return base;
         }
-        let applies = catalog.policies.values().any(|p| {
-            &p.table == table
-                && p.permissive
+        let applies = policies_on(catalog, table).any(|p| {
+            p.permissive
                 && (p.command == "ALL" || p.command == command)
                 && p.roles.iter().any(holds)
         });
@@ -160,21 +154,46 @@ fn access(catalog: &Catalog, table: &QualName, is_view: bool, role: &Grantee) ->
     })
 }
 
+/// The policies of one table (a range of the ordered map, not a scan of every policy).
+fn policies_on<'a>(c: &'a Catalog, table: &'a QualName) -> impl Iterator<Item = &'a Policy> {
+    c.policies
+        .range((table.clone(), String::new())..)
+        .take_while(move |((t, _), _)| t == table)
+        .map(|(_, p)| p)
+}
+
+/// The column privileges of one table, likewise.
+fn column_acls<'a>(c: &'a Catalog, table: &'a QualName) -> impl Iterator<Item = &'a Acl> {
+    let start = ObjectId::Column {
+        table: table.clone(),
+        column: String::new(),
+    };
+    c.privileges
+        .range(start..)
+        .take_while(move |(k, _)| matches!(k, ObjectId::Column { table: t, .. } if t == table))
+        .map(|(_, a)| a)
+}
+
 /// Everyone named in a table's privileges or policies, on either side.
 fn subjects(catalogs: [&Catalog; 2], table: &QualName) -> BTreeSet<Grantee> {
     let mut out = BTreeSet::from([Grantee::Public]);
     for c in catalogs {
-        for (id, acl) in &c.privileges {
-            let on_table = match id {
-                ObjectId::Table { name } | ObjectId::View { name } => name == table,
-                ObjectId::Column { table: t, .. } => t == table,
-                _ => false,
-            };
-            if on_table {
-                out.extend(acl.iter().map(|g| g.grantee.clone()));
-            }
+        let whole = [
+            ObjectId::Table {
+                name: table.clone(),
+            },
+            ObjectId::View {
+                name: table.clone(),
+            },
+        ];
+        let acls = whole
+            .iter()
+            .filter_map(|id| c.privileges.get(id))
+            .chain(column_acls(c, table));
+        for acl in acls {
+            out.extend(acl.iter().map(|g| g.grantee.clone()));
         }
-        for p in c.policies.values().filter(|p| &p.table == table) {
+        for p in policies_on(c, table) {
             out.extend(p.roles.iter().cloned());
         }
         let id = ObjectId::Table {
