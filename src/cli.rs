@@ -31,6 +31,10 @@ pub struct Cli {
     /// uses (roles are cluster-wide: never done without this flag).
     #[arg(long, global = true)]
     pub drop_roles: bool,
+    /// Do not replay the plan on a copy of the current schema before showing or applying
+    /// it (for a shadow server that cannot hold that copy, e.g. a missing extension).
+    #[arg(long, global = true)]
+    pub no_validate: bool,
     /// How long a step may wait for a lock before it fails (e.g. 3s, 500ms).
     #[arg(long, global = true, value_parser = parse_duration, default_value = "3s")]
     pub lock_timeout: u64,
@@ -210,6 +214,7 @@ fn render(plan: &Plan, format: PlanFormat) -> String {
 pub async fn run(cli: Cli) -> Result<i32> {
     let mut engine = Engine::new(cli.dev_url.clone());
     engine.drop_roles = cli.drop_roles;
+    engine.validate = !cli.no_validate;
     match cli.command {
         Command::Plan {
             from,
@@ -293,6 +298,8 @@ pub async fn run(cli: Cli) -> Result<i32> {
             format,
         } => {
             let url = database_url(url)?;
+            // Drift reports differences; whether a plan for them converges is apply's concern.
+            engine.validate = false;
             let plan = engine
                 .plan(&Source::Database(url), &to_source(to)?, &cli.schemas)
                 .await?;

@@ -41,6 +41,8 @@ pub enum Error {
     Apply(String),
     #[error("the database did not converge after apply; remaining changes:\n{0}")]
     NotConverged(String),
+    #[error("the plan was not output: {0}")]
+    NotValid(String),
     #[error("invalid plan file: {0}")]
     PlanFile(String),
 }

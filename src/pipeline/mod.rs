@@ -3,6 +3,7 @@
 
 mod probes;
 mod renames;
+mod validate;
 
 use crate::catalog::{Catalog, quote_ident};
 use crate::cluster::Cluster;
@@ -58,6 +59,9 @@ pub struct Engine {
     cluster: Option<Arc<Cluster>>,
     /// `--drop-roles`.
     pub drop_roles: bool,
+    /// Replay every plan on a copy of the source schema before returning it (off with
+    /// `--no-validate`, and for drift, which only reports).
+    pub validate: bool,
 }
 
 /// What `apply` did.
@@ -73,6 +77,7 @@ impl Engine {
             dev_url,
             cluster: None,
             drop_roles: false,
+            validate: true,
         }
     }
 
@@ -82,6 +87,7 @@ impl Engine {
             dev_url: None,
             cluster: Some(cluster),
             drop_roles: false,
+            validate: true,
         }
     }
 
@@ -189,6 +195,9 @@ impl Engine {
         let mut plan = self
             .plan_renamed(&from_catalog, &to_catalog, &scope)
             .await?;
+        if self.validate {
+            self.validate_plan(&from_catalog, &plan).await?;
+        }
         if let Source::Database(url) = from
             && plan.steps.iter().any(|s| s.probe.is_some())
         {
@@ -196,6 +205,12 @@ impl Engine {
             run_probes(&client, &mut plan).await?;
         }
         Ok(plan)
+    }
+
+    /// Replays `plan` on a copy of `from` in the shadow server; an error names what does
+    /// not converge (or the step that fails). [`Engine::plan`] does it unless told not to.
+    pub async fn validate_plan(&mut self, from: &Catalog, plan: &Plan) -> Result<()> {
+        validate::validate(&self.shadow().await?, from, plan).await
     }
 
     /// Plans, running `-- @renamed from` renames first.
@@ -212,15 +227,7 @@ impl Engine {
         // The renames run first; the rest is planned from the database as they leave it,
         // read back from the shadow server (the current schema loaded, then renamed).
         let sql: Vec<String> = renames.iter().map(|r| r.sql()).collect();
-        let text: String = schema_sql(from_catalog)?
-            .into_iter()
-            .map(|(_, t)| t)
-            .collect::<Vec<_>>()
-            .join("\n");
-        let current = DesiredState::from_files(vec![crate::source::SourceFile {
-            path: PathBuf::from("<the current schema>"),
-            text,
-        }])?;
+        let current = current_schema(from_catalog)?;
         let mut renamed = current.load_then(&self.shadow().await?, &sql).await?;
         renamed.restrict(scope);
         renamed.rename_current_user(&from_catalog.current_user);
@@ -352,14 +359,31 @@ pub async fn apply_plan(
     result
 }
 
-/// The catalog as declarative SQL files, one per schema (plus extensions): the creation
-/// plan from an empty database, split by the schema of each step's object. Loading
-/// orders statements by their references, so the split needs no care for order.
-pub fn schema_sql(catalog: &Catalog) -> Result<Vec<(String, String)>> {
+/// The plan that creates `catalog` from an empty database, and the schemas it uses.
+fn creation_plan(catalog: &Catalog) -> Result<(Plan, BTreeSet<String>)> {
     let scope = catalog.used_schemas();
     let mut c = catalog.clone();
     c.restrict(&scope);
     let plan = plan_catalogs(&crate::catalog::Catalog::empty_database(), &c, &scope)?;
+    Ok((plan, scope))
+}
+
+/// `catalog` as a desired state to load into the shadow server (to rename in, or to replay
+/// a plan on), in the creation plan's order.
+fn current_schema(catalog: &Catalog) -> Result<DesiredState> {
+    let (plan, _) = creation_plan(catalog)?;
+    let text: Vec<&str> = plan.steps.iter().map(|s| s.sql.as_str()).collect();
+    DesiredState::from_files(vec![crate::source::SourceFile {
+        path: PathBuf::from("<the current schema>"),
+        text: text.join("\n"),
+    }])
+}
+
+/// The catalog as declarative SQL files, one per schema (plus extensions): the creation
+/// plan from an empty database, split by the schema of each step's object. Loading
+/// orders statements by their references, so the split needs no care for order.
+pub fn schema_sql(catalog: &Catalog) -> Result<Vec<(String, String)>> {
+    let (plan, scope) = creation_plan(catalog)?;
     let mut files: std::collections::BTreeMap<String, String> = Default::default();
     for step in &plan.steps {
         let file = if step.kind() == "extension" {

@@ -14,6 +14,10 @@ pub enum Space {
     Type,
     Function,
     Extension,
+    /// Table members, named by table and member (see `objects::member`).
+    Trigger,
+    Policy,
+    Constraint,
 }
 
 /// A possibly unqualified name as written in a statement.
@@ -156,6 +160,7 @@ pub fn analyze(node: &NodeEnum) -> Analysis {
         }
         _ => {}
     }
+    super::objects::analyze(node, &mut a);
     let tree = serde_json::to_value(node).unwrap_or(Value::Null);
     walk(&tree, &mut a.references);
     // The schema of every qualified name is referenced too.
@@ -261,6 +266,10 @@ pub(super) fn walk(v: &Value, out: &mut Vec<Name>) {
                     out.extend(parse_regclass(s));
                 }
                 out.extend(Name::new(Space::Function, &parts));
+            }
+            // ObjectWithArgs: a function named by GRANT, COMMENT, ALTER … OWNER.
+            if map.contains_key("objname") && map.contains_key("objfuncargs") {
+                out.extend(Name::new(Space::Function, &json_names(&map["objname"])));
             }
             if let (Some(arg), Some(tn)) = (map.get("arg"), map.get("type_name"))
                 && json_names(&tn["names"]).last().map(String::as_str) == Some("regclass")

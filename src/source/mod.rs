@@ -7,6 +7,7 @@ mod body;
 mod check;
 mod files;
 mod load;
+mod objects;
 mod order;
 mod parse;
 mod renames;

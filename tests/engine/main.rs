@@ -11,6 +11,7 @@ mod online;
 mod rls;
 mod support;
 mod tls;
+mod validate;
 
 use std::sync::Arc;
 
@@ -36,6 +37,7 @@ fn main() {
     trials.extend(tls::trials(&env));
     trials.extend(rls::trials(&env));
     trials.extend(online::trials(&env));
+    trials.extend(validate::trials(&env));
     let conclusion = libtest_mimic::run(&args, trials);
     // Every trial (and its handle on the cluster) is gone: dropping the last handle stops
     // the server and removes its directory before the process exits.

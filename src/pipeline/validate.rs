@@ -1,0 +1,171 @@
+//! Plan validation: before a plan is shown or applied, it is replayed on a copy of the
+//! source schema in the shadow server and the result compared with the desired state, so
+//! that a plan which would not converge (or would fail on an empty copy) is an error, not
+//! an output.
+
+use super::current_schema;
+use crate::catalog::{Catalog, quote_ident};
+use crate::db;
+use crate::error::{Error, Result};
+use crate::plan::{self, Plan};
+use crate::source::{DesiredState, Shadow, load_into};
+use std::collections::BTreeSet;
+use tokio_postgres::Client;
+
+/// Replays `plan` on a scratch database holding `from`'s schema and checks that it then
+/// matches `plan.desired`.
+///
+/// Unlike loading a desired state, the replay commits: steps such as `CREATE INDEX
+/// CONCURRENTLY` or an enum value used after it was added need real transactions. Roles are
+/// cluster-wide, so role steps are not replayed; the roles the plan names are created bare
+/// for the replay and dropped afterwards.
+pub async fn validate(shadow: &Shadow, from: &Catalog, plan: &Plan) -> Result<()> {
+    if plan.is_empty() {
+        return Ok(());
+    }
+    let scope: BTreeSet<String> = plan.scope.iter().cloned().collect();
+    let current = current_schema(from)?;
+    let mut names = from.role_names();
+    names.extend(plan.desired.role_names());
+    names.extend(current.roles.all_names());
+    names.remove(&plan.desired.current_user);
+
+    let admin_target = shadow.admin_target()?;
+    let admin = db::connect(&admin_target).await?;
+    let row = admin
+        .query_one(
+            "SELECT current_user::text, rolsuper FROM pg_catalog.pg_roles \
+             WHERE rolname = current_user",
+            &[],
+        )
+        .await?;
+    let (shadow_user, superuser): (String, bool) = (row.get(0), row.get(1));
+    // The replay runs as a role of the applying user's name, so that what the plan leaves
+    // to "whoever runs it" (owners, default privileges FOR ROLE) plays out as it will.
+    let identity = (superuser && !from.current_user.is_empty() && from.current_user != shadow_user)
+        .then(|| from.current_user.clone());
+    let mut placeholders = create_missing_roles(&admin, &names, "").await?;
+    if let Some(id) = &identity {
+        let one = BTreeSet::from([id.clone()]);
+        placeholders.extend(create_missing_roles(&admin, &one, " SUPERUSER").await?);
+    }
+    let scratch = db::create_scratch(&admin_target, "profe_replay").await;
+    let result = match scratch {
+        Ok(scratch) => {
+            let mut r = Ok(());
+            if let Some(id) = &identity {
+                r = admin
+                    .batch_execute(&format!(
+                        "ALTER DATABASE {} OWNER TO {}",
+                        quote_ident(&scratch.name),
+                        quote_ident(id)
+                    ))
+                    .await
+                    .map_err(Error::from);
+            }
+            if r.is_ok() {
+                r = replay(
+                    &scratch.target,
+                    identity.as_deref(),
+                    &current,
+                    from,
+                    plan,
+                    &scope,
+                )
+                .await;
+            }
+            let dropped = scratch.drop_db().await;
+            r.and(dropped)
+        }
+        Err(e) => Err(e),
+    };
+    for name in placeholders.iter().rev() {
+        if let Err(e) = admin
+            .batch_execute(&format!("DROP ROLE IF EXISTS {}", quote_ident(name)))
+            .await
+        {
+            tracing::warn!(
+                "could not drop the replay's placeholder role {}: {}",
+                quote_ident(name),
+                Error::describe_db(&e)
+            );
+        }
+    }
+    result
+}
+
+/// Creates, committed, each role of `names` the shadow server lacks; returns those created.
+async fn create_missing_roles(
+    admin: &Client,
+    names: &BTreeSet<String>,
+    options: &str,
+) -> Result<Vec<String>> {
+    let list: Vec<String> = names.iter().cloned().collect();
+    let existing = crate::introspect::roles(admin, &list).await?;
+    let mut created = Vec::new();
+    for name in list.into_iter().filter(|n| !existing.contains_key(n)) {
+        // Another run may create the same role meanwhile: then it is theirs to drop.
+        let sql = format!("CREATE ROLE {}{options}", quote_ident(&name));
+        match admin.batch_execute(&sql).await {
+            Ok(()) => created.push(name),
+            Err(e) if e.code() == Some(&tokio_postgres::error::SqlState::DUPLICATE_OBJECT) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(created)
+}
+
+async fn replay(
+    target: &db::Target,
+    identity: Option<&str>,
+    current: &DesiredState,
+    from: &Catalog,
+    plan: &Plan,
+    scope: &BTreeSet<String>,
+) -> Result<()> {
+    let client = db::connect(target).await?;
+    if let Some(id) = identity {
+        client
+            .batch_execute(&format!("SET SESSION AUTHORIZATION {}", quote_ident(id)))
+            .await?;
+    }
+    client.batch_execute("BEGIN").await?;
+    if let Err(e) = load_into(current, &client).await {
+        return Err(Error::NotValid(format!(
+            "the current schema could not be copied into the shadow database to replay the \
+             plan on it ({e}); --no-validate skips this check"
+        )));
+    }
+    client.batch_execute("COMMIT").await?;
+
+    let mut replayed = plan.clone();
+    replayed.steps.retain(|s| s.kind() != "role");
+    if let Err(e) = crate::apply::execute(&client, &replayed).await {
+        let msg = match e {
+            Error::Apply(m) => m,
+            other => other.to_string(),
+        };
+        return Err(Error::NotValid(format!(
+            "replayed on a copy of the current schema, the plan fails:\n{msg}"
+        )));
+    }
+
+    let list: Vec<String> = scope.iter().cloned().collect();
+    let mut after = crate::introspect::introspect(&client, Some(&list)).await?;
+    after.restrict(scope);
+    if identity.is_none() && !from.current_user.is_empty() {
+        after.rename_current_user(&from.current_user);
+    }
+    after.roles = plan.desired.roles.clone();
+    let remaining = plan::build(&after, &plan.desired, scope)?;
+    if remaining.is_empty() {
+        return Ok(());
+    }
+    let objects: BTreeSet<&str> = remaining.steps.iter().map(|s| s.object.as_str()).collect();
+    Err(Error::NotValid(format!(
+        "replayed on a copy of the current schema, the plan leaves differences in {}; \
+         planning again from there would give:\n{}",
+        objects.into_iter().collect::<Vec<_>>().join(", "),
+        plan::render::sql(&remaining)
+    )))
+}
