@@ -91,6 +91,56 @@ pub(super) fn safe_widening(from: &str, to: &str) -> bool {
         || (t == "text" || t == "character varying" && typmods(to).is_empty())
 }
 
+/// A condition true for the values of column `c` (already quoted) that the change from
+/// `from` to `to` cannot convert: out of range for a smaller integer, longer than a new
+/// length limit, too many digits for a new precision, or (PostgreSQL 16 and later) text
+/// that is no valid input for the new type. None when no cheap exact test is known.
+pub(super) fn failing_cast(c: &str, from: &str, to: &str, server_version: i32) -> Option<String> {
+    if is_array(from) || is_array(to) {
+        return None;
+    }
+    let (f, t) = (base_type(from), base_type(to));
+    let (number, text) = (NUMERIC.contains(&f), STRING.contains(&f));
+    let limit = typmods(to);
+    let range = match t {
+        "smallint" => Some((i16::MIN as i64, i16::MAX as i64)),
+        "integer" => Some((i32::MIN as i64, i32::MAX as i64)),
+        "bigint" => Some((i64::MIN, i64::MAX)),
+        _ => None,
+    };
+    if let (Some((min, max)), true) = (range, number) {
+        // Conversions from fractional types round; NaN and infinities fail too.
+        let v = if INTEGERS.contains(&f) {
+            c.to_string()
+        } else {
+            format!("round({c}::numeric)")
+        };
+        return Some(format!("{v} NOT BETWEEN {min} AND {max}"));
+    }
+    if matches!(t, "character varying" | "character") && limit.len() == 1 && text {
+        // Storing a longer string fails unless what is cut off is only spaces.
+        return Some(format!(
+            "pg_catalog.length(pg_catalog.rtrim({c}::text, ' ')) > {}",
+            limit[0]
+        ));
+    }
+    if t == "numeric" && !limit.is_empty() && number {
+        let (p, s) = (limit[0] as i64, limit.get(1).copied().unwrap_or(0) as i64);
+        return Some(format!(
+            "{c}::numeric <> 'NaN' AND pg_catalog.abs(pg_catalog.round({c}::numeric, {s})) >= 1e{}",
+            p - s
+        ));
+    }
+    if text && server_version >= 160000 {
+        // A text value converts through the new type's input function.
+        return Some(format!(
+            "NOT pg_catalog.pg_input_is_valid({c}::text, {})",
+            crate::catalog::quote_literal(to)
+        ));
+    }
+    None
+}
+
 /// Whether a default is evaluated per row when a column is added (so every existing row
 /// gets its own value and the table is rewritten): volatile built-ins and sequences.
 pub(super) fn volatile_default(expr: &str) -> bool {
@@ -113,6 +163,31 @@ pub(super) fn volatile_default(expr: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn failing_casts() {
+        let probe = |f, t| failing_cast("x", f, t, 150000);
+        assert_eq!(
+            probe("bigint", "integer").as_deref(),
+            Some("x NOT BETWEEN -2147483648 AND 2147483647")
+        );
+        assert_eq!(
+            probe("character varying(40)", "character varying(10)").as_deref(),
+            Some("pg_catalog.length(pg_catalog.rtrim(x::text, ' ')) > 10")
+        );
+        assert!(
+            probe("numeric(12,2)", "numeric(6,2)")
+                .unwrap()
+                .contains(">= 1e4")
+        );
+        assert_eq!(probe("text", "integer"), None);
+        assert!(
+            failing_cast("x", "text", "integer", 160000)
+                .unwrap()
+                .contains("pg_input_is_valid(x::text, 'integer')")
+        );
+        assert_eq!(probe("integer[]", "smallint[]"), None);
+    }
 
     #[test]
     fn casts() {

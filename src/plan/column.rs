@@ -193,6 +193,19 @@ fn alter(ctx: &Ctx, table: &QualName, f: &Column, t: &Column) -> Vec<Step> {
             .hazard(Hazard::AccessExclusiveLock)
             .hazard_if(rewrite, Hazard::TableRewrite)
             .hazard_if(may_fail, Hazard::DataDependent)
+            .probe(
+                may_fail
+                    .then(|| {
+                        super::probe::cast(
+                            table,
+                            &t.name,
+                            &f.data_type,
+                            &t.data_type,
+                            ctx.from.server_version,
+                        )
+                    })
+                    .flatten(),
+            )
             .long_running(),
         );
     }

@@ -31,6 +31,18 @@ pub(crate) fn nulls(table: &QualName, column: &str) -> String {
     )
 }
 
+/// Rows whose `column` value the type change from `from` to `to` cannot convert.
+pub(crate) fn cast(
+    table: &QualName,
+    column: &str,
+    from: &str,
+    to: &str,
+    server_version: i32,
+) -> Option<String> {
+    let cond = super::casts::failing_cast(&quote_ident(column), from, to, server_version)?;
+    Some(format!("SELECT count(*) FROM {table} WHERE {cond}"))
+}
+
 /// Rows that break the constraint: failing CHECK rows, duplicated keys, orphan references.
 pub(crate) fn constraint(table: &QualName, c: &Constraint) -> Option<String> {
     let rule = c.rule();

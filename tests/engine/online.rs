@@ -262,6 +262,53 @@ async fn probes_count_failing_rows(env: &Env) -> TestResult {
     result
 }
 
+/// A narrowing type change is probed for the values it cannot convert: out of range,
+/// too long, too many digits, and (PostgreSQL 16 and later) text that does not parse.
+async fn probes_count_values_that_would_not_cast(env: &Env) -> TestResult {
+    let desired = Desired::new(
+        "CREATE TABLE public.marks (a integer, b varchar(5), c numeric(5,2), d integer);",
+    )?;
+    let db = env.scratch("castprobe").await?;
+    let result = async {
+        let c = env.connect(&db).await?;
+        c.batch_execute(
+            "CREATE TABLE public.marks (a bigint, b varchar(40), c numeric(12,2), d text);
+             INSERT INTO public.marks VALUES
+                 (1, 'abc', 1.5, '1'), (3000000000, 'abcdefgh', 1234.5, 'x'),
+                 (NULL, 'abcde   ', 999.996, NULL), (-5, NULL, NULL, ' 42 ');",
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+        let plan = plan_db(env, &db, &desired).await?;
+        let found = |col: &str| {
+            plan.steps
+                .iter()
+                .find(|s| s.sql.contains(&format!("ALTER COLUMN {col} TYPE")))
+                .map(|s| (s.probe.is_some(), s.failing_rows))
+        };
+        let parses = env.cluster.major() >= 16;
+        let want = [
+            ("a", (true, Some(1))),
+            ("b", (true, Some(1))),
+            ("c", (true, Some(2))),
+            ("d", (parses, parses.then_some(1))),
+        ];
+        for (col, expected) in want {
+            if found(col) != Some(expected) {
+                return Err(format!(
+                    "probe for column {col}: {:?}, expected {expected:?}\n{}",
+                    found(col),
+                    profe_migrate::plan::render::sql(&plan)
+                ));
+            }
+        }
+        Ok(())
+    }
+    .await;
+    let _ = db.drop_db().await;
+    result
+}
+
 pub fn trials(env: &Arc<Env>) -> Vec<libtest_mimic::Trial> {
     vec![
         trial(
@@ -273,6 +320,11 @@ pub fn trials(env: &Arc<Env>) -> Vec<libtest_mimic::Trial> {
             env,
             "online::probes_count_the_rows_that_would_fail",
             |env| env.block_on(probes_count_failing_rows(&env)),
+        ),
+        trial(
+            env,
+            "online::probes_count_the_values_a_type_change_cannot_convert",
+            |env| env.block_on(probes_count_values_that_would_not_cast(&env)),
         ),
         trial(
             env,
