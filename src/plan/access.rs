@@ -196,8 +196,11 @@ fn subjects(catalogs: [&Catalog; 2], table: &QualName) -> BTreeSet<Grantee> {
         for p in policies_on(c, table) {
             out.extend(p.roles.iter().cloned());
         }
-        let id = ObjectId::Table {
-            name: table.clone(),
+        let [as_table, as_view] = whole;
+        let id = if c.views.contains_key(table) {
+            as_view
+        } else {
+            as_table
         };
         out.insert(Grantee::Role(owner_of(c, &id)));
     }
@@ -256,5 +259,43 @@ fn name(g: &Grantee) -> String {
     match g {
         Grantee::Role(r) => r.clone(),
         _ => "PUBLIC".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::View;
+
+    /// A view handed to another owner gives that owner every privilege on it: the summary
+    /// must name the view's owner, read under the view's own id.
+    #[test]
+    fn a_view_owner_is_a_subject() {
+        let name = QualName::new("app", "report");
+        let mut from = Catalog {
+            current_user: "deployer".into(),
+            ..Catalog::default()
+        };
+        from.views.insert(
+            name.clone(),
+            View {
+                name: name.clone(),
+                materialized: false,
+                definition: " SELECT 1 AS one;".into(),
+                columns: vec![("one".into(), "integer".into())],
+                options: Vec::new(),
+                populated: true,
+            },
+        );
+        let mut to = from.clone();
+        to.owners
+            .insert(ObjectId::View { name: name.clone() }, "report_owner".into());
+        let changes = summarize(&from, &to);
+        let owner = changes
+            .iter()
+            .find(|c| c.role == "report_owner")
+            .expect("the new owner is in the summary");
+        assert_eq!(owner.after.select, Level::All);
+        assert_eq!(owner.before.select, Level::None);
     }
 }
