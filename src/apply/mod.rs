@@ -16,12 +16,41 @@ pub async fn lock(client: &Client) -> Result<()> {
         .query_one("SELECT pg_catalog.pg_try_advisory_lock($1)", &[&LOCK_KEY])
         .await?;
     if row.get::<_, bool>(0) {
-        Ok(())
-    } else {
-        Err(Error::Apply(
-            "another profe-migrate run holds the migration lock on this database".into(),
-        ))
+        return Ok(());
     }
+    // Say who holds it, so that the operator can tell a stuck run from a running one.
+    let holder = client
+        .query_opt(
+            "SELECT a.pid, COALESCE(a.usename::text, ''), COALESCE(a.application_name, ''), \
+                    COALESCE(a.client_addr::text, 'local'), \
+                    to_char(a.backend_start, 'YYYY-MM-DD HH24:MI:SS TZ') \
+             FROM pg_catalog.pg_locks l JOIN pg_catalog.pg_stat_activity a USING (pid) \
+             WHERE l.locktype = 'advisory' AND l.granted AND l.database = \
+                   (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database()) \
+               AND l.classid::bigint = ($1::bigint >> 32) \
+               AND l.objid::bigint = ($1::bigint & 4294967295) \
+               AND l.objsubid = 1 \
+             LIMIT 1",
+            &[&LOCK_KEY],
+        )
+        .await
+        .ok()
+        .flatten()
+        .map(|r| {
+            format!(
+                " (backend {} of user {}, application {:?}, from {}, connected since {})",
+                r.get::<_, i32>(0),
+                r.get::<_, String>(1),
+                r.get::<_, String>(2),
+                r.get::<_, String>(3),
+                r.get::<_, String>(4)
+            )
+        })
+        .unwrap_or_default();
+    Err(Error::Apply(format!(
+        "another profe-migrate run holds the migration lock on this database{holder}; \
+         nothing was changed: try again when it has finished"
+    )))
 }
 
 pub async fn unlock(client: &Client) -> Result<()> {

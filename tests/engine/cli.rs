@@ -278,6 +278,68 @@ pub fn trials(env: &Arc<Env>) -> Vec<libtest_mimic::Trial> {
         ),
         trial(
             env,
+            "cli::apply_refuses_while_another_run_holds_the_lock",
+            |env| {
+                let dev = env.url("postgres");
+                let dir = tempfile::tempdir().unwrap();
+                let to = write(dir.path(), "model.sql", MODEL);
+                let db = env.block_on(env.scratch("cli"))?;
+                let url = env.url(&db.name);
+                // The CLI runs on the blocking pool so that this runtime keeps serving the
+                // connection that holds the lock.
+                let apply = || {
+                    let (dev, url, to) = (dev.clone(), url.clone(), to.clone());
+                    tokio::task::spawn_blocking(move || {
+                        run(bin()
+                            .args(["apply", "--yes", "--dev-url", &dev, "--database-url", &url])
+                            .arg("--to")
+                            .arg(&to))
+                    })
+                };
+                let r = env.block_on(async {
+                    let other = profe_migrate::db::connect(
+                        &profe_migrate::db::parse(&url).map_err(|e| e.to_string())?,
+                    )
+                    .await
+                    .map_err(|e| e.to_string())?;
+                    let pid: i32 = other
+                        .query_one(
+                            "SELECT pg_advisory_lock($1), pg_backend_pid()",
+                            &[&profe_migrate::apply::LOCK_KEY],
+                        )
+                        .await
+                        .map_err(|e| e.to_string())?
+                        .get(1);
+                    let o = apply().await.map_err(|e| e.to_string())?;
+                    expect(&o, 1)?;
+                    let msg = text(&o);
+                    if !msg.contains("holds the migration lock")
+                        || !msg.contains(&format!("backend {pid}"))
+                    {
+                        return Err(format!(
+                            "the refusal does not say who holds the lock: {msg}"
+                        ));
+                    }
+                    let schemas: i64 = other
+                        .query_one(
+                            "SELECT count(*) FROM pg_namespace WHERE nspname = 'app'",
+                            &[],
+                        )
+                        .await
+                        .map_err(|e| e.to_string())?
+                        .get(0);
+                    if schemas != 0 {
+                        return Err("apply changed the database without the lock".into());
+                    }
+                    drop(other);
+                    expect(&apply().await.map_err(|e| e.to_string())?, 0)
+                });
+                let _ = env.block_on(db.drop_db());
+                r
+            },
+        ),
+        trial(
+            env,
             "cli::inspect_writes_files_that_plan_back_to_nothing",
             |env| {
                 let dev = env.url("postgres");
