@@ -114,7 +114,7 @@ pub enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
-    /// Load the seed data (not available yet).
+    /// Load the idempotent initial data (`seeds/`) in one transaction.
     Seed {
         #[arg(long)]
         database_url: Option<String>,
@@ -353,7 +353,26 @@ pub async fn run(cli: Cli) -> Result<i32> {
             }
             Ok(0)
         }
-        Command::Seed { .. } => Err(not_yet("seed", 6)),
+        Command::Seed {
+            database_url: url,
+            seeds,
+        } => {
+            let url = database_url(url)?;
+            let dir = seeds.unwrap_or_else(|| PathBuf::from("seeds"));
+            if !dir.is_dir() {
+                return Err(Error::Source(format!(
+                    "no seeds: {} is not a directory (pass --seeds DIR)",
+                    dir.display()
+                )));
+            }
+            let client = db::connect(&db::parse(&url)?).await?;
+            let done = crate::seed::seed(&client, &dir).await?;
+            println!(
+                "seeded {} files ({} statements): {} rows written",
+                done.files, done.statements, done.rows
+            );
+            Ok(0)
+        }
         Command::History { .. } => Err(not_yet("history", 7)),
         Command::Rollback { .. } => Err(not_yet("rollback", 7)),
         Command::Backup { .. } => Err(not_yet("backup", 7)),

@@ -16,6 +16,7 @@ pub mod graph;
 pub mod introspect;
 pub mod pipeline;
 pub mod plan;
+pub mod seed;
 pub mod source;
 
 pub use error::{Error, Result};

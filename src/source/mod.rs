@@ -16,6 +16,7 @@ mod roles;
 pub use body::{BodyReferences, body_references};
 pub use files::{SourceFile, line_col, read_files};
 pub use load::{Shadow, load_into};
+pub use parse::parse_file;
 pub use roles::DesiredRoles;
 
 use crate::error::Result;
