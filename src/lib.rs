@@ -6,13 +6,16 @@
 //! pair into typed changes, `plan` orders them into steps and renders SQL, `apply` runs them.
 
 pub mod apply;
+pub mod audit;
 pub mod catalog;
 pub mod cli;
 pub mod cluster;
+pub mod config;
 pub mod db;
 pub mod diff;
 pub mod error;
 pub mod graph;
+pub mod history;
 pub mod introspect;
 pub mod pipeline;
 pub mod plan;

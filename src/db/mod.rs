@@ -25,6 +25,8 @@ impl Target {
     }
 }
 
+pub const APPLICATION_NAME: &str = "profe-migrate";
+
 /// Parses a libpq URI or key/value connection string.
 pub fn parse(conn: &str) -> Result<Target> {
     let verify = ["sslmode=verify-full", "sslmode=verify-ca"]
@@ -33,10 +35,14 @@ pub fn parse(conn: &str) -> Result<Target> {
     let normalized = conn
         .replace("sslmode=verify-full", "sslmode=require")
         .replace("sslmode=verify-ca", "sslmode=require");
-    let config = Config::from_str(&normalized).map_err(|e| Error::Connect {
+    let mut config = Config::from_str(&normalized).map_err(|e| Error::Connect {
         target: redact(conn),
         message: format!("invalid connection string: {e}"),
     })?;
+    // The audit trigger and pg_stat_activity tell the engine's sessions apart by it.
+    if config.get_application_name().is_none() {
+        config.application_name(APPLICATION_NAME);
+    }
     Ok(Target {
         config,
         verify_certificate: verify,

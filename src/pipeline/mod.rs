@@ -1,6 +1,7 @@
 //! The pipeline glue: turn sources into catalogs (introspecting a database, or loading
 //! files into the shadow server), work out the scope, plan, apply and verify.
 
+mod drift;
 mod probes;
 mod renames;
 mod validate;
@@ -17,6 +18,8 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 use tokio_postgres::Client;
+
+pub use drift::{DriftReport, DriftStatus};
 
 /// Where a catalog comes from (cli.md's SOURCE).
 #[derive(Debug, Clone, PartialEq)]
@@ -62,6 +65,8 @@ pub struct Engine {
     /// Replay every plan on a copy of the source schema before returning it (off with
     /// `--no-validate`, and for drift, which only reports).
     pub validate: bool,
+    /// `--service`: exactly these schemas are in scope.
+    pub service_scope: Option<BTreeSet<String>>,
 }
 
 /// What `apply` did.
@@ -78,6 +83,7 @@ impl Engine {
             cluster: None,
             drop_roles: false,
             validate: true,
+            service_scope: None,
         }
     }
 
@@ -88,6 +94,7 @@ impl Engine {
             cluster: Some(cluster),
             drop_roles: false,
             validate: true,
+            service_scope: None,
         }
     }
 
@@ -150,8 +157,14 @@ impl Engine {
         extra: &[String],
     ) -> Result<(Catalog, BTreeSet<String>)> {
         let mut to_catalog = self.catalog(to, None).await?;
-        let mut scope = to_catalog.used_schemas();
-        scope.extend(extra.iter().cloned());
+        let scope = match &self.service_scope {
+            Some(schemas) => schemas.clone(),
+            None => {
+                let mut scope = to_catalog.used_schemas();
+                scope.extend(extra.iter().cloned());
+                scope
+            }
+        };
         to_catalog.restrict(&scope);
         Ok((to_catalog, scope))
     }
@@ -302,12 +315,32 @@ pub async fn live_catalog_for(client: &Client, plan: &Plan) -> Result<Catalog> {
     Ok(c)
 }
 
+/// How a run is recorded in the database's history.
+pub struct Record<'a> {
+    /// `apply` or `rollback`.
+    pub kind: &'a str,
+    pub service: Option<&'a str>,
+    pub environment: Option<&'a str>,
+}
+
 /// Applies `plan` (computed from this very database) and checks that the database then
 /// matches `plan.desired`. `confirm` is asked once the hazards have been checked.
 pub async fn apply_plan(
     client: &Client,
     plan: &Plan,
     allowed: &[Hazard],
+    confirm: impl FnOnce(&Plan) -> bool,
+) -> Result<Applied> {
+    apply_recorded(client, plan, allowed, None, confirm).await
+}
+
+/// [`apply_plan`], writing the run into `profe_migrate.history` when `record` is given:
+/// before the first step, completed (applied or failed, with the error) after the last.
+pub async fn apply_recorded(
+    client: &Client,
+    plan: &Plan,
+    allowed: &[Hazard],
+    record: Option<Record<'_>>,
     confirm: impl FnOnce(&Plan) -> bool,
 ) -> Result<Applied> {
     let scope: BTreeSet<String> = plan.scope.iter().cloned().collect();
@@ -344,12 +377,43 @@ pub async fn apply_plan(
         if !confirm(plan) {
             return Err(Error::Refused("not confirmed".into()));
         }
-        crate::apply::execute(client, plan).await?;
-        let after = live_catalog_for(client, plan).await?;
-        let remaining = plan::build(&after, &plan.desired, &scope)?;
-        if !remaining.is_empty() {
-            return Err(Error::NotConverged(plan::render::sql(&remaining)));
+        let version = match &record {
+            Some(r) => {
+                let names: Vec<String> = allowed.iter().map(|h| h.name().to_string()).collect();
+                Some(
+                    crate::history::start(
+                        client,
+                        &crate::history::NewRun {
+                            kind: r.kind,
+                            service: r.service,
+                            environment: r.environment,
+                            scope: &plan.scope,
+                            desired_fingerprint: &plan.desired.fingerprint(),
+                            desired_sql: &desired_sql(&plan.desired)?,
+                            plan_json: &plan::render::json(plan),
+                            hazards_allowed: &names,
+                        },
+                    )
+                    .await?,
+                )
+            }
+            None => None,
+        };
+        let outcome = async {
+            crate::apply::execute(client, plan).await?;
+            let after = live_catalog_for(client, plan).await?;
+            let remaining = plan::build(&after, &plan.desired, &scope)?;
+            if !remaining.is_empty() {
+                return Err(Error::NotConverged(plan::render::sql(&remaining)));
+            }
+            Ok(())
         }
+        .await;
+        if let Some(v) = version {
+            let message = outcome.as_ref().err().map(|e| e.to_string());
+            crate::history::finish(client, v, message.as_deref()).await?;
+        }
+        outcome?;
         Ok(Applied::Applied {
             steps: plan.steps.len(),
         })
@@ -368,14 +432,20 @@ fn creation_plan(catalog: &Catalog) -> Result<(Plan, BTreeSet<String>)> {
     Ok((plan, scope))
 }
 
+/// `catalog` as one SQL text that loads back into the same catalog: the creation plan's
+/// statements, in order (what the history records as a version's desired state).
+pub fn desired_sql(catalog: &Catalog) -> Result<String> {
+    let (plan, _) = creation_plan(catalog)?;
+    let text: Vec<&str> = plan.steps.iter().map(|s| s.sql.as_str()).collect();
+    Ok(text.join("\n"))
+}
+
 /// `catalog` as a desired state to load into the shadow server (to rename in, or to replay
 /// a plan on), in the creation plan's order.
 fn current_schema(catalog: &Catalog) -> Result<DesiredState> {
-    let (plan, _) = creation_plan(catalog)?;
-    let text: Vec<&str> = plan.steps.iter().map(|s| s.sql.as_str()).collect();
     DesiredState::from_files(vec![crate::source::SourceFile {
         path: PathBuf::from("<the current schema>"),
-        text: text.join("\n"),
+        text: desired_sql(catalog)?,
     }])
 }
 

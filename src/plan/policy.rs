@@ -58,21 +58,33 @@ fn alter_sql(from: &Policy, to: &Policy) -> String {
 }
 
 /// What the desired policy needs: its table, the columns and functions its expressions
-/// use, its roles.
+/// use (from pg_depend), its roles.
 fn requires(ctx: &Ctx, p: &Policy) -> Vec<ObjectId> {
     let id = id_of(p);
     let mut out = ctx.requires(std::slice::from_ref(&id));
     out.push(ObjectId::Table {
         name: p.table.clone(),
     });
-    out.extend(column_ids(ctx.to, &p.table));
     out.extend(role_ids(&p.roles));
+    out
+}
+
+/// A new policy also waits for every column of its table to be in its final shape, so
+/// that it never sees a column half-way through an alteration.
+fn requires_all_columns(ctx: &Ctx, p: &Policy) -> Vec<ObjectId> {
+    let mut out = requires(ctx, p);
+    out.extend(column_ids(ctx.to, &p.table));
     out
 }
 
 fn releases(ctx: &Ctx, p: &Policy) -> Vec<ObjectId> {
     let id = id_of(p);
-    let mut out = ctx.releases(std::slice::from_ref(&id));
+    ctx.releases(std::slice::from_ref(&id))
+}
+
+/// A dropped policy goes before any column of its table changes.
+fn releases_all_columns(ctx: &Ctx, p: &Policy) -> Vec<ObjectId> {
+    let mut out = releases(ctx, p);
     out.extend(column_ids(ctx.from, &p.table));
     out
 }
@@ -87,7 +99,7 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
             let id = id_of(p);
             let deps = Deps {
                 creates: vec![id.clone()],
-                requires: requires(ctx, p),
+                requires: requires_all_columns(ctx, p),
                 ..Deps::default()
             };
             authz(ctx, &p.table, step(create_sql(p), &id, "create", deps))
@@ -96,7 +108,7 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
             let id = id_of(p);
             let deps = Deps {
                 drops: vec![id.clone()],
-                releases: releases(ctx, p),
+                releases: releases_all_columns(ctx, p),
                 ..Deps::default()
             };
             authz(ctx, &p.table, step(drop_sql(p), &id, "drop", deps))

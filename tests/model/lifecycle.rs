@@ -3,6 +3,7 @@
 
 use crate::model::{Copy, Template, cli, describe, expect_code, on_copy};
 use crate::support::{Env, TestResult, trial};
+use profe_migrate::pipeline::{Engine, Source};
 use std::sync::Arc;
 use tokio_postgres::Client;
 
@@ -231,5 +232,32 @@ pub fn trials(env: &Arc<Env>, template: &Template) -> Vec<libtest_mimic::Trial> 
             "model::a_failing_seed_names_file_and_line_and_changes_nothing",
             move |env| failing_seed(&env, &t2),
         ),
+        trial(
+            env,
+            "model::the_upgrade_fixture_targets_the_current_model",
+            |env| upgrade_fixture_is_the_current_model(&env),
+        ),
     ]
+}
+
+/// The upgrade fixture's to.sql is the current model written in executable order: it
+/// must describe exactly what schema/ and policies/ describe.
+fn upgrade_fixture_is_the_current_model(env: &Env) -> TestResult {
+    let repo = crate::model::repo();
+    let fixture = Source::Files(vec![repo.join("fixtures/profe_model_upgrade/to.sql")]);
+    let model = Source::Files(vec![repo.join("schema"), repo.join("policies")]);
+    env.block_on(async {
+        let plan = Engine::with_cluster(env.cluster.clone())
+            .plan(&fixture, &model, &[])
+            .await
+            .map_err(|e| e.to_string())?;
+        if plan.is_empty() {
+            Ok(())
+        } else {
+            Err(format!(
+                "fixtures/profe_model_upgrade/to.sql differs from the model:\n{}",
+                profe_migrate::plan::render::sql(&plan)
+            ))
+        }
+    })
 }

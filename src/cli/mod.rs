@@ -1,10 +1,14 @@
 //! The command line (../shared/design/cli.md is the contract).
 
+mod context;
+mod ops;
+
 use crate::db;
 use crate::error::{Error, Result};
 use crate::pipeline::{self, Applied, Engine, Source};
 use crate::plan::{self, Hazard, Plan};
 use clap::{Parser, Subcommand, ValueEnum};
+use context::Context;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
@@ -35,15 +39,25 @@ pub struct Cli {
     /// it (for a shadow server that cannot hold that copy, e.g. a missing extension).
     #[arg(long, global = true)]
     pub no_validate: bool,
-    /// How long a step may wait for a lock before it fails (e.g. 3s, 500ms).
-    #[arg(long, global = true, value_parser = parse_duration, default_value = "3s")]
-    pub lock_timeout: u64,
-    /// How long an ordinary step may run.
-    #[arg(long, global = true, value_parser = parse_duration, default_value = "10min")]
-    pub statement_timeout: u64,
-    /// How long an index build, validation or table rewrite may run.
-    #[arg(long, global = true, value_parser = parse_duration, default_value = "60min")]
-    pub long_statement_timeout: u64,
+    /// How long a step may wait for a lock before it fails (e.g. 3s, 500ms; default 3s,
+    /// or the environment's setting).
+    #[arg(long, global = true, value_parser = parse_duration)]
+    pub lock_timeout: Option<u64>,
+    /// How long an ordinary step may run (default 10min).
+    #[arg(long, global = true, value_parser = parse_duration)]
+    pub statement_timeout: Option<u64>,
+    /// How long an index build, validation or table rewrite may run (default 60min).
+    #[arg(long, global = true, value_parser = parse_duration)]
+    pub long_statement_timeout: Option<u64>,
+    /// The configuration file (default: ./profe-migrate.toml when it exists).
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+    /// Only this service's schemas (as profe-migrate.toml lists them).
+    #[arg(long, global = true)]
+    pub service: Option<String>,
+    /// The configuration's environment: its database, allowed hazards and timeouts.
+    #[arg(long, global = true)]
+    pub environment: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -60,6 +74,17 @@ pub enum DriftFormat {
     Text,
     Json,
     Markdown,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq)]
+pub enum AuditAction {
+    Install,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq)]
+pub enum HistoryFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq)]
@@ -121,12 +146,12 @@ pub enum Command {
         #[arg(long)]
         seeds: Option<PathBuf>,
     },
-    /// List applied versions (not available yet).
+    /// List the applies and rollbacks recorded in the database.
     History {
-        #[arg(long)]
+        #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
         database_url: Option<String>,
-        #[arg(long)]
-        format: Option<String>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: HistoryFormat,
     },
     /// Go back to an applied version (not available yet).
     Rollback {
@@ -144,9 +169,15 @@ pub enum Command {
         #[arg(long)]
         database_url: Option<String>,
         #[arg(long)]
-        service: Option<String>,
-        #[arg(long)]
         description: Option<String>,
+    },
+    /// Record every DDL statement run outside the engine (`audit install`), so that drift
+    /// reports say who changed what.
+    Audit {
+        #[arg(value_enum)]
+        action: AuditAction,
+        #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+        database_url: Option<String>,
     },
     /// Serve the HTTP API (not available yet).
     Serve {
@@ -162,17 +193,6 @@ fn parse_hazards(s: &str) -> std::result::Result<HazardList, String> {
     Hazard::parse_list(s).map(HazardList)
 }
 
-fn database_url(arg: Option<String>) -> Result<String> {
-    arg.ok_or_else(|| Error::Source("no database: pass --database-url or set DATABASE_URL".into()))
-}
-
-fn to_source(to: Option<String>) -> Result<Source> {
-    match to {
-        Some(s) => Ok(Source::parse(&s)),
-        None => Source::project_default(),
-    }
-}
-
 fn write_out(out: Option<&PathBuf>, text: &str) -> Result<()> {
     match out {
         Some(path) => std::fs::write(path, text).map_err(|source| Error::Io {
@@ -186,21 +206,7 @@ fn write_out(out: Option<&PathBuf>, text: &str) -> Result<()> {
     }
 }
 
-/// `3s`, `500ms`, `10min`, `1h` (a bare number is milliseconds) → milliseconds.
-fn parse_duration(s: &str) -> std::result::Result<u64, String> {
-    let s = s.trim();
-    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
-    let (n, unit) = s.split_at(split);
-    let n: u64 = n.parse().map_err(|_| format!("not a duration: {s:?}"))?;
-    let factor = match unit.trim() {
-        "" | "ms" => 1,
-        "s" => 1_000,
-        "min" | "m" => 60_000,
-        "h" => 3_600_000,
-        other => return Err(format!("unknown unit {other:?} (ms, s, min, h)")),
-    };
-    Ok(n * factor)
-}
+use crate::config::parse_duration;
 
 fn render(plan: &Plan, format: PlanFormat) -> String {
     match format {
@@ -212,8 +218,10 @@ fn render(plan: &Plan, format: PlanFormat) -> String {
 
 /// Runs a command; returns the process exit code for outcomes that are not errors.
 pub async fn run(cli: Cli) -> Result<i32> {
+    let ctx = Context::new(&cli)?;
     let mut engine = Engine::new(cli.dev_url.clone());
     engine.drop_roles = cli.drop_roles;
+    engine.service_scope = ctx.service_scope()?;
     engine.validate = !cli.no_validate;
     match cli.command {
         Command::Plan {
@@ -226,12 +234,9 @@ pub async fn run(cli: Cli) -> Result<i32> {
                 Some(s) => Source::parse(&s),
                 None => Source::Empty,
             };
-            let mut plan = engine.plan(&from, &to_source(to)?, &cli.schemas).await?;
-            plan.set_timeouts(
-                cli.lock_timeout,
-                cli.statement_timeout,
-                cli.long_statement_timeout,
-            );
+            let mut plan = engine.plan(&from, &ctx.desired(to)?, &cli.schemas).await?;
+            let (lock, statement, long) = ctx.timeouts()?;
+            plan.set_timeouts(lock, statement, long);
             write_out(out.as_ref(), &render(&plan, format))?;
             Ok(0)
         }
@@ -242,7 +247,7 @@ pub async fn run(cli: Cli) -> Result<i32> {
             allow_hazards,
             yes,
         } => {
-            let url = database_url(url)?;
+            let url = ctx.database_url(url)?;
             let plan = match plan_file {
                 Some(path) => {
                     let text = std::fs::read_to_string(&path).map_err(|source| Error::Io {
@@ -256,15 +261,12 @@ pub async fn run(cli: Cli) -> Result<i32> {
                     let mut plan = engine
                         .plan(
                             &Source::Database(url.clone()),
-                            &to_source(to)?,
+                            &ctx.desired(to)?,
                             &cli.schemas,
                         )
                         .await?;
-                    plan.set_timeouts(
-                        cli.lock_timeout,
-                        cli.statement_timeout,
-                        cli.long_statement_timeout,
-                    );
+                    let (lock, statement, long) = ctx.timeouts()?;
+                    plan.set_timeouts(lock, statement, long);
                     plan
                 }
             };
@@ -284,7 +286,13 @@ pub async fn run(cli: Cli) -> Result<i32> {
                 let _ = std::io::stdin().read_line(&mut answer);
                 matches!(answer.trim(), "y" | "Y" | "yes")
             };
-            match pipeline::apply_plan(&client, &plan, &allow_hazards.0, confirm).await? {
+            let allowed = ctx.hazards(&allow_hazards.0)?;
+            let record = pipeline::Record {
+                kind: "apply",
+                service: ctx.service.as_deref(),
+                environment: ctx.environment.as_deref(),
+            };
+            match pipeline::apply_recorded(&client, &plan, &allowed, Some(record), confirm).await? {
                 Applied::NothingToDo => println!("no changes"),
                 Applied::Applied { steps } => {
                     println!("applied {steps} steps; the database matches the desired state")
@@ -297,33 +305,37 @@ pub async fn run(cli: Cli) -> Result<i32> {
             to,
             format,
         } => {
-            let url = database_url(url)?;
-            // Drift reports differences; whether a plan for them converges is apply's concern.
-            engine.validate = false;
-            let plan = engine
-                .plan(&Source::Database(url), &to_source(to)?, &cli.schemas)
+            let url = ctx.database_url(url)?;
+            let report = engine
+                .drift(
+                    &url,
+                    &ctx.desired(to)?,
+                    &cli.schemas,
+                    ctx.service.as_deref(),
+                )
                 .await?;
             let text = match format {
-                DriftFormat::Json => plan::render::json(&plan),
-                DriftFormat::Markdown => plan::render::markdown(&plan),
-                DriftFormat::Text if plan.is_empty() => {
-                    "no drift: the database matches the desired state\n".into()
-                }
-                DriftFormat::Text => format!(
-                    "drift: {} steps would bring the database to the desired state\n{}",
-                    plan.steps.len(),
-                    plan::render::sql(&plan)
+                DriftFormat::Json => report.json(),
+                DriftFormat::Markdown if report.plan.is_empty() => report.headline(),
+                DriftFormat::Markdown => format!(
+                    "**{}**\n{}",
+                    report.headline().trim_end(),
+                    plan::render::markdown(&report.plan)
                 ),
+                DriftFormat::Text if report.plan.is_empty() => report.headline(),
+                DriftFormat::Text => {
+                    format!("{}{}", report.headline(), plan::render::sql(&report.plan))
+                }
             };
             print!("{text}");
-            Ok(if plan.is_empty() { 0 } else { 2 })
+            Ok(if report.plan.is_empty() { 0 } else { 2 })
         }
         Command::Inspect {
             database_url: url,
             format,
             out,
         } => {
-            let url = database_url(url)?;
+            let url = ctx.database_url(url)?;
             let catalog = engine.catalog(&Source::Database(url), None).await?;
             match format {
                 InspectFormat::Json => {
@@ -357,8 +369,8 @@ pub async fn run(cli: Cli) -> Result<i32> {
             database_url: url,
             seeds,
         } => {
-            let url = database_url(url)?;
-            let dir = seeds.unwrap_or_else(|| PathBuf::from("seeds"));
+            let url = ctx.database_url(url)?;
+            let dir = ctx.seeds(seeds);
             if !dir.is_dir() {
                 return Err(Error::Source(format!(
                     "no seeds: {} is not a directory (pass --seeds DIR)",
@@ -373,7 +385,26 @@ pub async fn run(cli: Cli) -> Result<i32> {
             );
             Ok(0)
         }
-        Command::History { .. } => Err(not_yet("history", 7)),
+        Command::Audit {
+            action: AuditAction::Install,
+            database_url: url,
+        } => {
+            let url = ctx.database_url(url)?;
+            let client = db::connect(&db::parse(&url)?).await?;
+            crate::audit::install(&client).await?;
+            println!("the DDL audit trigger is installed");
+            Ok(0)
+        }
+        Command::History {
+            database_url: url,
+            format,
+        } => {
+            let url = ctx.database_url(url)?;
+            let text =
+                ops::history(&url, ctx.service.as_deref(), format == HistoryFormat::Json).await?;
+            print!("{text}");
+            Ok(0)
+        }
         Command::Rollback { .. } => Err(not_yet("rollback", 7)),
         Command::Backup { .. } => Err(not_yet("backup", 7)),
         Command::Serve { .. } => Err(not_yet("serve", 8)),

@@ -1,0 +1,333 @@
+//! `profe-migrate.toml`: where the desired state lives, which schemas each service owns,
+//! how to reach each environment's database (the name of an environment variable, never
+//! the URL itself), the hazards and timeouts allowed per environment, and backups.
+
+use crate::error::{Error, Result};
+use crate::plan::Hazard;
+use serde::Deserialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+pub const FILE_NAME: &str = "profe-migrate.toml";
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub desired: Desired,
+    #[serde(default)]
+    pub services: BTreeMap<String, Service>,
+    #[serde(default)]
+    pub environments: BTreeMap<String, Environment>,
+    #[serde(default)]
+    pub backup: Backup,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Desired {
+    /// Files or directories of the desired state, relative to the configuration file.
+    #[serde(default = "default_paths")]
+    pub paths: Vec<PathBuf>,
+    #[serde(default = "default_seeds")]
+    pub seeds: PathBuf,
+}
+
+fn default_paths() -> Vec<PathBuf> {
+    vec![PathBuf::from("schema"), PathBuf::from("policies")]
+}
+
+fn default_seeds() -> PathBuf {
+    PathBuf::from("seeds")
+}
+
+impl Default for Desired {
+    fn default() -> Self {
+        Desired {
+            paths: default_paths(),
+            seeds: default_seeds(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Service {
+    pub schemas: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Environment {
+    /// The environment variable holding the database URL.
+    pub database_url_env: String,
+    /// A URL here is refused: it would put a password in the repository.
+    #[serde(default)]
+    database_url: Option<toml::Value>,
+    /// Hazards `apply` may run here without `--allow-hazards` (names, or "all").
+    #[serde(default)]
+    pub allow_hazards: Vec<String>,
+    pub lock_timeout: Option<String>,
+    pub statement_timeout: Option<String>,
+    pub long_statement_timeout: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Backup {
+    /// A directory (relative to the configuration file); `MIGRATION_SERVICE_BACKUP_STORAGE`
+    /// overrides it.
+    pub storage: Option<PathBuf>,
+    /// Backups kept per service.
+    #[serde(default = "default_retention")]
+    pub retention: usize,
+}
+
+fn default_retention() -> usize {
+    10
+}
+
+impl Default for Backup {
+    fn default() -> Self {
+        Backup {
+            storage: None,
+            retention: default_retention(),
+        }
+    }
+}
+
+/// `3s`, `500ms`, `10min`, `1h` (a bare number is milliseconds) → milliseconds.
+pub fn parse_duration(s: &str) -> std::result::Result<u64, String> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (n, unit) = s.split_at(split);
+    let n: u64 = n.parse().map_err(|_| format!("not a duration: {s:?}"))?;
+    let factor = match unit.trim() {
+        "" | "ms" => 1,
+        "s" => 1_000,
+        "min" | "m" => 60_000,
+        "h" => 3_600_000,
+        other => return Err(format!("unknown unit {other:?} (ms, s, min, h)")),
+    };
+    Ok(n * factor)
+}
+
+fn invalid(path: &Path, msg: String) -> Error {
+    Error::Config(format!("{}: {msg}", path.display()))
+}
+
+impl Config {
+    /// Reads and validates `path`.
+    pub fn load(path: &Path) -> Result<Config> {
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut config: Config = toml::from_str(&text).map_err(|e| invalid(path, e.to_string()))?;
+        config.validate(path)?;
+        // Paths in the file are relative to it, not to where the command runs.
+        let base = path.parent().unwrap_or(Path::new("."));
+        let base = if base.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            base
+        };
+        config.desired.paths = config.desired.paths.iter().map(|p| base.join(p)).collect();
+        config.desired.seeds = base.join(&config.desired.seeds);
+        if let Some(s) = &config.backup.storage {
+            config.backup.storage = Some(base.join(s));
+        }
+        Ok(config)
+    }
+
+    /// `--config PATH`, else `profe-migrate.toml` in the current directory if it exists.
+    pub fn find(explicit: Option<&Path>) -> Result<Option<Config>> {
+        match explicit {
+            Some(p) => Config::load(p).map(Some),
+            None if Path::new(FILE_NAME).is_file() => Config::load(Path::new(FILE_NAME)).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn validate(&self, path: &Path) -> Result<()> {
+        if self.desired.paths.is_empty() {
+            return Err(invalid(path, "desired.paths is empty".into()));
+        }
+        let mut owner: BTreeMap<&str, &str> = BTreeMap::new();
+        for (name, service) in &self.services {
+            if service.schemas.is_empty() {
+                return Err(invalid(path, format!("service {name:?} has no schemas")));
+            }
+            for schema in &service.schemas {
+                if schema == "profe_migrate" || schema.starts_with("pg_") {
+                    return Err(invalid(
+                        path,
+                        format!("service {name:?}: schema {schema:?} cannot be managed"),
+                    ));
+                }
+                if let Some(other) = owner.insert(schema, name) {
+                    return Err(invalid(
+                        path,
+                        format!("schema {schema:?} belongs to both {other:?} and {name:?}"),
+                    ));
+                }
+            }
+        }
+        for (name, env) in &self.environments {
+            if env.database_url.is_some() {
+                return Err(invalid(
+                    path,
+                    format!(
+                        "environment {name:?}: database_url would put a password in the \
+                         repository; name the environment variable that holds it with \
+                         database_url_env"
+                    ),
+                ));
+            }
+            let var = &env.database_url_env;
+            if var.is_empty()
+                || !var.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                || var.starts_with(|c: char| c.is_ascii_digit())
+            {
+                return Err(invalid(
+                    path,
+                    format!(
+                        "environment {name:?}: database_url_env {var:?} is not an environment \
+                         variable name"
+                    ),
+                ));
+            }
+            Hazard::parse_list(&env.allow_hazards.join(","))
+                .map_err(|e| invalid(path, format!("environment {name:?}: {e}")))?;
+            for t in [
+                &env.lock_timeout,
+                &env.statement_timeout,
+                &env.long_statement_timeout,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                parse_duration(t)
+                    .map_err(|e| invalid(path, format!("environment {name:?}: {e}")))?;
+            }
+        }
+        if self.backup.retention == 0 {
+            return Err(invalid(path, "backup.retention must be at least 1".into()));
+        }
+        Ok(())
+    }
+
+    pub fn service(&self, name: &str) -> Result<&Service> {
+        self.services.get(name).ok_or_else(|| {
+            Error::Config(format!(
+                "unknown service {name:?} (the configuration has: {})",
+                self.services.keys().cloned().collect::<Vec<_>>().join(", ")
+            ))
+        })
+    }
+
+    pub fn environment(&self, name: &str) -> Result<&Environment> {
+        self.environments.get(name).ok_or_else(|| {
+            Error::Config(format!(
+                "unknown environment {name:?} (the configuration has: {})",
+                self.environments
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        })
+    }
+
+    /// The service that owns `schema`, if any.
+    pub fn service_of(&self, schema: &str) -> Option<&str> {
+        self.services
+            .iter()
+            .find(|(_, s)| s.schemas.iter().any(|x| x == schema))
+            .map(|(n, _)| n.as_str())
+    }
+
+    /// Every schema some service owns.
+    pub fn service_schemas(&self) -> BTreeSet<String> {
+        self.services
+            .values()
+            .flat_map(|s| s.schemas.iter().cloned())
+            .collect()
+    }
+}
+
+impl Environment {
+    /// The database URL, read from the environment variable the configuration names.
+    pub fn database_url(&self, name: &str) -> Result<String> {
+        std::env::var(&self.database_url_env).map_err(|_| {
+            Error::Config(format!(
+                "environment {name:?}: the variable {} that should hold its database URL is \
+                 not set",
+                self.database_url_env
+            ))
+        })
+    }
+
+    pub fn hazards(&self) -> Vec<Hazard> {
+        Hazard::parse_list(&self.allow_hazards.join(",")).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config> {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join(FILE_NAME);
+        std::fs::write(&p, text).unwrap();
+        Config::load(&p)
+    }
+
+    #[test]
+    fn a_full_configuration_loads() {
+        let c = parse(
+            r#"
+[services.auth-service]
+schemas = ["auth"]
+[environments.production]
+database_url_env = "PROD_DATABASE_URL"
+allow_hazards = ["INDEX_BUILD", "AUTHZ_UPDATE"]
+lock_timeout = "2s"
+[backup]
+retention = 3
+"#,
+        )
+        .unwrap();
+        assert_eq!(c.service_of("auth"), Some("auth-service"));
+        assert_eq!(c.environments["production"].hazards().len(), 2);
+        assert!(c.desired.paths[0].ends_with("schema"));
+    }
+
+    #[test]
+    fn errors_are_clear() {
+        let err = |t: &str| parse(t).unwrap_err().to_string();
+        assert!(err("[environments.p]\ndatabase_url_env = \"X\"\ndatabase_url = \"postgres://u:pw@h/db\"\n")
+            .contains("password"));
+        assert!(
+            err("[environments.p]\ndatabase_url_env = \"not a var\"\n")
+                .contains("not an environment variable name")
+        );
+        assert!(
+            err("[environments.p]\ndatabase_url_env = \"X\"\nallow_hazards = [\"NOPE\"]\n")
+                .contains("unknown hazard")
+        );
+        assert!(
+            err("[environments.p]\ndatabase_url_env = \"X\"\nlock_timeout = \"3 weeks\"\n")
+                .contains("unknown unit")
+        );
+        assert!(
+            err("[services.a]\nschemas = [\"x\"]\n[services.b]\nschemas = [\"x\"]\n")
+                .contains("belongs to both")
+        );
+        assert!(err("[servics.a]\nschemas = []\n").contains("unknown field"));
+        assert!(err("[backup]\nretention = 0\n").contains("at least 1"));
+        // toml's own messages carry the line.
+        assert!(err("[services.a]\nschemas = [\"x\"\n").contains("line"));
+    }
+}

@@ -1,0 +1,169 @@
+//! Drift: the live database against the desired state, and against the desired state of
+//! the last applied version, which tells "changed in the repository, not applied yet"
+//! apart from "changed in the database by hand" (and, with the audit trigger, by whom).
+
+use super::{Engine, Source};
+use crate::audit;
+use crate::db;
+use crate::error::{Error, Result};
+use crate::history::{self, Entry};
+use crate::plan::Plan;
+use serde::Serialize;
+use std::collections::BTreeSet;
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DriftStatus {
+    InSync,
+    /// The database is as the last apply left it; the desired state moved on.
+    RepositoryAhead,
+    /// The database is not as the last apply left it.
+    ChangedByHand,
+    /// It differs, and there is no history to say why.
+    Differs,
+}
+
+#[derive(Debug)]
+pub struct DriftReport {
+    pub status: DriftStatus,
+    /// What would bring the database to the desired state.
+    pub plan: Plan,
+    pub last_applied: Option<Entry>,
+    /// Objects that differ from the last applied version.
+    pub changed_by_hand: Vec<String>,
+    /// DDL run outside the engine since the last apply (with the audit trigger).
+    pub audit: Vec<audit::Change>,
+}
+
+impl Engine {
+    pub async fn drift(
+        &mut self,
+        url: &str,
+        desired: &Source,
+        extra: &[String],
+        service: Option<&str>,
+    ) -> Result<DriftReport> {
+        // Drift reports differences; whether a plan for them converges is apply's concern.
+        let validate = std::mem::replace(&mut self.validate, false);
+        let result = self.drift_inner(url, desired, extra, service).await;
+        self.validate = validate;
+        result
+    }
+
+    async fn drift_inner(
+        &mut self,
+        url: &str,
+        desired: &Source,
+        extra: &[String],
+        service: Option<&str>,
+    ) -> Result<DriftReport> {
+        let live = Source::Database(url.to_string());
+        let plan = self.plan(&live, desired, extra).await?;
+        let client = db::connect(&db::parse(url)?).await?;
+        let last = history::last_applied(&client, service).await?;
+        let mut changed_by_hand = Vec::new();
+        if let Some(entry) = &last {
+            let (sql, _, _) = history::desired_at(&client, entry.version).await?;
+            let dir = tempfile::tempdir().map_err(|source| Error::Io {
+                path: std::env::temp_dir(),
+                source,
+            })?;
+            let path = dir.path().join(format!("version_{}.sql", entry.version));
+            std::fs::write(&path, sql).map_err(|source| Error::Io {
+                path: path.clone(),
+                source,
+            })?;
+            let since = self.plan(&live, &Source::Files(vec![path]), extra).await?;
+            changed_by_hand = since
+                .steps
+                .iter()
+                .map(|s| s.object.clone())
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
+        }
+        let audit = audit::since(&client, last.as_ref().map(|e| e.started_at.as_str())).await?;
+        let status = if plan.is_empty() {
+            DriftStatus::InSync
+        } else if last.is_none() {
+            DriftStatus::Differs
+        } else if changed_by_hand.is_empty() {
+            DriftStatus::RepositoryAhead
+        } else {
+            DriftStatus::ChangedByHand
+        };
+        Ok(DriftReport {
+            status,
+            plan,
+            last_applied: last,
+            changed_by_hand,
+            audit,
+        })
+    }
+}
+
+impl DriftReport {
+    /// One paragraph for people (and cron mails).
+    pub fn headline(&self) -> String {
+        let last = self.last_applied.as_ref().map(|e| {
+            format!(
+                "version {} (applied {} by {})",
+                e.version, e.started_at, e.db_user
+            )
+        });
+        let mut out = match self.status {
+            DriftStatus::InSync => {
+                return "no drift: the database matches the desired state\n".into();
+            }
+            DriftStatus::RepositoryAhead => format!(
+                "drift: the repository is ahead: the database is as {} left it; {} steps \
+                 would apply what changed in the desired state since\n",
+                last.unwrap_or_default(),
+                self.plan.steps.len()
+            ),
+            DriftStatus::ChangedByHand => format!(
+                "drift: changed in the database by hand since {}: {}\n",
+                last.unwrap_or_default(),
+                self.changed_by_hand.join(", ")
+            ),
+            DriftStatus::Differs => format!(
+                "drift: {} steps would bring the database to the desired state (no history \
+                 in this database to say whether the repository or the database changed)\n",
+                self.plan.steps.len()
+            ),
+        };
+        if !self.audit.is_empty() {
+            out.push_str("DDL run outside profe-migrate since then:\n");
+            for c in &self.audit {
+                out.push_str(&format!(
+                    "  {} {} ({}): {} {}\n",
+                    c.at,
+                    c.db_user,
+                    c.application.as_deref().unwrap_or("?"),
+                    c.command_tag,
+                    c.object_identity.as_deref().unwrap_or("")
+                ));
+            }
+        }
+        out
+    }
+
+    /// The plan's JSON with the drift verdict beside it.
+    pub fn json(&self) -> String {
+        let mut v: serde_json::Value =
+            serde_json::from_str(&crate::plan::render::json(&self.plan)).expect("plan JSON");
+        if let serde_json::Value::Object(map) = &mut v {
+            map.insert("drift".into(), serde_json::json!(self.status));
+            map.insert(
+                "last_applied_version".into(),
+                serde_json::json!(self.last_applied.as_ref().map(|e| e.version)),
+            );
+            map.insert(
+                "changed_by_hand".into(),
+                serde_json::json!(self.changed_by_hand),
+            );
+            map.insert("audit".into(), serde_json::json!(self.audit));
+        }
+        serde_json::to_string_pretty(&v).expect("JSON") + "\n"
+    }
+}
