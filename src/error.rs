@@ -43,6 +43,8 @@ pub enum Error {
     NotConverged(String),
     #[error("the plan was not output: {0}")]
     NotValid(String),
+    #[error("backup: {0}")]
+    Backup(String),
     #[error("configuration: {0}")]
     Config(String),
     #[error("invalid plan file: {0}")]

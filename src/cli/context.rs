@@ -67,6 +67,18 @@ impl Context {
         }
     }
 
+    /// `--environment`'s database, if one is named.
+    pub fn environment_url(&self) -> Result<Option<String>> {
+        match &self.environment {
+            Some(name) => Ok(Some(
+                self.config_for("--environment")?
+                    .environment(name)?
+                    .database_url(name)?,
+            )),
+            None => Ok(None),
+        }
+    }
+
     /// `--environment`'s database, else `--database-url` / `DATABASE_URL`.
     pub fn database_url(&self, arg: Option<String>) -> Result<String> {
         if let Some(name) = &self.environment {
@@ -95,6 +107,14 @@ impl Context {
     pub fn seeds(&self, arg: Option<PathBuf>) -> PathBuf {
         arg.or_else(|| self.config.as_ref().map(|c| c.desired.seeds.clone()))
             .unwrap_or_else(|| PathBuf::from("seeds"))
+    }
+
+    /// Backups kept per service.
+    pub fn retention(&self) -> usize {
+        self.config
+            .as_ref()
+            .map(|c| c.backup.retention)
+            .unwrap_or(10)
     }
 
     /// `--allow-hazards` plus what the environment allows.

@@ -5,11 +5,10 @@ mod ops;
 
 use crate::db;
 use crate::error::{Error, Result};
-use crate::pipeline::{self, Applied, Engine, Source};
+use crate::pipeline::{self, Engine, Source};
 use crate::plan::{self, Hazard, Plan};
 use clap::{Parser, Subcommand, ValueEnum};
 use context::Context;
-use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
@@ -76,6 +75,18 @@ pub enum DriftFormat {
     Markdown,
 }
 
+#[derive(Subcommand, Debug)]
+pub enum BackupAction {
+    /// The backups in the storage, oldest first.
+    List,
+    /// Restore a backup into a database (all or nothing).
+    Restore {
+        id: String,
+        #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+        database_url: Option<String>,
+    },
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq)]
 pub enum AuditAction {
     Install,
@@ -120,6 +131,9 @@ pub enum Command {
         allow_hazards: HazardList,
         #[arg(long)]
         yes: bool,
+        /// Do not back up the schemas in scope first.
+        #[arg(long)]
+        no_backup: bool,
     },
     /// Compare the database with the desired state (exit 2 when they differ).
     Drift {
@@ -153,23 +167,29 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: HistoryFormat,
     },
-    /// Go back to an applied version (not available yet).
+    /// Go back to the desired state recorded at an applied version.
     Rollback {
-        #[arg(long)]
+        #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
         database_url: Option<String>,
+        /// The applied version to go back to (default: the one before the last).
         #[arg(long)]
-        to_version: Option<u64>,
-        #[arg(long)]
-        allow_hazards: Option<String>,
+        to_version: Option<i64>,
+        #[arg(long, value_parser = parse_hazards, default_value = "")]
+        allow_hazards: HazardList,
         #[arg(long)]
         yes: bool,
+        #[arg(long)]
+        no_backup: bool,
     },
-    /// Back up the database (not available yet).
+    /// Back up the schemas in scope (`--service`), or the whole database; `backup list`,
+    /// `backup restore ID`.
     Backup {
-        #[arg(long)]
+        #[command(subcommand)]
+        action: Option<BackupAction>,
+        #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
         database_url: Option<String>,
-        #[arg(long)]
-        description: Option<String>,
+        #[arg(long, default_value = "on demand")]
+        description: String,
     },
     /// Record every DDL statement run outside the engine (`audit install`), so that drift
     /// reports say who changed what.
@@ -230,7 +250,10 @@ pub async fn run(cli: Cli) -> Result<i32> {
             format,
             out,
         } => {
-            let from = match from.or_else(|| std::env::var("DATABASE_URL").ok()) {
+            let from = match from
+                .or(ctx.environment_url()?)
+                .or_else(|| std::env::var("DATABASE_URL").ok())
+            {
                 Some(s) => Source::parse(&s),
                 None => Source::Empty,
             };
@@ -246,6 +269,7 @@ pub async fn run(cli: Cli) -> Result<i32> {
             plan: plan_file,
             allow_hazards,
             yes,
+            no_backup,
         } => {
             let url = ctx.database_url(url)?;
             let plan = match plan_file {
@@ -270,35 +294,8 @@ pub async fn run(cli: Cli) -> Result<i32> {
                     plan
                 }
             };
-            let client = db::connect(&db::parse(&url)?).await?;
-            let confirm = |plan: &Plan| {
-                if yes {
-                    return true;
-                }
-                if !std::io::stdin().is_terminal() {
-                    eprintln!("refusing to apply without --yes when not on a terminal");
-                    return false;
-                }
-                print!("{}", plan::render::sql(plan));
-                print!("Apply these {} steps? [y/N] ", plan.steps.len());
-                let _ = std::io::stdout().flush();
-                let mut answer = String::new();
-                let _ = std::io::stdin().read_line(&mut answer);
-                matches!(answer.trim(), "y" | "Y" | "yes")
-            };
             let allowed = ctx.hazards(&allow_hazards.0)?;
-            let record = pipeline::Record {
-                kind: "apply",
-                service: ctx.service.as_deref(),
-                environment: ctx.environment.as_deref(),
-            };
-            match pipeline::apply_recorded(&client, &plan, &allowed, Some(record), confirm).await? {
-                Applied::NothingToDo => println!("no changes"),
-                Applied::Applied { steps } => {
-                    println!("applied {steps} steps; the database matches the desired state")
-                }
-            }
-            Ok(0)
+            ops::apply(&ctx, &url, &plan, &allowed, yes, no_backup, "apply").await
         }
         Command::Drift {
             database_url: url,
@@ -405,8 +402,26 @@ pub async fn run(cli: Cli) -> Result<i32> {
             print!("{text}");
             Ok(0)
         }
-        Command::Rollback { .. } => Err(not_yet("rollback", 7)),
-        Command::Backup { .. } => Err(not_yet("backup", 7)),
+        Command::Rollback {
+            database_url,
+            to_version,
+            allow_hazards,
+            yes,
+            no_backup,
+        } => {
+            let url = ctx.database_url(database_url)?;
+            let mut plan =
+                ops::rollback_plan(&ctx, &mut engine, &url, to_version, &cli.schemas).await?;
+            let (lock, statement, long) = ctx.timeouts()?;
+            plan.set_timeouts(lock, statement, long);
+            let allowed = ctx.hazards(&allow_hazards.0)?;
+            ops::apply(&ctx, &url, &plan, &allowed, yes, no_backup, "rollback").await
+        }
+        Command::Backup {
+            action,
+            database_url,
+            description,
+        } => ops::backup(&ctx, action, database_url, &description).await,
         Command::Serve { .. } => Err(not_yet("serve", 8)),
     }
 }

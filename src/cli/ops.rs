@@ -1,8 +1,13 @@
 //! The operational commands: history, and (with the configuration) status and backups.
 
+use super::{BackupAction, Context};
+use crate::backup;
 use crate::db;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::history::{self, Entry};
+use crate::pipeline::{self, Applied, Engine, Source};
+use crate::plan::{self, Hazard, Plan};
+use std::io::{IsTerminal, Write};
 
 pub fn history_text(entries: &[Entry]) -> String {
     if entries.is_empty() {
@@ -44,4 +49,174 @@ pub async fn history(url: &str, service: Option<&str>, json: bool) -> Result<Str
     } else {
         history_text(&entries)
     })
+}
+
+/// Applies `plan` to `url`: backup first (unless `no_backup`), confirmation, history.
+pub async fn apply(
+    ctx: &Context,
+    url: &str,
+    plan: &Plan,
+    allowed: &[Hazard],
+    yes: bool,
+    no_backup: bool,
+    kind: &str,
+) -> Result<i32> {
+    let client = db::connect(&db::parse(url)?).await?;
+    let confirm = |plan: &Plan| {
+        if yes {
+            return true;
+        }
+        if !std::io::stdin().is_terminal() {
+            eprintln!("refusing to apply without --yes when not on a terminal");
+            return false;
+        }
+        print!("{}", plan::render::sql(plan));
+        print!("Apply these {} steps? [y/N] ", plan.steps.len());
+        let _ = std::io::stdout().flush();
+        let mut answer = String::new();
+        let _ = std::io::stdin().read_line(&mut answer);
+        matches!(answer.trim(), "y" | "Y" | "yes")
+    };
+    let storage = backup::storage(
+        ctx.config
+            .as_ref()
+            .and_then(|c| c.backup.storage.as_deref()),
+    );
+    let description = format!("before {kind}");
+    let request = backup::Request {
+        url,
+        storage: &storage,
+        service: ctx.service.as_deref().unwrap_or("all"),
+        description: &description,
+        schemas: &plan.scope,
+        retention: ctx.retention(),
+    };
+    let record = pipeline::Record {
+        kind,
+        service: ctx.service.as_deref(),
+        environment: ctx.environment.as_deref(),
+    };
+    let backup = (!no_backup && !plan.is_empty()).then_some(&request);
+    match pipeline::apply_recorded(&client, plan, allowed, Some(record), backup, confirm).await? {
+        Applied::NothingToDo => println!("no changes"),
+        Applied::Applied { steps } => {
+            println!("applied {steps} steps; the database matches the desired state")
+        }
+    }
+    Ok(0)
+}
+
+pub async fn backup(
+    ctx: &Context,
+    action: Option<BackupAction>,
+    url: Option<String>,
+    description: &str,
+) -> Result<i32> {
+    let storage = backup::storage(
+        ctx.config
+            .as_ref()
+            .and_then(|c| c.backup.storage.as_deref()),
+    );
+    match action {
+        Some(BackupAction::List) => {
+            let all = backup::list(&storage)?;
+            if all.is_empty() {
+                println!("no backups in {}", storage.display());
+            }
+            for m in all {
+                println!(
+                    "{}  {}  {:<15} {:>10} bytes  {}",
+                    m.id, m.created_at, m.service, m.size, m.description
+                );
+            }
+            Ok(0)
+        }
+        Some(BackupAction::Restore { id, database_url }) => {
+            let url = ctx.database_url(database_url)?;
+            let m = backup::restore(&storage, &id, &url).await?;
+            println!("restored {} ({}, {})", m.id, m.service, m.created_at);
+            Ok(0)
+        }
+        None => {
+            let url = ctx.database_url(url)?;
+            let client = db::connect(&db::parse(&url)?).await?;
+            let schemas: Vec<String> = ctx
+                .service_scope()?
+                .map(|s| s.into_iter().collect())
+                .unwrap_or_default();
+            let m = backup::create(
+                &client,
+                &backup::Request {
+                    url: &url,
+                    storage: &storage,
+                    service: ctx.service.as_deref().unwrap_or("all"),
+                    description,
+                    schemas: &schemas,
+                    retention: ctx.retention(),
+                },
+            )
+            .await?;
+            println!(
+                "backup {} written to {} ({} bytes, sha256 {})",
+                m.id,
+                storage.join(&m.file).display(),
+                m.size,
+                m.sha256
+            );
+            Ok(0)
+        }
+    }
+}
+
+/// The plan from the live database back to the desired state recorded at `version`
+/// (default: the applied version before the last one).
+pub async fn rollback_plan(
+    ctx: &Context,
+    engine: &mut Engine,
+    url: &str,
+    version: Option<i64>,
+    extra: &[String],
+) -> Result<Plan> {
+    let client = db::connect(&db::parse(url)?).await?;
+    let applied: Vec<Entry> = history::list(&client, ctx.service.as_deref())
+        .await?
+        .into_iter()
+        .filter(|e| e.result == "applied")
+        .collect();
+    let target = match version {
+        Some(v) => v,
+        None => {
+            if applied.len() < 2 {
+                return Err(Error::Source(
+                    "nothing to roll back to: fewer than two applied versions in the history"
+                        .into(),
+                ));
+            }
+            applied[applied.len() - 2].version
+        }
+    };
+    let (sql, _, scope) = history::desired_at(&client, target).await?;
+    // What the latest version manages is in scope too: what it added goes away.
+    let mut extra: Vec<String> = extra.to_vec();
+    extra.extend(scope);
+    if let Some(last) = applied.last() {
+        extra.extend(last.scope.iter().cloned());
+    }
+    let dir = tempfile::tempdir().map_err(|source| Error::Io {
+        path: std::env::temp_dir(),
+        source,
+    })?;
+    let path = dir.path().join(format!("version_{target}.sql"));
+    std::fs::write(&path, sql).map_err(|source| Error::Io {
+        path: path.clone(),
+        source,
+    })?;
+    eprintln!("rolling back to version {target}");
+    engine
+        .plan(
+            &Source::Database(url.to_string()),
+            &Source::Files(vec![path]),
+            &extra,
+        )
+        .await
 }

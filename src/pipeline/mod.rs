@@ -209,7 +209,16 @@ impl Engine {
             .plan_renamed(&from_catalog, &to_catalog, &scope)
             .await?;
         if self.validate {
-            self.validate_plan(&from_catalog, &plan).await?;
+            // A service's schemas reference others' (foreign keys, types): the copy to
+            // replay on holds the whole database, the comparison only the scope.
+            let whole = match (&self.service_scope, from) {
+                (Some(_), Source::Database(_)) => {
+                    Some(self.catalog_with_roles(from, None, &roles).await?)
+                }
+                _ => None,
+            };
+            self.validate_plan(whole.as_ref().unwrap_or(&from_catalog), &plan)
+                .await?;
         }
         if let Source::Database(url) = from
             && plan.steps.iter().any(|s| s.probe.is_some())
@@ -331,16 +340,18 @@ pub async fn apply_plan(
     allowed: &[Hazard],
     confirm: impl FnOnce(&Plan) -> bool,
 ) -> Result<Applied> {
-    apply_recorded(client, plan, allowed, None, confirm).await
+    apply_recorded(client, plan, allowed, None, None, confirm).await
 }
 
-/// [`apply_plan`], writing the run into `profe_migrate.history` when `record` is given:
-/// before the first step, completed (applied or failed, with the error) after the last.
+/// [`apply_plan`], first backing up what `backup` says (a failed backup stops it), and
+/// writing the run into `profe_migrate.history` when `record` is given: before the first
+/// step, completed (applied or failed, with the error) after the last.
 pub async fn apply_recorded(
     client: &Client,
     plan: &Plan,
     allowed: &[Hazard],
     record: Option<Record<'_>>,
+    backup: Option<&crate::backup::Request<'_>>,
     confirm: impl FnOnce(&Plan) -> bool,
 ) -> Result<Applied> {
     let scope: BTreeSet<String> = plan.scope.iter().cloned().collect();
@@ -376,6 +387,19 @@ pub async fn apply_recorded(
         }
         if !confirm(plan) {
             return Err(Error::Refused("not confirmed".into()));
+        }
+        if let Some(req) = backup {
+            let m = crate::backup::create_if_any(client, req)
+                .await
+                .map_err(|e| {
+                    Error::Backup(format!(
+                        "the backup before applying failed; nothing was changed: {e}"
+                    ))
+                })?;
+            match m {
+                Some(m) => eprintln!("backed up as {} ({} bytes)", m.id, m.size),
+                None => tracing::info!("no schema in scope exists yet: nothing to back up"),
+            }
         }
         let version = match &record {
             Some(r) => {

@@ -145,7 +145,14 @@ pub fn trials(env: &Arc<Env>) -> Vec<libtest_mimic::Trial> {
                 let db = env.block_on(env.scratch("cli"))?;
                 let url = env.url(&db.name);
                 let o = run(bin()
-                    .args(["apply", "--yes", "--database-url", &url, "--to"])
+                    .args([
+                        "apply",
+                        "--no-backup",
+                        "--yes",
+                        "--database-url",
+                        &url,
+                        "--to",
+                    ])
                     .arg(&to));
                 expect(&o, 0)?;
                 let o = run(bin()
@@ -167,7 +174,15 @@ pub fn trials(env: &Arc<Env>) -> Vec<libtest_mimic::Trial> {
             let r = (|| {
                 let apply = |to: &Path, extra: &[&str]| {
                     run(bin()
-                        .args(["apply", "--dev-url", &dev, "--database-url", &url, "--to"])
+                        .args([
+                            "apply",
+                            "--no-backup",
+                            "--dev-url",
+                            &dev,
+                            "--database-url",
+                            &url,
+                            "--to",
+                        ])
                         .arg(to)
                         .args(extra))
                 };
@@ -257,7 +272,14 @@ pub fn trials(env: &Arc<Env>) -> Vec<libtest_mimic::Trial> {
                         c.batch_execute("CREATE SCHEMA app").await.unwrap();
                     });
                     let o = run(bin()
-                        .args(["apply", "--yes", "--database-url", &url, "--plan"])
+                        .args([
+                            "apply",
+                            "--no-backup",
+                            "--yes",
+                            "--database-url",
+                            &url,
+                            "--plan",
+                        ])
                         .arg(&plan));
                     expect(&o, 3)?;
                     env.block_on(async {
@@ -268,7 +290,14 @@ pub fn trials(env: &Arc<Env>) -> Vec<libtest_mimic::Trial> {
                         c.batch_execute("DROP SCHEMA app").await.unwrap();
                     });
                     let o = run(bin()
-                        .args(["apply", "--yes", "--database-url", &url, "--plan"])
+                        .args([
+                            "apply",
+                            "--no-backup",
+                            "--yes",
+                            "--database-url",
+                            &url,
+                            "--plan",
+                        ])
                         .arg(&plan));
                     expect(&o, 0)
                 })();
@@ -291,7 +320,15 @@ pub fn trials(env: &Arc<Env>) -> Vec<libtest_mimic::Trial> {
                     let (dev, url, to) = (dev.clone(), url.clone(), to.clone());
                     tokio::task::spawn_blocking(move || {
                         run(bin()
-                            .args(["apply", "--yes", "--dev-url", &dev, "--database-url", &url])
+                            .args([
+                                "apply",
+                                "--no-backup",
+                                "--yes",
+                                "--dev-url",
+                                &dev,
+                                "--database-url",
+                                &url,
+                            ])
                             .arg("--to")
                             .arg(&to))
                     })

@@ -78,6 +78,7 @@ fn apply_to_empty(env: &Env) -> TestResult {
                 env,
                 &[
                     "apply",
+                    "--no-backup",
                     "--yes",
                     "--allow-hazards",
                     "all",

@@ -9,6 +9,7 @@ mod support;
 
 mod lifecycle;
 mod model;
+mod operations;
 mod policies;
 mod services;
 
@@ -36,6 +37,7 @@ fn main() {
     let mut trials = lifecycle::trials(&env, &template);
     trials.extend(policies::trials(&env, &template));
     trials.extend(services::trials(&env, &template));
+    trials.extend(operations::trials(&env, &template));
     let conclusion = libtest_mimic::run(&args, trials);
     drop(env);
     conclusion.exit()

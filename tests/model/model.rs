@@ -63,6 +63,7 @@ pub fn build_template(env: &Env) -> Template {
         env,
         &[
             "apply",
+            "--no-backup",
             "--yes",
             "--allow-hazards",
             "all",

@@ -1,0 +1,345 @@
+//! Backups: `pg_dump` (custom format) of the schemas in scope into a storage directory,
+//! each beside a JSON manifest (id, time, service, description, size, checksum, schema
+//! fingerprint); listing, restoring with `pg_restore`, and keeping the last N per service.
+//! The pg_dump used matches the server's major version (or is newer), found among the
+//! installed PostgreSQL binaries; connection details go through the environment, never
+//! the command line, so no password shows in the process list.
+
+use crate::error::{Error, Result};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use tokio_postgres::Client;
+
+pub const STORAGE_ENV: &str = "MIGRATION_SERVICE_BACKUP_STORAGE";
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Manifest {
+    pub id: String,
+    pub created_at: String,
+    pub service: String,
+    pub description: String,
+    /// The dump file, beside the manifest.
+    pub file: String,
+    pub size: u64,
+    pub sha256: String,
+    pub schema_fingerprint: String,
+    pub server_version: i32,
+    /// The schemas dumped; empty for the whole database.
+    pub schemas: Vec<String>,
+}
+
+/// Where backups go: `MIGRATION_SERVICE_BACKUP_STORAGE`, else the configuration's
+/// `backup.storage`, else `./backups`.
+pub fn storage(configured: Option<&Path>) -> PathBuf {
+    std::env::var_os(STORAGE_ENV)
+        .map(PathBuf::from)
+        .or_else(|| configured.map(Path::to_path_buf))
+        .unwrap_or_else(|| PathBuf::from("backups"))
+}
+
+fn tool_major(path: &Path) -> Option<u32> {
+    let out = Command::new(path).arg("--version").output().ok()?;
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    text.split_whitespace()
+        .last()?
+        .split('.')
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// A `tool` (pg_dump, pg_restore) for a server of major version `major`: the same major if
+/// installed, else the oldest newer one.
+pub fn find_tool(tool: &str, major: u32) -> Result<PathBuf> {
+    let mut candidates: Vec<PathBuf> = Vec::new();
+    if let Some(bin) = std::env::var_os("PG_BIN") {
+        candidates.push(PathBuf::from(bin).join(tool));
+    }
+    candidates.push(PathBuf::from(format!(
+        "/usr/lib/postgresql/{major}/bin/{tool}"
+    )));
+    if let Ok(rd) = std::fs::read_dir("/usr/lib/postgresql") {
+        let mut dirs: Vec<PathBuf> = rd
+            .flatten()
+            .map(|e| e.path().join("bin").join(tool))
+            .collect();
+        dirs.sort();
+        candidates.extend(dirs);
+    }
+    candidates.push(PathBuf::from(tool));
+    let mut found: Vec<(u32, PathBuf)> = candidates
+        .into_iter()
+        .filter_map(|p| tool_major(&p).map(|m| (m, p)))
+        .collect();
+    found.sort();
+    if let Some((_, p)) = found.iter().find(|(m, _)| *m == major) {
+        return Ok(p.clone());
+    }
+    if let Some((_, p)) = found.iter().find(|(m, _)| *m > major) {
+        return Ok(p.clone());
+    }
+    let seen: Vec<String> = found
+        .iter()
+        .map(|(m, p)| format!("{m} at {}", p.display()))
+        .collect();
+    Err(Error::Backup(format!(
+        "no {tool} for PostgreSQL {major} (an older one cannot read this server): install \
+         postgresql-client-{major}{}",
+        if seen.is_empty() {
+            String::new()
+        } else {
+            format!(" (found: {})", seen.join(", "))
+        }
+    )))
+}
+
+/// libpq environment variables for `target`.
+fn libpq_env(target: &crate::db::Target) -> Vec<(&'static str, String)> {
+    let c = &target.config;
+    let mut env = Vec::new();
+    if let Some(h) = c.get_hosts().first() {
+        env.push((
+            "PGHOST",
+            match h {
+                tokio_postgres::config::Host::Tcp(s) => s.clone(),
+                tokio_postgres::config::Host::Unix(p) => p.display().to_string(),
+            },
+        ));
+    }
+    if let Some(p) = c.get_ports().first() {
+        env.push(("PGPORT", p.to_string()));
+    }
+    if let Some(u) = c.get_user() {
+        env.push(("PGUSER", u.to_string()));
+    }
+    if let Some(p) = c.get_password() {
+        env.push(("PGPASSWORD", String::from_utf8_lossy(p).to_string()));
+    }
+    if let Some(d) = c.get_dbname() {
+        env.push(("PGDATABASE", d.to_string()));
+    }
+    let mode = match c.get_ssl_mode() {
+        tokio_postgres::config::SslMode::Disable => "disable",
+        tokio_postgres::config::SslMode::Require if target.verify_certificate => "verify-full",
+        tokio_postgres::config::SslMode::Require => "require",
+        _ => "prefer",
+    };
+    env.push(("PGSSLMODE", mode.to_string()));
+    env.push(("PGAPPNAME", crate::db::APPLICATION_NAME.to_string()));
+    env
+}
+
+fn run(mut cmd: Command, what: &str) -> Result<()> {
+    let out = cmd
+        .output()
+        .map_err(|e| Error::Backup(format!("cannot run {what}: {e}")))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(Error::Backup(format!(
+            "{what} failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        )))
+    }
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    move |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// What to back up and where.
+#[derive(Clone, Copy)]
+pub struct Request<'a> {
+    pub url: &'a str,
+    pub storage: &'a Path,
+    pub service: &'a str,
+    pub description: &'a str,
+    /// Empty: the whole database.
+    pub schemas: &'a [String],
+    pub retention: usize,
+}
+
+/// The schemas of `names` that exist.
+async fn existing(client: &Client, names: &[String]) -> Result<Vec<String>> {
+    let list: Vec<String> = names.to_vec();
+    Ok(client
+        .query(
+            "SELECT nspname::text FROM pg_catalog.pg_namespace WHERE nspname = ANY($1) ORDER BY 1",
+            &[&list],
+        )
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect())
+}
+
+/// [`create`] for what exists of the requested schemas; None when none exists yet (an
+/// apply that creates them has nothing to lose).
+pub async fn create_if_any(client: &Client, req: &Request<'_>) -> Result<Option<Manifest>> {
+    if req.schemas.is_empty() {
+        return create(client, req).await.map(Some);
+    }
+    let found = existing(client, req.schemas).await?;
+    if found.is_empty() {
+        return Ok(None);
+    }
+    create(
+        client,
+        &Request {
+            schemas: &found,
+            ..*req
+        },
+    )
+    .await
+    .map(Some)
+}
+
+/// Dumps, checks and records one backup, then applies the retention for its service.
+pub async fn create(client: &Client, req: &Request<'_>) -> Result<Manifest> {
+    let found = existing(client, req.schemas).await?;
+    if let Some(missing) = req.schemas.iter().find(|s| !found.contains(s)) {
+        return Err(Error::Backup(format!(
+            "schema {missing:?} does not exist in this database: nothing to back up"
+        )));
+    }
+    let row = client
+        .query_one(
+            "SELECT current_setting('server_version_num')::int, \
+                    to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYYMMDD\"T\"HH24MISSMS\"Z\"'), \
+                    to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
+            &[],
+        )
+        .await?;
+    let (version, stamp, created_at): (i32, String, String) = (row.get(0), row.get(1), row.get(2));
+    let pg_dump = find_tool("pg_dump", (version / 10000) as u32)?;
+    let fingerprint = {
+        let scope: Option<Vec<String>> = (!req.schemas.is_empty()).then(|| req.schemas.to_vec());
+        crate::introspect::introspect(client, scope.as_deref())
+            .await?
+            .fingerprint()
+    };
+    std::fs::create_dir_all(req.storage).map_err(io(req.storage))?;
+    let safe_service: String = req
+        .service
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let id = format!("{stamp}-{safe_service}");
+    let file = format!("{id}.dump");
+    let path = req.storage.join(&file);
+    let target = crate::db::parse(req.url)?;
+    let mut cmd = Command::new(&pg_dump);
+    cmd.args(["--format=custom", "--file"]).arg(&path);
+    for s in req.schemas {
+        // -n takes a pattern: quoted, the name matches literally.
+        cmd.arg("-n").arg(format!("\"{}\"", s.replace('"', "\"\"")));
+    }
+    cmd.envs(libpq_env(&target));
+    if let Err(e) = run(cmd, "pg_dump") {
+        let _ = std::fs::remove_file(&path);
+        return Err(e);
+    }
+    let bytes = std::fs::read(&path).map_err(io(&path))?;
+    let manifest = Manifest {
+        id: id.clone(),
+        created_at,
+        service: req.service.to_string(),
+        description: req.description.to_string(),
+        file,
+        size: bytes.len() as u64,
+        sha256: hex::encode(Sha256::digest(&bytes)),
+        schema_fingerprint: fingerprint,
+        server_version: version,
+        schemas: req.schemas.to_vec(),
+    };
+    let mpath = req.storage.join(format!("{id}.json"));
+    std::fs::write(
+        &mpath,
+        serde_json::to_string_pretty(&manifest).expect("manifest serializes"),
+    )
+    .map_err(io(&mpath))?;
+    retain(req.storage, req.service, req.retention)?;
+    Ok(manifest)
+}
+
+/// Every backup in `storage`, oldest first.
+pub fn list(storage: &Path) -> Result<Vec<Manifest>> {
+    let rd = match std::fs::read_dir(storage) {
+        Ok(rd) => rd,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(io(storage)(e)),
+    };
+    let mut out = Vec::new();
+    for entry in rd.flatten() {
+        let p = entry.path();
+        if p.extension().is_some_and(|e| e == "json") {
+            let text = std::fs::read_to_string(&p).map_err(io(&p))?;
+            let m: Manifest = serde_json::from_str(&text).map_err(|e| {
+                Error::Backup(format!("{}: not a backup manifest: {e}", p.display()))
+            })?;
+            out.push(m);
+        }
+    }
+    out.sort_by(|a, b| (&a.created_at, &a.id).cmp(&(&b.created_at, &b.id)));
+    Ok(out)
+}
+
+/// Keeps the newest `keep` backups of `service`.
+fn retain(storage: &Path, service: &str, keep: usize) -> Result<()> {
+    let mine: Vec<Manifest> = list(storage)?
+        .into_iter()
+        .filter(|m| m.service == service)
+        .collect();
+    let excess = mine.len().saturating_sub(keep);
+    for m in &mine[..excess] {
+        for f in [
+            storage.join(&m.file),
+            storage.join(format!("{}.json", m.id)),
+        ] {
+            std::fs::remove_file(&f).map_err(io(&f))?;
+        }
+    }
+    Ok(())
+}
+
+/// Restores backup `id` into the database at `url`, in one transaction: all or nothing.
+pub async fn restore(storage: &Path, id: &str, url: &str) -> Result<Manifest> {
+    let m = list(storage)?
+        .into_iter()
+        .find(|m| m.id == id)
+        .ok_or_else(|| Error::Backup(format!("no backup {id:?} in {}", storage.display())))?;
+    let path = storage.join(&m.file);
+    let bytes = std::fs::read(&path).map_err(io(&path))?;
+    if hex::encode(Sha256::digest(&bytes)) != m.sha256 {
+        return Err(Error::Backup(format!(
+            "{} does not match its manifest's checksum: not restoring a damaged backup",
+            path.display()
+        )));
+    }
+    let target = crate::db::parse(url)?;
+    let client = crate::db::connect(&target).await?;
+    let version: i32 = client
+        .query_one("SELECT current_setting('server_version_num')::int", &[])
+        .await?
+        .get(0);
+    let major = (version / 10000).max(m.server_version / 10000) as u32;
+    let pg_restore = find_tool("pg_restore", major)?;
+    let mut cmd = Command::new(pg_restore);
+    cmd.args(["--single-transaction", "--exit-on-error", "--dbname"])
+        .arg(target.config.get_dbname().unwrap_or("postgres"))
+        .arg(&path)
+        .envs(libpq_env(&target));
+    run(cmd, "pg_restore")?;
+    Ok(m)
+}
