@@ -21,6 +21,7 @@ pub mod introspect;
 pub mod pipeline;
 pub mod plan;
 pub mod seed;
+pub mod serve;
 pub mod source;
 
 pub use error::{Error, Result};

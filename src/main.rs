@@ -7,6 +7,9 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("PROFE_MIGRATE_LOG")
+                .or_else(|_| {
+                    tracing_subscriber::EnvFilter::try_from_env("MIGRATION_SERVICE_LOG_LEVEL")
+                })
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
         )
         .with_writer(std::io::stderr)

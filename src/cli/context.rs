@@ -109,6 +109,20 @@ impl Context {
             .unwrap_or_else(|| PathBuf::from("seeds"))
     }
 
+    /// The services `status` reports: `--service`, else every configured one (none without
+    /// a configuration: then the whole desired state is one).
+    pub fn services(&self) -> std::collections::BTreeMap<String, BTreeSet<String>> {
+        let mut out = std::collections::BTreeMap::new();
+        if let Some(c) = &self.config {
+            for (name, s) in &c.services {
+                if self.service.as_ref().is_none_or(|only| only == name) {
+                    out.insert(name.clone(), s.schemas.iter().cloned().collect());
+                }
+            }
+        }
+        out
+    }
+
     /// Backups kept per service.
     pub fn retention(&self) -> usize {
         self.config

@@ -191,6 +191,16 @@ pub enum Command {
         #[arg(long, default_value = "on demand")]
         description: String,
     },
+    /// Per service: last applied version, result, drift, size; for the database: size and
+    /// connections.
+    Status {
+        #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+        database_url: Option<String>,
+        #[arg(long)]
+        to: Option<String>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: HistoryFormat,
+    },
     /// Record every DDL statement run outside the engine (`audit install`), so that drift
     /// reports say who changed what.
     Audit {
@@ -199,10 +209,14 @@ pub enum Command {
         #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
         database_url: Option<String>,
     },
-    /// Serve the HTTP API (not available yet).
+    /// Serve the HTTP API (health, metrics, status, plans).
     Serve {
-        #[arg(long)]
+        /// Default: MIGRATION_SERVICE_PORT, else 3009.
+        #[arg(long, env = "MIGRATION_SERVICE_PORT")]
         port: Option<u16>,
+        /// Without MIGRATION_SERVICE_TOKEN, listen on 127.0.0.1 without authentication.
+        #[arg(long)]
+        insecure_loopback: bool,
     },
 }
 
@@ -382,6 +396,23 @@ pub async fn run(cli: Cli) -> Result<i32> {
             );
             Ok(0)
         }
+        Command::Status {
+            database_url,
+            to,
+            format,
+        } => {
+            let url = ctx.database_url(database_url)?;
+            let services = ctx.services();
+            let status = engine.status(&url, &ctx.desired(to)?, &services).await?;
+            match format {
+                HistoryFormat::Json => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&status).expect("status serializes")
+                ),
+                HistoryFormat::Text => print!("{}", status.text()),
+            }
+            Ok(0)
+        }
         Command::Audit {
             action: AuditAction::Install,
             database_url: url,
@@ -422,12 +453,24 @@ pub async fn run(cli: Cli) -> Result<i32> {
             database_url,
             description,
         } => ops::backup(&ctx, action, database_url, &description).await,
-        Command::Serve { .. } => Err(not_yet("serve", 8)),
+        Command::Serve {
+            port,
+            insecure_loopback,
+        } => {
+            let desired = ctx.desired(None)?;
+            crate::serve::serve(crate::serve::Options {
+                port: port.unwrap_or(crate::serve::DEFAULT_PORT),
+                token: std::env::var("MIGRATION_SERVICE_TOKEN")
+                    .ok()
+                    .filter(|t| !t.is_empty()),
+                insecure_loopback,
+                master_url: std::env::var("MIGRATION_SERVICE_MASTER_DB_URL").ok(),
+                config: ctx.config,
+                desired,
+                dev_url: cli.dev_url.clone(),
+            })
+            .await?;
+            Ok(0)
+        }
     }
-}
-
-fn not_yet(command: &str, issue: u32) -> Error {
-    Error::Source(format!(
-        "`{command}` is not available in this version yet (tracked in issue {issue})"
-    ))
 }

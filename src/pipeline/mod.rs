@@ -4,6 +4,7 @@
 mod drift;
 mod probes;
 mod renames;
+mod status;
 mod validate;
 
 use crate::catalog::{Catalog, quote_ident};
@@ -20,6 +21,7 @@ use std::sync::Arc;
 use tokio_postgres::Client;
 
 pub use drift::{DriftReport, DriftStatus};
+pub use status::{ServiceStatus, Status};
 
 /// Where a catalog comes from (cli.md's SOURCE).
 #[derive(Debug, Clone, PartialEq)]

@@ -13,23 +13,9 @@ mod support;
 mod tls;
 mod validate;
 
-use std::sync::Arc;
-
 fn main() {
     let args = libtest_mimic::Arguments::from_args();
-    let cluster = match profe_migrate::cluster::Cluster::start() {
-        Ok(c) => Arc::new(c),
-        Err(e) => {
-            eprintln!("cannot start the test cluster: {e}");
-            std::process::exit(1);
-        }
-    };
-    eprintln!(
-        "test cluster: PostgreSQL {} from {}",
-        cluster.major(),
-        cluster.bin_dir().display()
-    );
-    let env = Arc::new(support::Env::new(cluster));
+    let env = support::start();
     let mut trials = fixtures::trials(&env);
     trials.extend(errors::trials(&env));
     trials.extend(cli::trials(&env));

@@ -40,6 +40,23 @@ fn pg_dump_for(major: u32, bin_dir: &std::path::Path) -> Option<PathBuf> {
     })
 }
 
+/// Starts the binary's one cluster (the process exits when it cannot) and says which.
+pub fn start() -> Arc<Env> {
+    let cluster = match Cluster::start() {
+        Ok(c) => Arc::new(c),
+        Err(e) => {
+            eprintln!("cannot start the test cluster: {e}");
+            std::process::exit(1);
+        }
+    };
+    eprintln!(
+        "test cluster: PostgreSQL {} from {}",
+        cluster.major(),
+        cluster.bin_dir().display()
+    );
+    Arc::new(Env::new(cluster))
+}
+
 impl Env {
     pub fn new(cluster: Arc<Cluster>) -> Env {
         let admin = db::parse(&cluster.connection_string("postgres")).expect("admin config");

@@ -1,7 +1,7 @@
 //! The model's life cycle through the CLI: the whole model planned from nothing, applied to
 //! an empty database without drift afterwards, seeds that change nothing the second time.
 
-use crate::model::{Copy, Template, cli, describe, expect_code, on_copy};
+use crate::model::{Copy, Template, apply_model, cli, describe, expect_code, on_copy};
 use crate::support::{Env, TestResult, trial};
 use profe_migrate::pipeline::{Engine, Source};
 use std::sync::Arc;
@@ -74,19 +74,7 @@ fn apply_to_empty(env: &Env) -> TestResult {
         let db = Copy::new(env, None, "model_empty").await?;
         let url = env.url(&db.name);
         let result = (|| {
-            let o = cli(
-                env,
-                &[
-                    "apply",
-                    "--no-backup",
-                    "--yes",
-                    "--allow-hazards",
-                    "all",
-                    "--database-url",
-                    &url,
-                ],
-            );
-            expect_code(&o, 0, "apply")?;
+            apply_model(env, &url)?;
             let o = cli(env, &["drift", "--database-url", &url]);
             expect_code(&o, 0, "drift after apply")?;
             let o = cli(env, &["plan", "--from", &url]);

@@ -7,29 +7,16 @@
 #[path = "../engine/support.rs"]
 mod support;
 
+mod http;
 mod lifecycle;
 mod model;
 mod operations;
 mod policies;
 mod services;
 
-use std::sync::Arc;
-
 fn main() {
     let args = libtest_mimic::Arguments::from_args();
-    let cluster = match profe_migrate::cluster::Cluster::start() {
-        Ok(c) => Arc::new(c),
-        Err(e) => {
-            eprintln!("cannot start the test cluster: {e}");
-            std::process::exit(1);
-        }
-    };
-    eprintln!(
-        "test cluster: PostgreSQL {} from {}",
-        cluster.major(),
-        cluster.bin_dir().display()
-    );
-    let env = Arc::new(support::Env::new(cluster));
+    let env = support::start();
     let template = model::build_template(&env);
     if let Err(e) = &template {
         eprintln!("the model could not be applied and seeded: {e}");
@@ -38,6 +25,7 @@ fn main() {
     trials.extend(policies::trials(&env, &template));
     trials.extend(services::trials(&env, &template));
     trials.extend(operations::trials(&env, &template));
+    trials.extend(http::trials(&env, &template));
     let conclusion = libtest_mimic::run(&args, trials);
     drop(env);
     conclusion.exit()

@@ -49,6 +49,24 @@ async fn admin(env: &Env) -> Result<Client, String> {
         .map_err(|e| e.to_string())
 }
 
+/// `apply` of the repository's model to `url`, every hazard allowed (the database is new
+/// or a copy), no backup (the point is the schema).
+pub fn apply_model(env: &Env, url: &str) -> Result<(), String> {
+    let o = cli(
+        env,
+        &[
+            "apply",
+            "--no-backup",
+            "--yes",
+            "--allow-hazards",
+            "all",
+            "--database-url",
+            url,
+        ],
+    );
+    expect_code(&o, 0, "apply")
+}
+
 /// Applies the model to a new database and seeds it, through the CLI.
 pub fn build_template(env: &Env) -> Template {
     env.block_on(async {
@@ -59,19 +77,7 @@ pub fn build_template(env: &Env) -> Template {
             .map_err(|e| e.to_string())
     })?;
     let url = env.url(TEMPLATE);
-    let o = cli(
-        env,
-        &[
-            "apply",
-            "--no-backup",
-            "--yes",
-            "--allow-hazards",
-            "all",
-            "--database-url",
-            &url,
-        ],
-    );
-    expect_code(&o, 0, "apply")?;
+    apply_model(env, &url)?;
     let o = cli(env, &["seed", "--database-url", &url]);
     expect_code(&o, 0, "seed")?;
     Ok(TEMPLATE.to_string())

@@ -82,6 +82,11 @@ impl Setup {
     }
 }
 
+/// A directory with the model's configuration (for other test modules).
+pub fn config_dir() -> tempfile::TempDir {
+    Setup::new(None).dir
+}
+
 fn json(o: &Output) -> Result<serde_json::Value, String> {
     serde_json::from_slice(&o.stdout).map_err(|e| format!("not JSON ({e}): {}", describe(o)))
 }
@@ -554,9 +559,45 @@ fn backups(env: &Env, template: &Template) -> TestResult {
     })
 }
 
+fn status(env: &Env, template: &Template) -> TestResult {
+    let setup = Setup::new(None);
+    with_copy(env, template, |url| {
+        exec(env, url, "DROP INDEX academic.courses_teacher")?;
+        let o = setup.run(
+            env,
+            url,
+            &["status", "--environment", "test", "--format", "json"],
+        );
+        expect_code(&o, 0, "status")?;
+        let st = json(&o)?;
+        let services = st["services"].as_array().cloned().unwrap_or_default();
+        if services.len() != 8
+            || st["size_bytes"].as_i64().unwrap_or(0) <= 0
+            || st["active_connections"].as_i64().unwrap_or(0) < 1
+        {
+            return Err(format!("status: {st:#}"));
+        }
+        for s in &services {
+            let academic = s["service"] == "academic-service";
+            if s["drift"] != academic
+                || s["last_version"] != 1
+                || s["last_result"] != "applied"
+                || (academic && s["size_bytes"].as_i64().unwrap_or(0) <= 0)
+            {
+                return Err(format!("service status: {s}"));
+            }
+        }
+        let o = setup.run(env, url, &["status", "--environment", "test"]);
+        if !String::from_utf8_lossy(&o.stdout).contains("academic-service") {
+            return Err(describe(&o));
+        }
+        Ok(())
+    })
+}
+
 pub fn trials(env: &Arc<Env>, template: &Template) -> Vec<libtest_mimic::Trial> {
-    let t: Vec<Template> = (0..5).map(|_| template.clone()).collect();
-    let [t1, t2, t3, t4, t5]: [Template; 5] = t.try_into().expect("five");
+    let t: Vec<Template> = (0..6).map(|_| template.clone()).collect();
+    let [t1, t2, t3, t4, t5, t6]: [Template; 6] = t.try_into().expect("six");
     vec![
         trial(env, "operations::configuration_errors_are_clear", |env| {
             configuration_errors(&env)
@@ -585,6 +626,11 @@ pub fn trials(env: &Arc<Env>, template: &Template) -> Vec<libtest_mimic::Trial> 
             env,
             "operations::backup_restore_retention_and_failed_backup",
             move |env| backups(&env, &t5),
+        ),
+        trial(
+            env,
+            "operations::status_reports_versions_drift_and_sizes_per_service",
+            move |env| status(&env, &t6),
         ),
     ]
 }

@@ -1,0 +1,109 @@
+//! `/metrics` in the Prometheus text format, read from the database itself (the history
+//! table, sizes, connections), so that every replica of the service reports the same.
+
+use super::AppState;
+use std::fmt::Write;
+
+const BUCKETS_MS: [i64; 8] = [100, 500, 1_000, 5_000, 10_000, 60_000, 300_000, 1_800_000];
+
+pub(super) async fn render(state: &AppState) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# HELP profe_migrate_up The service is running.");
+    let _ = writeln!(out, "# TYPE profe_migrate_up gauge");
+    let _ = writeln!(out, "profe_migrate_up 1");
+    let Some(url) = &state.master_url else {
+        return out;
+    };
+    let client = match crate::db::parse(url) {
+        Ok(t) => crate::db::connect(&t).await.ok(),
+        Err(_) => None,
+    };
+    let Some(client) = client else {
+        let _ = writeln!(out, "# TYPE profe_migrate_database_up gauge");
+        let _ = writeln!(out, "profe_migrate_database_up 0");
+        return out;
+    };
+    let _ = writeln!(out, "# TYPE profe_migrate_database_up gauge");
+    let _ = writeln!(out, "profe_migrate_database_up 1");
+    if let Ok(row) = client
+        .query_one(
+            "SELECT pg_database_size(current_database()), \
+                    (SELECT count(*) FROM pg_stat_activity WHERE datname = current_database())",
+            &[],
+        )
+        .await
+    {
+        let _ = writeln!(
+            out,
+            "# HELP profe_migrate_database_size_bytes Size of the database."
+        );
+        let _ = writeln!(out, "# TYPE profe_migrate_database_size_bytes gauge");
+        let _ = writeln!(
+            out,
+            "profe_migrate_database_size_bytes {}",
+            row.get::<_, i64>(0)
+        );
+        let _ = writeln!(
+            out,
+            "# HELP profe_migrate_active_connections Sessions on the database."
+        );
+        let _ = writeln!(out, "# TYPE profe_migrate_active_connections gauge");
+        let _ = writeln!(
+            out,
+            "profe_migrate_active_connections {}",
+            row.get::<_, i64>(1)
+        );
+    }
+    let entries = crate::history::list(&client, None)
+        .await
+        .unwrap_or_default();
+    let mut counts: std::collections::BTreeMap<(String, String), u64> = Default::default();
+    for e in &entries {
+        let service = e.service.clone().unwrap_or_else(|| "all".into());
+        *counts.entry((service, e.result.clone())).or_default() += 1;
+    }
+    let _ = writeln!(
+        out,
+        "# HELP profe_migrate_migrations_total Applies and rollbacks recorded, by service and result."
+    );
+    let _ = writeln!(out, "# TYPE profe_migrate_migrations_total counter");
+    for ((service, result), n) in &counts {
+        let _ = writeln!(
+            out,
+            "profe_migrate_migrations_total{{service=\"{service}\",result=\"{result}\"}} {n}"
+        );
+    }
+    let durations: Vec<i64> = entries.iter().filter_map(|e| e.duration_ms).collect();
+    let _ = writeln!(
+        out,
+        "# HELP profe_migrate_migration_duration_seconds How long applies took."
+    );
+    let _ = writeln!(
+        out,
+        "# TYPE profe_migrate_migration_duration_seconds histogram"
+    );
+    for b in BUCKETS_MS {
+        let n = durations.iter().filter(|d| **d <= b).count();
+        let _ = writeln!(
+            out,
+            "profe_migrate_migration_duration_seconds_bucket{{le=\"{}\"}} {n}",
+            b as f64 / 1000.0
+        );
+    }
+    let _ = writeln!(
+        out,
+        "profe_migrate_migration_duration_seconds_bucket{{le=\"+Inf\"}} {}",
+        durations.len()
+    );
+    let _ = writeln!(
+        out,
+        "profe_migrate_migration_duration_seconds_sum {}",
+        durations.iter().sum::<i64>() as f64 / 1000.0
+    );
+    let _ = writeln!(
+        out,
+        "profe_migrate_migration_duration_seconds_count {}",
+        durations.len()
+    );
+    out
+}

@@ -1,0 +1,357 @@
+//! `serve`: the migration service over HTTP (axum). This first slice answers health,
+//! metrics, status and plans; every endpoint but `/health` and `/metrics` wants
+//! `Authorization: Bearer <MIGRATION_SERVICE_TOKEN>`, compared in constant time. Without a
+//! token the server refuses to start, unless told to listen on loopback without auth.
+
+mod metrics;
+
+use crate::cluster::Cluster;
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::pipeline::{Engine, Source};
+use axum::Router;
+use axum::extract::{Query, Request, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde::Deserialize;
+use serde_json::json;
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+pub const DEFAULT_PORT: u16 = 3009;
+
+/// How the service was asked to run.
+pub struct Options {
+    pub port: u16,
+    /// `MIGRATION_SERVICE_TOKEN`.
+    pub token: Option<String>,
+    /// Listen on 127.0.0.1 without a token (development only).
+    pub insecure_loopback: bool,
+    /// `MIGRATION_SERVICE_MASTER_DB_URL`: the database when no environment is named.
+    pub master_url: Option<String>,
+    pub config: Option<Config>,
+    /// The desired state (the configuration's, else `schema/` and `policies/`).
+    pub desired: Source,
+    pub dev_url: Option<String>,
+}
+
+struct AppState {
+    token: Option<String>,
+    master_url: Option<String>,
+    config: Option<Config>,
+    desired: Source,
+    dev_url: Option<String>,
+    /// The shadow PostgreSQL, started once and shared by every request.
+    cluster: tokio::sync::OnceCell<Arc<Cluster>>,
+}
+
+/// An error as JSON: a stable code and a message that never carries a connection string.
+struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<Error> for ApiError {
+    fn from(e: Error) -> ApiError {
+        let (status, code) = match &e {
+            Error::Config(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            Error::Refused(_) => (StatusCode::CONFLICT, "refused"),
+            Error::Connect { .. } => (StatusCode::SERVICE_UNAVAILABLE, "database_unreachable"),
+            _ => (StatusCode::INTERNAL_SERVER_ERROR, "engine_error"),
+        };
+        ApiError::new(status, code, e.to_string())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        tracing::warn!(code = self.code, "{}", self.message);
+        (
+            self.status,
+            axum::Json(json!({"error": {"code": self.code, "message": self.message}})),
+        )
+            .into_response()
+    }
+}
+
+type ApiResult = std::result::Result<Response, ApiError>;
+
+/// Constant-time comparison: the time taken does not tell how much of a guess was right.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    let mut diff = a.len() ^ b.len();
+    for i in 0..a.len().max(b.len()) {
+        diff |= (a.get(i).copied().unwrap_or(0) ^ b.get(i).copied().unwrap_or(0)) as usize;
+    }
+    diff == 0
+}
+
+async fn require_token(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    request: Request,
+    next: Next,
+) -> Response {
+    if let Some(token) = &state.token {
+        let given = headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or("");
+        if !same(given.as_bytes(), token.as_bytes()) {
+            return ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "a valid `Authorization: Bearer <token>` header is required",
+            )
+            .into_response();
+        }
+    }
+    next.run(request).await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Target {
+    service: Option<String>,
+    environment: Option<String>,
+}
+
+impl AppState {
+    async fn engine(&self) -> std::result::Result<Engine, ApiError> {
+        if let Some(url) = &self.dev_url {
+            return Ok(Engine::new(Some(url.clone())));
+        }
+        let cluster = self
+            .cluster
+            .get_or_try_init(|| async {
+                tokio::task::spawn_blocking(Cluster::start)
+                    .await
+                    .map_err(|e| Error::Cluster(e.to_string()))?
+                    .map(Arc::new)
+            })
+            .await?;
+        Ok(Engine::with_cluster(cluster.clone()))
+    }
+
+    fn config(&self) -> std::result::Result<&Config, ApiError> {
+        self.config.as_ref().ok_or_else(|| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "no_configuration",
+                "services and environments need a profe-migrate.toml",
+            )
+        })
+    }
+
+    /// The database of `environment`, else the master database.
+    fn database_url(&self, environment: Option<&str>) -> std::result::Result<String, ApiError> {
+        match environment {
+            Some(name) => {
+                let env = self.config()?.environments.get(name).ok_or_else(|| {
+                    ApiError::new(
+                        StatusCode::NOT_FOUND,
+                        "unknown_environment",
+                        format!("unknown environment {name:?}"),
+                    )
+                })?;
+                Ok(env.database_url(name)?)
+            }
+            None => self.master_url.clone().ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "no_database",
+                    "no environment given and MIGRATION_SERVICE_MASTER_DB_URL is not set",
+                )
+            }),
+        }
+    }
+
+    fn service_scope(
+        &self,
+        service: Option<&str>,
+    ) -> std::result::Result<Option<BTreeSet<String>>, ApiError> {
+        match service {
+            None => Ok(None),
+            Some(name) => {
+                let s = self.config()?.services.get(name).ok_or_else(|| {
+                    ApiError::new(
+                        StatusCode::NOT_FOUND,
+                        "unknown_service",
+                        format!("unknown service {name:?}"),
+                    )
+                })?;
+                Ok(Some(s.schemas.iter().cloned().collect()))
+            }
+        }
+    }
+
+    fn services(&self) -> BTreeMap<String, BTreeSet<String>> {
+        self.config
+            .as_ref()
+            .map(|c| {
+                c.services
+                    .iter()
+                    .map(|(n, s)| (n.clone(), s.schemas.iter().cloned().collect()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+async fn health(State(state): State<Arc<AppState>>) -> Response {
+    let reachable = match &state.master_url {
+        Some(url) => match crate::db::parse(url) {
+            Ok(t) => match crate::db::connect(&t).await {
+                Ok(c) => c.simple_query("SELECT 1").await.is_ok(),
+                Err(_) => false,
+            },
+            Err(_) => false,
+        },
+        None => true,
+    };
+    let status = if reachable {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (
+        status,
+        axum::Json(json!({
+            "status": if reachable { "ok" } else { "degraded" },
+            "database": if state.master_url.is_none() { "not configured" }
+                        else if reachable { "reachable" } else { "unreachable" },
+        })),
+    )
+        .into_response()
+}
+
+async fn status(State(state): State<Arc<AppState>>, Query(q): Query<Target>) -> ApiResult {
+    let url = state.database_url(q.environment.as_deref())?;
+    let mut services = state.services();
+    if let Some(s) = &q.service {
+        let scope = state.service_scope(Some(s))?.unwrap_or_default();
+        services = BTreeMap::from([(s.clone(), scope)]);
+    }
+    let mut engine = state.engine().await?;
+    let st = engine.status(&url, &state.desired, &services).await?;
+    Ok(axum::Json(st).into_response())
+}
+
+async fn plan(State(state): State<Arc<AppState>>, Query(q): Query<Target>) -> ApiResult {
+    let url = state.database_url(q.environment.as_deref())?;
+    let scope = state.service_scope(q.service.as_deref())?;
+    let mut engine = state.engine().await?;
+    engine.service_scope = scope;
+    let plan = engine
+        .plan(&Source::Database(url), &state.desired, &[])
+        .await?;
+    let body: serde_json::Value =
+        serde_json::from_str(&crate::plan::render::json(&plan)).expect("plan JSON");
+    Ok(axum::Json(body).into_response())
+}
+
+async fn metrics_text(State(state): State<Arc<AppState>>) -> Response {
+    let text = metrics::render(&state).await;
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        text,
+    )
+        .into_response()
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
+}
+
+fn router(state: Arc<AppState>) -> Router {
+    let api = Router::new()
+        .route("/api/migrations/status", get(status))
+        .route("/api/migrations/plan", get(plan))
+        .route_layer(middleware::from_fn_with_state(state.clone(), require_token));
+    Router::new()
+        .route("/health", get(health))
+        .route("/metrics", get(metrics_text))
+        .merge(api)
+        .fallback(not_found)
+        .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
+        .with_state(state)
+}
+
+/// Runs the service until SIGINT or SIGTERM.
+pub async fn serve(opts: Options) -> Result<()> {
+    let ip = match (&opts.token, opts.insecure_loopback) {
+        (Some(t), _) if t.len() >= 16 => [0, 0, 0, 0],
+        (Some(_), _) => {
+            return Err(Error::Refused(
+                "MIGRATION_SERVICE_TOKEN is too short (16 characters at least)".into(),
+            ));
+        }
+        (None, true) => [127, 0, 0, 1],
+        (None, false) => {
+            return Err(Error::Refused(
+                "no MIGRATION_SERVICE_TOKEN: set one, or pass --insecure-loopback to listen on \
+                 127.0.0.1 without authentication"
+                    .into(),
+            ));
+        }
+    };
+    let addr = SocketAddr::from((ip, opts.port));
+    let state = Arc::new(AppState {
+        token: opts.token,
+        master_url: opts.master_url,
+        config: opts.config,
+        desired: opts.desired,
+        dev_url: opts.dev_url,
+        cluster: tokio::sync::OnceCell::new(),
+    });
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| Error::Source(format!("cannot listen on {addr}: {e}")))?;
+    tracing::info!("profe-migrate serving on {addr}");
+    eprintln!("listening on {addr}");
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown())
+        .await
+        .map_err(|e| Error::Source(format!("server: {e}")))
+}
+
+async fn shutdown() {
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {},
+        _ = term => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn token_comparison() {
+        assert!(super::same(b"abcdef", b"abcdef"));
+        assert!(!super::same(b"abcdef", b"abcdeg"));
+        assert!(!super::same(b"abc", b"abcdef"));
+        assert!(!super::same(b"", b"x"));
+    }
+}
