@@ -217,6 +217,9 @@ pub enum Command {
         /// Without MIGRATION_SERVICE_TOKEN, listen on 127.0.0.1 without authentication.
         #[arg(long)]
         insecure_loopback: bool,
+        /// Do not back up the schemas in scope before each run.
+        #[arg(long)]
+        no_backup: bool,
     },
 }
 
@@ -456,6 +459,7 @@ pub async fn run(cli: Cli) -> Result<i32> {
         Command::Serve {
             port,
             insecure_loopback,
+            no_backup,
         } => {
             let desired = ctx.desired(None)?;
             crate::serve::serve(crate::serve::Options {
@@ -468,6 +472,7 @@ pub async fn run(cli: Cli) -> Result<i32> {
                 config: ctx.config,
                 desired,
                 dev_url: cli.dev_url.clone(),
+                backups: !no_backup,
             })
             .await?;
             Ok(0)

@@ -1,20 +1,25 @@
-//! `serve`: the migration service over HTTP (axum). This first slice answers health,
-//! metrics, status and plans; every endpoint but `/health` and `/metrics` wants
+//! `serve`: the migration service over HTTP (axum): health, metrics, status, plans, runs
+//! as background jobs, backups, and its OpenAPI document. Every endpoint but `/health`
+//! and `/metrics` wants
 //! `Authorization: Bearer <MIGRATION_SERVICE_TOKEN>`, compared in constant time. Without a
 //! token the server refuses to start, unless told to listen on loopback without auth.
 
+mod backups;
+mod jobs;
 mod metrics;
+mod openapi;
 
 use crate::cluster::Cluster;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::pipeline::{Engine, Source};
 use axum::Router;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
@@ -36,6 +41,8 @@ pub struct Options {
     /// The desired state (the configuration's, else `schema/` and `policies/`).
     pub desired: Source,
     pub dev_url: Option<String>,
+    /// Back up the schemas in scope before each run (off with `--no-backup`).
+    pub backups: bool,
 }
 
 struct AppState {
@@ -46,6 +53,8 @@ struct AppState {
     dev_url: Option<String>,
     /// The shadow PostgreSQL, started once and shared by every request.
     cluster: tokio::sync::OnceCell<Arc<Cluster>>,
+    backups: bool,
+    jobs: std::sync::Mutex<BTreeMap<String, jobs::Job>>,
 }
 
 /// An error as JSON: a stable code and a message that never carries a connection string.
@@ -53,6 +62,8 @@ struct ApiError {
     status: StatusCode,
     code: &'static str,
     message: String,
+    /// The job a conflict is with.
+    job_id: Option<String>,
 }
 
 impl ApiError {
@@ -61,8 +72,19 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            job_id: None,
         }
     }
+
+    fn with_job(mut self, id: &str) -> ApiError {
+        self.job_id = Some(id.to_string());
+        self
+    }
+}
+
+/// A body or query that does not parse: 400, as JSON like every other error.
+fn bad_body(e: impl std::fmt::Display) -> ApiError {
+    ApiError::new(StatusCode::BAD_REQUEST, "bad_request", e.to_string())
 }
 
 impl From<Error> for ApiError {
@@ -71,6 +93,10 @@ impl From<Error> for ApiError {
             Error::Config(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             Error::Refused(_) => (StatusCode::CONFLICT, "refused"),
             Error::Connect { .. } => (StatusCode::SERVICE_UNAVAILABLE, "database_unreachable"),
+            Error::Apply(_) => (StatusCode::INTERNAL_SERVER_ERROR, "apply_failed"),
+            Error::NotConverged(_) => (StatusCode::INTERNAL_SERVER_ERROR, "not_converged"),
+            Error::NotValid(_) => (StatusCode::INTERNAL_SERVER_ERROR, "plan_invalid"),
+            Error::Backup(_) => (StatusCode::INTERNAL_SERVER_ERROR, "backup_failed"),
             _ => (StatusCode::INTERNAL_SERVER_ERROR, "engine_error"),
         };
         ApiError::new(status, code, e.to_string())
@@ -80,11 +106,11 @@ impl From<Error> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         tracing::warn!(code = self.code, "{}", self.message);
-        (
-            self.status,
-            axum::Json(json!({"error": {"code": self.code, "message": self.message}})),
-        )
-            .into_response()
+        let mut error = json!({"code": self.code, "message": self.message});
+        if let Some(id) = &self.job_id {
+            error["job_id"] = json!(id);
+        }
+        (self.status, axum::Json(json!({ "error": error }))).into_response()
     }
 }
 
@@ -239,7 +265,11 @@ async fn health(State(state): State<Arc<AppState>>) -> Response {
         .into_response()
 }
 
-async fn status(State(state): State<Arc<AppState>>, Query(q): Query<Target>) -> ApiResult {
+async fn status(
+    State(state): State<Arc<AppState>>,
+    q: std::result::Result<Query<Target>, QueryRejection>,
+) -> ApiResult {
+    let q = q.map_err(bad_body)?.0;
     let url = state.database_url(q.environment.as_deref())?;
     let mut services = state.services();
     if let Some(s) = &q.service {
@@ -251,7 +281,11 @@ async fn status(State(state): State<Arc<AppState>>, Query(q): Query<Target>) -> 
     Ok(axum::Json(st).into_response())
 }
 
-async fn plan(State(state): State<Arc<AppState>>, Query(q): Query<Target>) -> ApiResult {
+async fn plan(
+    State(state): State<Arc<AppState>>,
+    q: std::result::Result<Query<Target>, QueryRejection>,
+) -> ApiResult {
+    let q = q.map_err(bad_body)?.0;
     let url = state.database_url(q.environment.as_deref())?;
     let scope = state.service_scope(q.service.as_deref())?;
     let mut engine = state.engine().await?;
@@ -284,6 +318,11 @@ fn router(state: Arc<AppState>) -> Router {
     let api = Router::new()
         .route("/api/migrations/status", get(status))
         .route("/api/migrations/plan", get(plan))
+        .route("/api/migrations/run", post(jobs::run))
+        .route("/api/jobs/{id}", get(jobs::job))
+        .route("/api/backup/create", post(backups::create))
+        .route("/api/backups", get(backups::list))
+        .route("/api/openapi.json", get(openapi::document))
         .route_layer(middleware::from_fn_with_state(state.clone(), require_token));
     Router::new()
         .route("/health", get(health))
@@ -320,19 +359,22 @@ pub async fn serve(opts: Options) -> Result<()> {
         desired: opts.desired,
         dev_url: opts.dev_url,
         cluster: tokio::sync::OnceCell::new(),
+        backups: opts.backups,
+        jobs: Default::default(),
     });
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| Error::Source(format!("cannot listen on {addr}: {e}")))?;
     tracing::info!("profe-migrate serving on {addr}");
     eprintln!("listening on {addr}");
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown())
+    axum::serve(listener, router(state.clone()))
+        .with_graceful_shutdown(shutdown(state))
         .await
         .map_err(|e| Error::Source(format!("server: {e}")))
 }
 
-async fn shutdown() {
+/// Waits for SIGINT or SIGTERM, then for the running applies to end.
+async fn shutdown(state: Arc<AppState>) {
     let term = async {
         if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         {
@@ -342,6 +384,10 @@ async fn shutdown() {
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {},
         _ = term => {},
+    }
+    while jobs::running(&state) > 0 {
+        tracing::info!("waiting for the running migration before stopping");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
 }
 

@@ -19,15 +19,24 @@ fn free_port() -> u16 {
 }
 
 /// (status, body) of one request.
-fn http(port: u16, path: &str, token: Option<&str>) -> Result<(u16, String), String> {
+fn request(
+    port: u16,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&str>,
+) -> Result<(u16, String), String> {
     let mut s = TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
-    s.set_read_timeout(Some(Duration::from_secs(60))).ok();
+    s.set_read_timeout(Some(Duration::from_secs(120))).ok();
     let auth = token
         .map(|t| format!("Authorization: Bearer {t}\r\n"))
         .unwrap_or_default();
+    let body = body.unwrap_or("");
     write!(
         s,
-        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n{auth}\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n{auth}\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
     )
     .map_err(|e| e.to_string())?;
     let mut text = String::new();
@@ -44,6 +53,10 @@ fn http(port: u16, path: &str, token: Option<&str>) -> Result<(u16, String), Str
     Ok((status, body))
 }
 
+fn http(port: u16, path: &str, token: Option<&str>) -> Result<(u16, String), String> {
+    request(port, "GET", path, token, None)
+}
+
 struct Server(Child);
 
 impl Drop for Server {
@@ -55,8 +68,18 @@ impl Drop for Server {
 
 fn start(env: &Env, config: &std::path::Path, url: &str, port: u16) -> Result<Server, String> {
     let child = Command::new(env!("CARGO_BIN_EXE_profe-migrate"))
-        .args(["serve", "--port", &port.to_string(), "--config"])
+        .args([
+            "serve",
+            "--no-backup",
+            "--port",
+            &port.to_string(),
+            "--config",
+        ])
         .arg(config)
+        .env(
+            "MIGRATION_SERVICE_BACKUP_STORAGE",
+            config.parent().expect("config dir").join("http-backups"),
+        )
         .env("MIGRATION_SERVICE_TOKEN", TOKEN)
         .env("MIGRATION_SERVICE_MASTER_DB_URL", url)
         .env("PROFE_TEST_DB", url)
@@ -152,6 +175,232 @@ fn endpoints(env: &Env, template: &Template) -> TestResult {
     result
 }
 
+/// Holds the engine's advisory lock on `url` from another session until dropped.
+struct LockHolder(
+    Option<std::sync::mpsc::Sender<()>>,
+    Option<std::thread::JoinHandle<()>>,
+);
+
+impl LockHolder {
+    fn take(url: &str) -> Result<LockHolder, String> {
+        let (release, wait) = std::sync::mpsc::channel::<()>();
+        let (ready, locked) = std::sync::mpsc::channel::<Result<(), String>>();
+        let url = url.to_string();
+        let handle = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(async {
+                let r = async {
+                    let t = profe_migrate::db::parse(&url).map_err(|e| e.to_string())?;
+                    let c = profe_migrate::db::connect(&t)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    c.query_one(
+                        "SELECT pg_advisory_lock($1)",
+                        &[&profe_migrate::apply::LOCK_KEY],
+                    )
+                    .await
+                    .map_err(|e| e.to_string())?;
+                    Ok::<_, String>(c)
+                }
+                .await;
+                match r {
+                    Ok(c) => {
+                        let _ = ready.send(Ok(()));
+                        let _ = tokio::task::spawn_blocking(move || wait.recv()).await;
+                        drop(c);
+                    }
+                    Err(e) => {
+                        let _ = ready.send(Err(e));
+                    }
+                }
+            });
+        });
+        locked.recv().map_err(|e| e.to_string())??;
+        Ok(LockHolder(Some(release), Some(handle)))
+    }
+}
+
+impl Drop for LockHolder {
+    fn drop(&mut self) {
+        drop(self.0.take());
+        if let Some(h) = self.1.take() {
+            let _ = h.join();
+        }
+    }
+}
+
+fn exec(env: &Env, url: &str, sql: &str) -> TestResult {
+    env.block_on(async {
+        let t = profe_migrate::db::parse(url).map_err(|e| e.to_string())?;
+        let c = profe_migrate::db::connect(&t)
+            .await
+            .map_err(|e| e.to_string())?;
+        c.batch_execute(sql)
+            .await
+            .map_err(|e| profe_migrate::Error::describe_db(&e))
+    })
+}
+
+/// Runs, jobs, conflicts, bad bodies, backups; every response checked against the
+/// OpenAPI document's declared statuses.
+fn runs(env: &Env, template: &Template) -> TestResult {
+    let template = template.as_ref().map_err(|e| format!("no template: {e}"))?;
+    let copy = env.block_on(Copy::new(env, Some(template), "model_runs"))?;
+    let url = env.url(&copy.name);
+    let setup = crate::operations::config_dir();
+    let result = (|| {
+        let port = free_port();
+        let _server = start(env, &setup.path().join("profe-migrate.toml"), &url, port)?;
+        let seen = std::cell::RefCell::new(Vec::<(String, String, u16)>::new());
+        let call = |method: &str,
+                    path: &str,
+                    body: Option<&str>,
+                    code: u16|
+         -> Result<serde_json::Value, String> {
+            let (status, text) = request(port, method, path, Some(TOKEN), body)?;
+            let template_path = if path.starts_with("/api/jobs/") {
+                "/api/jobs/{id}"
+            } else {
+                path.split('?').next().unwrap_or(path)
+            };
+            seen.borrow_mut()
+                .push((template_path.to_string(), method.to_lowercase(), status));
+            if status != code {
+                return Err(format!(
+                    "{method} {path}: {status}, expected {code}: {text}"
+                ));
+            }
+            json(&text)
+        };
+        let dry = call(
+            "POST",
+            "/api/migrations/run",
+            Some(r#"{"service": "auth-service", "dry_run": true}"#),
+            200,
+        )?;
+        if dry["plan"]["steps"] != serde_json::json!([]) {
+            return Err(format!("dry run: {dry}"));
+        }
+        for (body, what) in [
+            (
+                r#"{"service": "auth-service", "bogus": 1}"#,
+                "unknown field",
+            ),
+            (r#"{"service": "auth-service", "#, "broken JSON"),
+            (
+                r#"{"service": "auth-service", "allow_hazards": ["NOPE"]}"#,
+                "unknown hazard",
+            ),
+        ] {
+            let err = call("POST", "/api/migrations/run", Some(body), 400)
+                .map_err(|e| format!("{what}: {e}"))?;
+            if err["error"]["code"] != "bad_request" {
+                return Err(format!("{what}: {err}"));
+            }
+        }
+        call(
+            "POST",
+            "/api/migrations/run",
+            Some(r#"{"service": "billing-service"}"#),
+            404,
+        )?;
+        // A run that works: an index dropped by hand comes back.
+        exec(env, &url, "DROP INDEX academic.courses_teacher")?;
+        let accepted = call(
+            "POST",
+            "/api/migrations/run",
+            Some(
+                r#"{"service": "academic-service", "allow_hazards": ["INDEX_BUILD", "NON_TRANSACTIONAL"]}"#,
+            ),
+            202,
+        )?;
+        let id = accepted["job_id"].as_str().ok_or("no job id")?.to_string();
+        let wait = |id: &str| -> Result<serde_json::Value, String> {
+            let deadline = Instant::now() + Duration::from_secs(60);
+            loop {
+                let job = call("GET", &format!("/api/jobs/{id}"), None, 200)?;
+                if job["state"] != "running" || Instant::now() > deadline {
+                    return Ok(job);
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        };
+        let job = wait(&id)?;
+        if job["state"] != "succeeded" || job["steps"].as_u64().unwrap_or(0) < 1 {
+            return Err(format!("job: {job}"));
+        }
+        // Another session holds the migration lock: 409.
+        {
+            let _held = LockHolder::take(&url)?;
+            exec(env, &url, "DROP INDEX academic.courses_teacher")?;
+            let err = call(
+                "POST",
+                "/api/migrations/run",
+                Some(r#"{"service": "academic-service", "allow_hazards": ["all"]}"#),
+                409,
+            )?;
+            if err["error"]["code"] != "conflict" {
+                return Err(format!("409 body: {err}"));
+            }
+        }
+        // A run that fails half-way: a CHECK the data breaks is added NOT VALID, then
+        // its validation fails; the job says so and the history records it.
+        exec(
+            env,
+            &url,
+            "ALTER TABLE academic.assessment_results DROP CONSTRAINT assessment_results_score_check; \
+             UPDATE academic.assessment_results SET score = 150 WHERE id = '00000000-0000-4000-8000-000000000603'",
+        )?;
+        let accepted = call(
+            "POST",
+            "/api/migrations/run",
+            Some(r#"{"service": "academic-service", "allow_hazards": ["all"]}"#),
+            202,
+        )?;
+        let id = accepted["job_id"].as_str().ok_or("no job id")?.to_string();
+        let job = wait(&id)?;
+        if job["state"] != "failed" || job["error"]["code"] != "apply_failed" {
+            return Err(format!("failing job: {job}"));
+        }
+        call("GET", "/api/jobs/job-999", None, 404)?;
+        // Backups: created when a pg_dump can read this server, else a clear 500.
+        let backup = request(
+            port,
+            "POST",
+            "/api/backup/create",
+            Some(TOKEN),
+            Some(r#"{"service": "academic-service", "description": "from a test"}"#),
+        )?;
+        seen.borrow_mut()
+            .push(("/api/backup/create".into(), "post".into(), backup.0));
+        match backup.0 {
+            201 => {
+                let listed = call("GET", "/api/backups", None, 200)?;
+                if listed.as_array().map(Vec::len) != Some(1) {
+                    return Err(format!("backups: {listed}"));
+                }
+            }
+            500 if json(&backup.1)?["error"]["code"] == "backup_failed" => {}
+            other => return Err(format!("backup: {other} {}", backup.1)),
+        }
+        // The document declares every status seen.
+        let spec = call("GET", "/api/openapi.json", None, 200)?;
+        for (path, method, status) in seen.borrow().iter() {
+            if spec["paths"][path][method]["responses"][status.to_string()].is_null() {
+                return Err(format!(
+                    "the OpenAPI document lacks {method} {path} → {status}"
+                ));
+            }
+        }
+        Ok(())
+    })();
+    env.block_on(copy.drop_db(env));
+    result
+}
+
 fn refuses_without_token(_env: &Env) -> TestResult {
     let o = Command::new(env!("CARGO_BIN_EXE_profe-migrate"))
         .args(["serve", "--port", &free_port().to_string()])
@@ -166,12 +415,17 @@ fn refuses_without_token(_env: &Env) -> TestResult {
 }
 
 pub fn trials(env: &Arc<Env>, template: &Template) -> Vec<libtest_mimic::Trial> {
-    let t = template.clone();
+    let (t, t2) = (template.clone(), template.clone());
     vec![
         trial(
             env,
             "http::endpoints_answer_with_auth_json_errors_and_metrics",
             move |env| endpoints(&env, &t),
+        ),
+        trial(
+            env,
+            "http::runs_jobs_conflicts_failures_backups_and_openapi",
+            move |env| runs(&env, &t2),
         ),
         trial(
             env,

@@ -1,0 +1,63 @@
+//! `POST /api/backup/create` and `GET /api/backups`.
+
+use super::{ApiError, ApiResult, AppState, bad_body};
+use axum::extract::State;
+use axum::extract::rejection::JsonRejection;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use serde::Deserialize;
+use std::sync::Arc;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct BackupRequest {
+    service: Option<String>,
+    environment: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+}
+
+fn storage(state: &AppState) -> std::path::PathBuf {
+    crate::backup::storage(
+        state
+            .config
+            .as_ref()
+            .and_then(|c| c.backup.storage.as_deref()),
+    )
+}
+
+pub(super) async fn create(
+    State(state): State<Arc<AppState>>,
+    body: Result<axum::Json<BackupRequest>, JsonRejection>,
+) -> ApiResult {
+    let req = body.map_err(bad_body)?.0;
+    let url = state.database_url(req.environment.as_deref())?;
+    let schemas: Vec<String> = state
+        .service_scope(req.service.as_deref())?
+        .map(|s| s.into_iter().collect())
+        .unwrap_or_default();
+    let client = crate::db::connect(&crate::db::parse(&url)?).await?;
+    let storage = storage(&state);
+    let manifest = crate::backup::create(
+        &client,
+        &crate::backup::Request {
+            url: &url,
+            storage: &storage,
+            service: req.service.as_deref().unwrap_or("all"),
+            description: req.description.as_deref().unwrap_or("on demand (HTTP)"),
+            schemas: &schemas,
+            retention: state
+                .config
+                .as_ref()
+                .map(|c| c.backup.retention)
+                .unwrap_or(10),
+        },
+    )
+    .await?;
+    Ok((StatusCode::CREATED, axum::Json(manifest)).into_response())
+}
+
+pub(super) async fn list(State(state): State<Arc<AppState>>) -> ApiResult {
+    let all = crate::backup::list(&storage(&state)).map_err(ApiError::from)?;
+    Ok(axum::Json(all).into_response())
+}
