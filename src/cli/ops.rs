@@ -99,7 +99,10 @@ pub async fn apply(
     let backup = (!no_backup && !plan.is_empty()).then_some(&request);
     match pipeline::apply_recorded(&client, plan, allowed, Some(record), backup, confirm).await? {
         Applied::NothingToDo => println!("no changes"),
-        Applied::Applied { steps } => {
+        Applied::Applied { steps, backup } => {
+            if let Some(m) = backup {
+                println!("backed up as {} ({} bytes)", m.id, m.size);
+            }
             println!("applied {steps} steps; the database matches the desired state")
         }
     }

@@ -75,7 +75,11 @@ pub struct Engine {
 #[derive(Debug)]
 pub enum Applied {
     NothingToDo,
-    Applied { steps: usize },
+    Applied {
+        steps: usize,
+        /// The backup taken first, if any.
+        backup: Option<Box<crate::backup::Manifest>>,
+    },
 }
 
 impl Engine {
@@ -390,6 +394,7 @@ pub async fn apply_recorded(
         if !confirm(plan) {
             return Err(Error::Refused("not confirmed".into()));
         }
+        let mut taken = None;
         if let Some(req) = backup {
             let m = crate::backup::create_if_any(client, req)
                 .await
@@ -398,10 +403,11 @@ pub async fn apply_recorded(
                         "the backup before applying failed; nothing was changed: {e}"
                     ))
                 })?;
-            match m {
-                Some(m) => eprintln!("backed up as {} ({} bytes)", m.id, m.size),
+            match &m {
+                Some(m) => tracing::info!("backed up as {} ({} bytes)", m.id, m.size),
                 None => tracing::info!("no schema in scope exists yet: nothing to back up"),
             }
+            taken = m.map(Box::new);
         }
         let version = match &record {
             Some(r) => {
@@ -442,6 +448,7 @@ pub async fn apply_recorded(
         outcome?;
         Ok(Applied::Applied {
             steps: plan.steps.len(),
+            backup: taken,
         })
     }
     .await;

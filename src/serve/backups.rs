@@ -38,12 +38,13 @@ pub(super) async fn create(
         .unwrap_or_default();
     let client = crate::db::connect(&crate::db::parse(&url)?).await?;
     let storage = storage(&state);
-    let manifest = crate::backup::create(
+    let service = req.service.as_deref().unwrap_or("all");
+    let made = crate::backup::create(
         &client,
         &crate::backup::Request {
             url: &url,
             storage: &storage,
-            service: req.service.as_deref().unwrap_or("all"),
+            service,
             description: req.description.as_deref().unwrap_or("on demand (HTTP)"),
             schemas: &schemas,
             retention: state
@@ -53,7 +54,15 @@ pub(super) async fn create(
                 .unwrap_or(10),
         },
     )
-    .await?;
+    .await;
+    state
+        .counters
+        .lock()
+        .expect("counters")
+        .backup(service, made.is_ok());
+    let manifest = made.inspect_err(|e| {
+        super::alerts::raise(&state.counters, "backup_failed", format!("{service}: {e}"))
+    })?;
     Ok((StatusCode::CREATED, axum::Json(manifest)).into_response())
 }
 

@@ -119,10 +119,36 @@ pub(super) async fn run(
     let job_id = id.clone();
     tokio::spawn(async move {
         let outcome = apply(&task_state, &mut engine, &url, &req, &allowed).await;
+        let service = req.service.clone().unwrap_or_else(|| "all".into());
+        match &outcome {
+            Ok((_, Some(_))) => task_state
+                .counters
+                .lock()
+                .expect("counters")
+                .backup(&service, true),
+            Err(e) if e.code == "backup_failed" => {
+                task_state
+                    .counters
+                    .lock()
+                    .expect("counters")
+                    .backup(&service, false);
+                super::alerts::raise(
+                    &task_state.counters,
+                    "backup_failed",
+                    format!("{service}: {}", e.message),
+                );
+            }
+            Err(e) => super::alerts::raise(
+                &task_state.counters,
+                "migration_failed",
+                format!("{service}: {}", e.message),
+            ),
+            Ok(_) => {}
+        }
         let mut jobs = task_state.jobs.lock().expect("jobs");
         if let Some(job) = jobs.get_mut(&job_id) {
             match outcome {
-                Ok(steps) => {
+                Ok((steps, _)) => {
                     job.state = "succeeded".into();
                     job.steps = Some(steps);
                 }
@@ -146,7 +172,7 @@ async fn apply(
     url: &str,
     req: &RunRequest,
     allowed: &[Hazard],
-) -> Result<usize, ApiError> {
+) -> Result<(usize, Option<crate::backup::Manifest>), ApiError> {
     let mut plan = engine
         .plan(&Source::Database(url.to_string()), &state.desired, &[])
         .await?;
@@ -192,8 +218,8 @@ async fn apply(
     };
     let backup = (!plan.is_empty() && state.backups).then_some(&request);
     match pipeline::apply_recorded(&client, &plan, allowed, Some(record), backup, |_| true).await? {
-        pipeline::Applied::NothingToDo => Ok(0),
-        pipeline::Applied::Applied { steps } => Ok(steps),
+        pipeline::Applied::NothingToDo => Ok((0, None)),
+        pipeline::Applied::Applied { steps, backup } => Ok((steps, backup.map(|b| *b))),
     }
 }
 

@@ -2,7 +2,49 @@
 //! table, sizes, connections), so that every replica of the service reports the same.
 
 use super::AppState;
+use std::collections::BTreeMap;
 use std::fmt::Write;
+use std::time::{Duration, Instant};
+
+/// Drift per service, at most a minute old; raises a drift alert when a service starts
+/// to drift.
+async fn drift(state: &AppState, url: &str) -> Option<BTreeMap<String, bool>> {
+    let mut cache = state.drift.lock().await;
+    if let Some((at, map)) = &*cache
+        && at.elapsed() < Duration::from_secs(60)
+    {
+        return Some(map.clone());
+    }
+    let mut engine = state.engine().await.ok()?;
+    let status = engine
+        .status(url, &state.desired, &state.services())
+        .await
+        .ok()?;
+    let map: BTreeMap<String, bool> = status
+        .services
+        .iter()
+        .map(|s| (s.service.clone(), s.drift))
+        .collect();
+    let onset: Vec<String> = {
+        let mut counters = state.counters.lock().expect("counters");
+        map.iter()
+            .filter(|(service, drifted)| {
+                let was = counters.drifted.insert((*service).clone(), **drifted);
+                **drifted && !was.unwrap_or(false)
+            })
+            .map(|(s, _)| s.clone())
+            .collect()
+    };
+    for service in onset {
+        super::alerts::raise(
+            &state.counters,
+            "drift",
+            format!("{service}: the database differs from the desired state"),
+        );
+    }
+    *cache = Some((Instant::now(), map.clone()));
+    Some(map)
+}
 
 const BUCKETS_MS: [i64; 8] = [100, 500, 1_000, 5_000, 10_000, 60_000, 300_000, 1_800_000];
 
@@ -28,11 +70,20 @@ pub(super) async fn render(state: &AppState) -> String {
     if let Ok(row) = client
         .query_one(
             "SELECT pg_database_size(current_database()), \
-                    (SELECT count(*) FROM pg_stat_activity WHERE datname = current_database())",
+                    (SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()), \
+                    current_setting('max_connections')::bigint",
             &[],
         )
         .await
     {
+        let (active, max): (i64, i64) = (row.get(1), row.get(2));
+        if active * 10 > max * 8 {
+            super::alerts::raise(
+                &state.counters,
+                "connections",
+                format!("{active} of {max} connections in use"),
+            );
+        }
         let _ = writeln!(
             out,
             "# HELP profe_migrate_database_size_bytes Size of the database."
@@ -53,6 +104,42 @@ pub(super) async fn render(state: &AppState) -> String {
             "profe_migrate_active_connections {}",
             row.get::<_, i64>(1)
         );
+    }
+    if let Some(map) = drift(state, url).await {
+        let _ = writeln!(
+            out,
+            "# HELP profe_migrate_drift 1 when the service's schemas differ from the desired state."
+        );
+        let _ = writeln!(out, "# TYPE profe_migrate_drift gauge");
+        for (service, drifted) in map {
+            let _ = writeln!(
+                out,
+                "profe_migrate_drift{{service=\"{service}\"}} {}",
+                u8::from(drifted)
+            );
+        }
+    }
+    {
+        let counters = state.counters.lock().expect("counters");
+        let _ = writeln!(
+            out,
+            "# HELP profe_migrate_backups_total Backups by service and result."
+        );
+        let _ = writeln!(out, "# TYPE profe_migrate_backups_total counter");
+        for ((service, result), n) in &counters.backups {
+            let _ = writeln!(
+                out,
+                "profe_migrate_backups_total{{service=\"{service}\",result=\"{result}\"}} {n}"
+            );
+        }
+        let _ = writeln!(
+            out,
+            "# HELP profe_migrate_alerts_total Alerts raised, by kind."
+        );
+        let _ = writeln!(out, "# TYPE profe_migrate_alerts_total counter");
+        for (kind, n) in &counters.alerts {
+            let _ = writeln!(out, "profe_migrate_alerts_total{{kind=\"{kind}\"}} {n}");
+        }
     }
     let entries = crate::history::list(&client, None)
         .await

@@ -4,6 +4,7 @@
 //! `Authorization: Bearer <MIGRATION_SERVICE_TOKEN>`, compared in constant time. Without a
 //! token the server refuses to start, unless told to listen on loopback without auth.
 
+mod alerts;
 mod backups;
 mod jobs;
 mod metrics;
@@ -55,6 +56,9 @@ struct AppState {
     cluster: tokio::sync::OnceCell<Arc<Cluster>>,
     backups: bool,
     jobs: std::sync::Mutex<BTreeMap<String, jobs::Job>>,
+    counters: std::sync::Mutex<alerts::Counters>,
+    /// Drift per service, recomputed at most once a minute (it loads the desired state).
+    drift: tokio::sync::Mutex<Option<(std::time::Instant, BTreeMap<String, bool>)>>,
 }
 
 /// An error as JSON: a stable code and a message that never carries a connection string.
@@ -361,6 +365,8 @@ pub async fn serve(opts: Options) -> Result<()> {
         cluster: tokio::sync::OnceCell::new(),
         backups: opts.backups,
         jobs: Default::default(),
+        counters: Default::default(),
+        drift: Default::default(),
     });
     let listener = tokio::net::TcpListener::bind(addr)
         .await

@@ -67,7 +67,18 @@ impl Drop for Server {
 }
 
 fn start(env: &Env, config: &std::path::Path, url: &str, port: u16) -> Result<Server, String> {
+    start_with(env, config, url, port, &[])
+}
+
+fn start_with(
+    env: &Env,
+    config: &std::path::Path,
+    url: &str,
+    port: u16,
+    extra: &[(&str, String)],
+) -> Result<Server, String> {
     let child = Command::new(env!("CARGO_BIN_EXE_profe-migrate"))
+        .envs(extra.iter().map(|(k, v)| (*k, v.as_str())))
         .args([
             "serve",
             "--no-backup",
@@ -175,6 +186,74 @@ fn endpoints(env: &Env, template: &Template) -> TestResult {
     result
 }
 
+/// A webhook receiver: every request body it gets, answered 204.
+struct Webhook {
+    url: String,
+    received: Arc<std::sync::Mutex<Vec<String>>>,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Webhook {
+    fn start() -> Result<Webhook, String> {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+        listener.set_nonblocking(true).map_err(|e| e.to_string())?;
+        let url = format!(
+            "http://{}/alerts",
+            listener.local_addr().map_err(|e| e.to_string())?
+        );
+        let received = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (r, st) = (received.clone(), stop.clone());
+        std::thread::spawn(move || {
+            while !st.load(std::sync::atomic::Ordering::Relaxed) {
+                match listener.accept() {
+                    Ok((mut s, _)) => {
+                        s.set_nonblocking(false).ok();
+                        s.set_read_timeout(Some(Duration::from_secs(2))).ok();
+                        let mut buf = vec![0u8; 65536];
+                        let n = s.read(&mut buf).unwrap_or(0);
+                        r.lock()
+                            .unwrap()
+                            .push(String::from_utf8_lossy(&buf[..n]).to_string());
+                        let _ =
+                            s.write_all(b"HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n");
+                    }
+                    Err(_) => std::thread::sleep(Duration::from_millis(20)),
+                }
+            }
+        });
+        Ok(Webhook {
+            url,
+            received,
+            stop,
+        })
+    }
+
+    /// Waits up to 10 s for a received request containing `needle`.
+    fn got(&self, needle: &str) -> bool {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if self
+                .received
+                .lock()
+                .unwrap()
+                .iter()
+                .any(|b| b.contains(needle))
+            {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        false
+    }
+}
+
+impl Drop for Webhook {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 /// Holds the engine's advisory lock on `url` from another session until dropped.
 struct LockHolder(
     Option<std::sync::mpsc::Sender<()>>,
@@ -253,7 +332,14 @@ fn runs(env: &Env, template: &Template) -> TestResult {
     let setup = crate::operations::config_dir();
     let result = (|| {
         let port = free_port();
-        let _server = start(env, &setup.path().join("profe-migrate.toml"), &url, port)?;
+        let webhook = Webhook::start()?;
+        let _server = start_with(
+            env,
+            &setup.path().join("profe-migrate.toml"),
+            &url,
+            port,
+            &[("MIGRATION_SERVICE_ALERT_WEBHOOK", webhook.url.clone())],
+        )?;
         let seen = std::cell::RefCell::new(Vec::<(String, String, u16)>::new());
         let call = |method: &str,
                     path: &str,
@@ -366,6 +452,24 @@ fn runs(env: &Env, template: &Template) -> TestResult {
             return Err(format!("failing job: {job}"));
         }
         call("GET", "/api/jobs/job-999", None, 404)?;
+        if !webhook.got("migration_failed") {
+            return Err("the failed migration was not posted to the webhook".into());
+        }
+        // The half-done run left academic drifted: metrics say so, and alert once.
+        let (_, metrics) = http(port, "/metrics", None)?;
+        for needle in [
+            "profe_migrate_alerts_total{kind=\"migration_failed\"} 1",
+            "profe_migrate_drift{service=\"academic-service\"} 1",
+            "profe_migrate_drift{service=\"auth-service\"} 0",
+            "profe_migrate_migrations_total{service=\"academic-service\",result=\"failed\"} 1",
+        ] {
+            if !metrics.contains(needle) {
+                return Err(format!("metrics lack {needle}:\n{metrics}"));
+            }
+        }
+        if !webhook.got("\"drift\"") {
+            return Err("the drift was not posted to the webhook".into());
+        }
         // Backups: created when a pg_dump can read this server, else a clear 500.
         let backup = request(
             port,
@@ -376,6 +480,14 @@ fn runs(env: &Env, template: &Template) -> TestResult {
         )?;
         seen.borrow_mut()
             .push(("/api/backup/create".into(), "post".into(), backup.0));
+        let (_, metrics) = http(port, "/metrics", None)?;
+        let result = if backup.0 == 201 { "created" } else { "failed" };
+        let needle = format!(
+            "profe_migrate_backups_total{{service=\"academic-service\",result=\"{result}\"}} 1"
+        );
+        if !metrics.contains(&needle) {
+            return Err(format!("metrics lack {needle}:\n{metrics}"));
+        }
         match backup.0 {
             201 => {
                 let listed = call("GET", "/api/backups", None, 200)?;
