@@ -1,6 +1,6 @@
 //! `POST /api/backup/create` and `GET /api/backups`.
 
-use super::{ApiError, ApiResult, AppState, bad_body};
+use super::{ApiError, ApiResult, AppState, object_body};
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
@@ -28,9 +28,9 @@ fn storage(state: &AppState) -> std::path::PathBuf {
 
 pub(super) async fn create(
     State(state): State<Arc<AppState>>,
-    body: Result<axum::Json<BackupRequest>, JsonRejection>,
+    body: Result<axum::Json<serde_json::Value>, JsonRejection>,
 ) -> ApiResult {
-    let req = body.map_err(bad_body)?.0;
+    let req: BackupRequest = object_body(body)?;
     let url = state.database_url(req.environment.as_deref())?;
     let schemas: Vec<String> = state
         .service_scope(req.service.as_deref())?

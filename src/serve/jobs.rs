@@ -3,7 +3,7 @@
 //! does. Applies run as background jobs (202 with the job's id); a second run against the
 //! same database while one is going gets 409 with the id of the job holding it.
 
-use super::{ApiError, ApiResult, AppState, bad_body};
+use super::{ApiError, ApiResult, AppState, object_body};
 use crate::pipeline::{self, Source};
 use crate::plan::Hazard;
 use axum::extract::rejection::JsonRejection;
@@ -45,13 +45,25 @@ fn error_body(code: &str, message: &str) -> serde_json::Value {
 
 pub(super) async fn run(
     State(state): State<Arc<AppState>>,
-    body: Result<axum::Json<RunRequest>, JsonRejection>,
+    body: Result<axum::Json<serde_json::Value>, JsonRejection>,
 ) -> ApiResult {
-    let req = body.map_err(bad_body)?.0;
+    let req: RunRequest = object_body(body)?;
     let url = state.database_url(req.environment.as_deref())?;
     let scope = state.service_scope(req.service.as_deref())?;
-    let mut allowed = Hazard::parse_list(&req.allow_hazards.join(","))
-        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "bad_request", e))?;
+    let mut allowed = Vec::new();
+    for name in &req.allow_hazards {
+        if name == "all" {
+            allowed.extend_from_slice(Hazard::ALL);
+        } else {
+            allowed.push(Hazard::parse(name).ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "bad_request",
+                    format!("unknown hazard {name:?}"),
+                )
+            })?);
+        }
+    }
     if let Some(name) = &req.environment {
         let env = state.config()?.environment(name)?;
         allowed.extend(env.hazards());

@@ -91,6 +91,21 @@ fn bad_body(e: impl std::fmt::Display) -> ApiError {
     ApiError::new(StatusCode::BAD_REQUEST, "bad_request", e.to_string())
 }
 
+/// A JSON object body as `T`. serde would also read a struct from an array of its fields
+/// in order; the API takes objects only.
+fn object_body<T: serde::de::DeserializeOwned>(
+    body: std::result::Result<
+        axum::Json<serde_json::Value>,
+        axum::extract::rejection::JsonRejection,
+    >,
+) -> std::result::Result<T, ApiError> {
+    let value = body.map_err(bad_body)?.0;
+    if !value.is_object() {
+        return Err(bad_body("the body must be a JSON object"));
+    }
+    serde_json::from_value(value).map_err(bad_body)
+}
+
 impl From<Error> for ApiError {
     fn from(e: Error) -> ApiError {
         let (status, code) = match &e {

@@ -20,6 +20,13 @@ fn target_params() -> Value {
     ])
 }
 
+/// The names `allow_hazards` takes: the hazards, or `all`.
+fn hazard_names() -> Value {
+    let mut names: Vec<&str> = crate::plan::Hazard::ALL.iter().map(|h| h.name()).collect();
+    names.push("all");
+    json!(names)
+}
+
 pub fn spec() -> Value {
     let secured = json!([{"bearer": []}]);
     json!({
@@ -49,7 +56,7 @@ pub fn spec() -> Value {
                 "RunRequest": {"type": "object", "additionalProperties": false, "properties": {
                     "service": {"type": "string"}, "environment": {"type": "string"},
                     "dry_run": {"type": "boolean", "default": false},
-                    "allow_hazards": {"type": "array", "items": {"type": "string"}}}},
+                    "allow_hazards": {"type": "array", "items": {"type": "string", "enum": hazard_names()}}}},
                 "Accepted": {"type": "object", "required": ["job_id", "status_url"], "properties": {
                     "job_id": {"type": "string"}, "status_url": {"type": "string"}}},
                 "Job": {"type": "object", "required": ["id", "state"], "properties": {
