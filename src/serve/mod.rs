@@ -99,7 +99,15 @@ fn object_body<T: serde::de::DeserializeOwned>(
         axum::extract::rejection::JsonRejection,
     >,
 ) -> std::result::Result<T, ApiError> {
-    let value = body.map_err(bad_body)?.0;
+    let value = body
+        .map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::new(e.status(), "too_large", "the body is larger than 64 KiB")
+            } else {
+                bad_body(e)
+            }
+        })?
+        .0;
     if !value.is_object() {
         return Err(bad_body("the body must be a JSON object"));
     }

@@ -102,6 +102,7 @@ pub fn spec() -> Value {
                 "400": error_response("bad body"), "401": error_response("no or wrong token"),
                 "404": error_response("unknown service or environment"),
                 "409": error_response("another run holds this database"),
+                "413": error_response("body over 64 KiB"),
                 "500": error_response("engine error")}}},
             "/api/jobs/{id}": {"get": {"summary": "A run's progress", "security": secured,
                 "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
@@ -111,6 +112,7 @@ pub fn spec() -> Value {
                 "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/BackupRequest"}}}},
                 "responses": {"201": ok_json("backup", json!({"$ref": "#/components/schemas/Backup"})),
                               "400": error_response("bad body"), "401": error_response("no or wrong token"),
+                              "413": error_response("body over 64 KiB"),
                               "404": error_response("unknown service or environment"),
                               "500": error_response("backup failed")}}},
             "/api/backups": {"get": {"summary": "Backups, oldest first", "security": secured, "responses": {

@@ -394,6 +394,14 @@ fn runs(env: &Env, template: &Template) -> TestResult {
                 return Err(format!("{what}: {err}"));
             }
         }
+        let big = format!(
+            r#"{{"service": "auth-service", "pad": "{}"}}"#,
+            "x".repeat(70_000)
+        );
+        let err = call("POST", "/api/migrations/run", Some(&big), 413)?;
+        if err["error"]["code"] != "too_large" {
+            return Err(format!("413 body: {err}"));
+        }
         call(
             "POST",
             "/api/migrations/run",
@@ -520,6 +528,70 @@ fn runs(env: &Env, template: &Template) -> TestResult {
     result
 }
 
+/// SIGTERM while a run is going: the server finishes the apply before it exits.
+fn graceful_stop(env: &Env, template: &Template) -> TestResult {
+    let template = template.as_ref().map_err(|e| format!("no template: {e}"))?;
+    let copy = env.block_on(Copy::new(env, Some(template), "model_stop"))?;
+    let url = env.url(&copy.name);
+    let setup = crate::operations::config_dir();
+    let result = (|| {
+        exec(
+            env,
+            &url,
+            "DROP INDEX academic.courses_teacher; DROP INDEX academic.courses_subject",
+        )?;
+        let port = free_port();
+        let mut server = start(env, &setup.path().join("profe-migrate.toml"), &url, port)?;
+        let (status, body) = request(
+            port,
+            "POST",
+            "/api/migrations/run",
+            Some(TOKEN),
+            Some(r#"{"service": "academic-service", "allow_hazards": ["all"]}"#),
+        )?;
+        if status != 202 {
+            return Err(format!("run: {status} {body}"));
+        }
+        let pid = nix::unistd::Pid::from_raw(server.0.id() as i32);
+        nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM)
+            .map_err(|e| e.to_string())?;
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if server.0.try_wait().map_err(|e| e.to_string())?.is_some() {
+                break;
+            }
+            if Instant::now() > deadline {
+                return Err("the server did not stop within 60 s".into());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let state: (i64, String) = env.block_on(async {
+            let t = profe_migrate::db::parse(&url).map_err(|e| e.to_string())?;
+            let c = profe_migrate::db::connect(&t)
+                .await
+                .map_err(|e| e.to_string())?;
+            let r = c
+                .query_one(
+                    "SELECT (SELECT count(*) FROM pg_indexes WHERE indexname IN \
+                       ('courses_teacher', 'courses_subject')), \
+                     (SELECT result FROM profe_migrate.history ORDER BY version DESC LIMIT 1)",
+                    &[],
+                )
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok::<_, String>((r.get(0), r.get(1)))
+        })?;
+        if state != (2, "applied".to_string()) {
+            return Err(format!(
+                "after the stop: {state:?} (indexes back, last result)"
+            ));
+        }
+        Ok(())
+    })();
+    env.block_on(copy.drop_db(env));
+    result
+}
+
 fn refuses_without_token(_env: &Env) -> TestResult {
     let o = Command::new(env!("CARGO_BIN_EXE_profe-migrate"))
         .args(["serve", "--port", &free_port().to_string()])
@@ -534,7 +606,7 @@ fn refuses_without_token(_env: &Env) -> TestResult {
 }
 
 pub fn trials(env: &Arc<Env>, template: &Template) -> Vec<libtest_mimic::Trial> {
-    let (t, t2) = (template.clone(), template.clone());
+    let (t, t2, t3) = (template.clone(), template.clone(), template.clone());
     vec![
         trial(
             env,
@@ -545,6 +617,11 @@ pub fn trials(env: &Arc<Env>, template: &Template) -> Vec<libtest_mimic::Trial> 
             env,
             "http::runs_jobs_conflicts_failures_backups_and_openapi",
             move |env| runs(&env, &t2),
+        ),
+        trial(
+            env,
+            "http::stopping_waits_for_a_running_apply",
+            move |env| graceful_stop(&env, &t3),
         ),
         trial(
             env,
