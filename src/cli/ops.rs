@@ -5,7 +5,7 @@ use crate::backup;
 use crate::db;
 use crate::error::{Error, Result};
 use crate::history::{self, Entry};
-use crate::pipeline::{self, Applied, Engine, Source};
+use crate::pipeline::{self, Applied, Engine};
 use crate::plan::{self, Hazard, Plan};
 use std::io::{IsTerminal, Write};
 
@@ -205,21 +205,6 @@ pub async fn rollback_plan(
     if let Some(last) = applied.last() {
         extra.extend(last.scope.iter().cloned());
     }
-    let dir = tempfile::tempdir().map_err(|source| Error::Io {
-        path: std::env::temp_dir(),
-        source,
-    })?;
-    let path = dir.path().join(format!("version_{target}.sql"));
-    std::fs::write(&path, sql).map_err(|source| Error::Io {
-        path: path.clone(),
-        source,
-    })?;
     eprintln!("rolling back to version {target}");
-    engine
-        .plan(
-            &Source::Database(url.to_string()),
-            &Source::Files(vec![path]),
-            &extra,
-        )
-        .await
+    engine.plan_to_recorded(url, &sql, target, &extra).await
 }

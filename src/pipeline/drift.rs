@@ -9,7 +9,6 @@ use crate::error::{Error, Result};
 use crate::history::{self, Entry};
 use crate::plan::Plan;
 use serde::Serialize;
-use std::collections::BTreeSet;
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -64,23 +63,10 @@ impl Engine {
         let mut changed_by_hand = Vec::new();
         if let Some(entry) = &last {
             let (sql, _, _) = history::desired_at(&client, entry.version).await?;
-            let dir = tempfile::tempdir().map_err(|source| Error::Io {
-                path: std::env::temp_dir(),
-                source,
-            })?;
-            let path = dir.path().join(format!("version_{}.sql", entry.version));
-            std::fs::write(&path, sql).map_err(|source| Error::Io {
-                path: path.clone(),
-                source,
-            })?;
-            let since = self.plan(&live, &Source::Files(vec![path]), extra).await?;
-            changed_by_hand = since
-                .steps
-                .iter()
-                .map(|s| s.object.clone())
-                .collect::<BTreeSet<_>>()
-                .into_iter()
-                .collect();
+            changed_by_hand = self
+                .plan_to_recorded(url, &sql, entry.version, extra)
+                .await?
+                .objects();
         }
         let audit = audit::since(&client, last.as_ref().map(|e| e.started_at.as_str())).await?;
         let status = if plan.is_empty() {
@@ -99,6 +85,34 @@ impl Engine {
             changed_by_hand,
             audit,
         })
+    }
+}
+
+impl Engine {
+    /// The plan from the database at `url` to the desired state recorded at `version`
+    /// (its SQL, as the history keeps it).
+    pub async fn plan_to_recorded(
+        &mut self,
+        url: &str,
+        sql: &str,
+        version: i64,
+        extra: &[String],
+    ) -> Result<Plan> {
+        let dir = tempfile::tempdir().map_err(|source| Error::Io {
+            path: std::env::temp_dir(),
+            source,
+        })?;
+        let path = dir.path().join(format!("version_{version}.sql"));
+        std::fs::write(&path, sql).map_err(|source| Error::Io {
+            path: path.clone(),
+            source,
+        })?;
+        self.plan(
+            &Source::Database(url.to_string()),
+            &Source::Files(vec![path]),
+            extra,
+        )
+        .await
     }
 }
 

@@ -84,13 +84,7 @@ impl Engine {
             f.roles.retain(|name, _| named.contains(name));
             let plan = plan_catalogs(&f, &t, schemas)?;
             let pending = plan.steps.len();
-            let pending_objects: Vec<String> = plan
-                .steps
-                .iter()
-                .map(|s| s.object.clone())
-                .collect::<BTreeSet<_>>()
-                .into_iter()
-                .collect();
+            let pending_objects = plan.objects();
             out.push(ServiceStatus {
                 service: name.clone(),
                 schemas: schemas.iter().cloned().collect(),

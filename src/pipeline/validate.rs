@@ -161,11 +161,10 @@ async fn replay(
     if remaining.is_empty() {
         return Ok(());
     }
-    let objects: BTreeSet<&str> = remaining.steps.iter().map(|s| s.object.as_str()).collect();
     Err(Error::NotValid(format!(
         "replayed on a copy of the current schema, the plan leaves differences in {}; \
          planning again from there would give:\n{}",
-        objects.into_iter().collect::<Vec<_>>().join(", "),
+        remaining.objects().join(", "),
         plan::render::sql(&remaining)
     )))
 }

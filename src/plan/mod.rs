@@ -128,6 +128,13 @@ impl Plan {
         self.steps.is_empty()
     }
 
+    /// The objects the steps change, once each, sorted.
+    pub fn objects(&self) -> Vec<String> {
+        let set: std::collections::BTreeSet<&str> =
+            self.steps.iter().map(|s| s.object.as_str()).collect();
+        set.into_iter().map(String::from).collect()
+    }
+
     /// Sets every step's lock timeout, and statement timeouts: `long` for the steps that
     /// scan or rebuild a table, `statement` for the others.
     pub fn set_timeouts(&mut self, lock: u64, statement: u64, long: u64) {

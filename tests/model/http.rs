@@ -1,7 +1,7 @@
 //! The HTTP service against the model: a real server process on a free port, called
 //! through plain HTTP/1.1 over a TCP socket.
 
-use crate::model::{Copy, Template};
+use crate::model::{Copy, Template, with_template};
 use crate::support::{Env, TestResult, trial};
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -606,22 +606,24 @@ fn refuses_without_token(_env: &Env) -> TestResult {
 }
 
 pub fn trials(env: &Arc<Env>, template: &Template) -> Vec<libtest_mimic::Trial> {
-    let (t, t2, t3) = (template.clone(), template.clone(), template.clone());
     vec![
-        trial(
+        with_template(
             env,
+            template,
             "http::endpoints_answer_with_auth_json_errors_and_metrics",
-            move |env| endpoints(&env, &t),
+            endpoints,
         ),
-        trial(
+        with_template(
             env,
+            template,
             "http::runs_jobs_conflicts_failures_backups_and_openapi",
-            move |env| runs(&env, &t2),
+            runs,
         ),
-        trial(
+        with_template(
             env,
+            template,
             "http::stopping_waits_for_a_running_apply",
-            move |env| graceful_stop(&env, &t3),
+            graceful_stop,
         ),
         trial(
             env,

@@ -1,7 +1,9 @@
 //! The model's life cycle through the CLI: the whole model planned from nothing, applied to
 //! an empty database without drift afterwards, seeds that change nothing the second time.
 
-use crate::model::{Copy, Template, apply_model, cli, describe, expect_code, on_copy};
+use crate::model::{
+    Copy, Template, apply_model, cli, describe, expect_code, on_copy, with_template,
+};
 use crate::support::{Env, TestResult, trial};
 use profe_migrate::pipeline::{Engine, Source};
 use std::sync::Arc;
@@ -203,7 +205,6 @@ fn failing_seed(env: &Env, template: &Template) -> TestResult {
 }
 
 pub fn trials(env: &Arc<Env>, template: &Template) -> Vec<libtest_mimic::Trial> {
-    let (t1, t2) = (template.clone(), template.clone());
     vec![
         trial(env, "model::plan_from_empty_shows_the_whole_model", |env| {
             plan_from_empty(&env)
@@ -213,13 +214,17 @@ pub fn trials(env: &Arc<Env>, template: &Template) -> Vec<libtest_mimic::Trial> 
             "model::applies_to_an_empty_database_then_no_drift_and_no_plan",
             |env| apply_to_empty(&env),
         ),
-        trial(env, "model::seeding_twice_changes_nothing", move |env| {
-            seed_twice(&env, &t1)
-        }),
-        trial(
+        with_template(
             env,
+            template,
+            "model::seeding_twice_changes_nothing",
+            seed_twice,
+        ),
+        with_template(
+            env,
+            template,
             "model::a_failing_seed_names_file_and_line_and_changes_nothing",
-            move |env| failing_seed(&env, &t2),
+            failing_seed,
         ),
         trial(
             env,

@@ -83,6 +83,17 @@ pub fn build_template(env: &Env) -> Template {
     Ok(TEMPLATE.to_string())
 }
 
+/// A trial running `f` with the template.
+pub fn with_template(
+    env: &std::sync::Arc<Env>,
+    template: &Template,
+    name: &str,
+    f: fn(&Env, &Template) -> Result<(), String>,
+) -> libtest_mimic::Trial {
+    let t = template.clone();
+    crate::support::trial(env, name, move |env| f(&env, &t))
+}
+
 /// A database of the test cluster, dropped by [`Copy::drop_db`].
 pub struct Copy {
     pub name: String,

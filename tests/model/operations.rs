@@ -2,7 +2,7 @@
 //! errors, per-service scope, history of applies (failed ones too), drift in its three
 //! situations (with the audit trigger naming who), rollback, backups and retention.
 
-use crate::model::{Copy, Template, describe, expect_code, repo};
+use crate::model::{Copy, Template, describe, expect_code, repo, with_template};
 use crate::support::{Env, TestResult, trial};
 use std::path::PathBuf;
 use std::process::{Command, Output};
@@ -596,41 +596,45 @@ fn status(env: &Env, template: &Template) -> TestResult {
 }
 
 pub fn trials(env: &Arc<Env>, template: &Template) -> Vec<libtest_mimic::Trial> {
-    let t: Vec<Template> = (0..6).map(|_| template.clone()).collect();
-    let [t1, t2, t3, t4, t5, t6]: [Template; 6] = t.try_into().expect("six");
     vec![
         trial(env, "operations::configuration_errors_are_clear", |env| {
             configuration_errors(&env)
         }),
-        trial(
+        with_template(
             env,
+            template,
             "operations::a_service_plan_touches_only_its_schemas",
-            move |env| service_scope(&env, &t1),
+            service_scope,
         ),
-        trial(
+        with_template(
             env,
+            template,
             "operations::history_records_applied_and_failed_runs",
-            move |env| history(&env, &t2),
+            history,
         ),
-        trial(
+        with_template(
             env,
+            template,
             "operations::drift_tells_in_sync_repository_ahead_and_changed_by_hand",
-            move |env| drift(&env, &t3),
+            drift,
         ),
-        trial(
+        with_template(
             env,
+            template,
             "operations::rollback_returns_to_the_earlier_version_keeping_data",
-            move |env| rollback(&env, &t4),
+            rollback,
         ),
-        trial(
+        with_template(
             env,
+            template,
             "operations::backup_restore_retention_and_failed_backup",
-            move |env| backups(&env, &t5),
+            backups,
         ),
-        trial(
+        with_template(
             env,
+            template,
             "operations::status_reports_versions_drift_and_sizes_per_service",
-            move |env| status(&env, &t6),
+            status,
         ),
     ]
 }
