@@ -214,13 +214,17 @@ impl AppState {
     fn database_url(&self, environment: Option<&str>) -> std::result::Result<String, ApiError> {
         match environment {
             Some(name) => {
-                let env = self.config()?.environments.get(name).ok_or_else(|| {
-                    ApiError::new(
-                        StatusCode::NOT_FOUND,
-                        "unknown_environment",
-                        format!("unknown environment {name:?}"),
-                    )
-                })?;
+                let env = self
+                    .config
+                    .as_ref()
+                    .and_then(|c| c.environments.get(name))
+                    .ok_or_else(|| {
+                        ApiError::new(
+                            StatusCode::NOT_FOUND,
+                            "unknown_environment",
+                            format!("unknown environment {name:?}"),
+                        )
+                    })?;
                 Ok(env.database_url(name)?)
             }
             None => self.master_url.clone().ok_or_else(|| {
@@ -240,13 +244,17 @@ impl AppState {
         match service {
             None => Ok(None),
             Some(name) => {
-                let s = self.config()?.services.get(name).ok_or_else(|| {
-                    ApiError::new(
-                        StatusCode::NOT_FOUND,
-                        "unknown_service",
-                        format!("unknown service {name:?}"),
-                    )
-                })?;
+                let s = self
+                    .config
+                    .as_ref()
+                    .and_then(|c| c.services.get(name))
+                    .ok_or_else(|| {
+                        ApiError::new(
+                            StatusCode::NOT_FOUND,
+                            "unknown_service",
+                            format!("unknown service {name:?}"),
+                        )
+                    })?;
                 Ok(Some(s.schemas.iter().cloned().collect()))
             }
         }
