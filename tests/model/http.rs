@@ -592,6 +592,68 @@ fn graceful_stop(env: &Env, template: &Template) -> TestResult {
     result
 }
 
+/// A password in the database URL appears in no response and no log line, even when the
+/// database cannot be reached.
+fn no_password_leaks(_env: &Env) -> TestResult {
+    let port = free_port();
+    let secret = "s3cret-Pa55word";
+    let url = format!("postgres://migrator:{secret}@127.0.0.1:1/profe");
+    let log = tempfile::NamedTempFile::new().map_err(|e| e.to_string())?;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_profe-migrate"))
+        .args(["serve", "--no-backup", "--port", &port.to_string()])
+        .env("MIGRATION_SERVICE_TOKEN", TOKEN)
+        .env("MIGRATION_SERVICE_MASTER_DB_URL", &url)
+        .env("MIGRATION_SERVICE_LOG_LEVEL", "debug")
+        .env_remove("PROFE_MIGRATE_LOG")
+        // A file, not a pipe: nobody reads a pipe while the server runs.
+        .stdout(Stdio::from(log.reopen().map_err(|e| e.to_string())?))
+        .stderr(Stdio::from(log.reopen().map_err(|e| e.to_string())?))
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    let result = (|| {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let health = loop {
+            if let Ok(r) = http(port, "/health", None) {
+                break r;
+            }
+            if Instant::now() > deadline {
+                return Err("the server did not answer".to_string());
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        };
+        let mut bodies = vec![health.1.clone()];
+        if health.0 != 503 {
+            return Err(format!("health with an unreachable database: {health:?}"));
+        }
+        for path in ["/api/migrations/status", "/api/migrations/plan", "/metrics"] {
+            bodies.push(http(port, path, Some(TOKEN))?.1);
+        }
+        let run = request(
+            port,
+            "POST",
+            "/api/migrations/run",
+            Some(TOKEN),
+            Some(r#"{"dry_run": true}"#),
+        )?;
+        bodies.push(run.1);
+        if let Some(b) = bodies.iter().find(|b| b.contains(secret)) {
+            return Err(format!("a response shows the password: {b}"));
+        }
+        Ok(())
+    })();
+    let _ = child.kill();
+    let _ = child.wait();
+    let logs = std::fs::read_to_string(log.path()).map_err(|e| e.to_string())?;
+    result?;
+    if !logs.contains("listening on") {
+        return Err(format!("no log was captured: {logs}"));
+    }
+    if logs.contains(secret) {
+        return Err(format!("the logs show the password:\n{logs}"));
+    }
+    Ok(())
+}
+
 fn refuses_without_token(_env: &Env) -> TestResult {
     let o = Command::new(env!("CARGO_BIN_EXE_profe-migrate"))
         .args(["serve", "--port", &free_port().to_string()])
@@ -624,6 +686,11 @@ pub fn trials(env: &Arc<Env>, template: &Template) -> Vec<libtest_mimic::Trial> 
             template,
             "http::stopping_waits_for_a_running_apply",
             graceful_stop,
+        ),
+        trial(
+            env,
+            "http::no_response_or_log_shows_the_database_password",
+            |env| no_password_leaks(&env),
         ),
         trial(
             env,
