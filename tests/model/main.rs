@@ -7,6 +7,8 @@
 #[path = "../engine/support.rs"]
 mod support;
 
+mod backups;
+mod client;
 mod http;
 mod lifecycle;
 mod model;
@@ -25,6 +27,7 @@ fn main() {
     trials.extend(policies::trials(&env, &template));
     trials.extend(services::trials(&env, &template));
     trials.extend(operations::trials(&env, &template));
+    trials.extend(backups::trials(&env, &template));
     trials.extend(http::trials(&env, &template));
     let conclusion = libtest_mimic::run(&args, trials);
     drop(env);

@@ -23,12 +23,12 @@ const SERVICES: [(&str, &str); 8] = [
 /// A directory holding a configuration for the model (services, one environment whose
 /// URL is in PROFE_TEST_DB, backups kept two per service) and, when asked, a changed
 /// copy of the desired state.
-struct Setup {
-    dir: tempfile::TempDir,
+pub(crate) struct Setup {
+    pub(crate) dir: tempfile::TempDir,
 }
 
 impl Setup {
-    fn new(extra_desired: Option<&str>) -> Setup {
+    pub(crate) fn new(extra_desired: Option<&str>) -> Setup {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut paths = vec![
             repo().join("schema").display().to_string(),
@@ -58,16 +58,16 @@ impl Setup {
         Setup { dir }
     }
 
-    fn config(&self) -> PathBuf {
+    pub(crate) fn config(&self) -> PathBuf {
         self.dir.path().join("profe-migrate.toml")
     }
 
-    fn backups(&self) -> PathBuf {
+    pub(crate) fn backups(&self) -> PathBuf {
         self.dir.path().join("backups")
     }
 
     /// The CLI with this configuration and `url` as the test environment's database.
-    fn run(&self, env: &Env, url: &str, args: &[&str]) -> Output {
+    pub(crate) fn run(&self, env: &Env, url: &str, args: &[&str]) -> Output {
         Command::new(env!("CARGO_BIN_EXE_profe-migrate"))
             .current_dir(self.dir.path())
             .env_remove("DATABASE_URL")
@@ -87,7 +87,7 @@ pub fn config_dir() -> tempfile::TempDir {
     Setup::new(None).dir
 }
 
-fn json(o: &Output) -> Result<serde_json::Value, String> {
+pub(crate) fn json(o: &Output) -> Result<serde_json::Value, String> {
     serde_json::from_slice(&o.stdout).map_err(|e| format!("not JSON ({e}): {}", describe(o)))
 }
 
@@ -99,7 +99,7 @@ async fn connect(url: &str) -> Result<Client, String> {
 }
 
 /// A connection lives on the runtime that made it: each query connects afresh.
-fn exec(env: &Env, url: &str, sql: &str) -> TestResult {
+pub(crate) fn exec(env: &Env, url: &str, sql: &str) -> TestResult {
     env.block_on(async {
         connect(url)
             .await?
@@ -109,7 +109,7 @@ fn exec(env: &Env, url: &str, sql: &str) -> TestResult {
     })
 }
 
-fn count(env: &Env, url: &str, sql: &str) -> Result<i64, String> {
+pub(crate) fn count(env: &Env, url: &str, sql: &str) -> Result<i64, String> {
     env.block_on(async {
         Ok(connect(url)
             .await?
@@ -121,7 +121,7 @@ fn count(env: &Env, url: &str, sql: &str) -> Result<i64, String> {
 }
 
 /// Runs `test` with the URL of a fresh copy of the template.
-fn with_copy<F>(env: &Env, template: &Template, test: F) -> TestResult
+pub(crate) fn with_copy<F>(env: &Env, template: &Template, test: F) -> TestResult
 where
     F: FnOnce(&str) -> TestResult,
 {
@@ -440,125 +440,6 @@ fn rollback(env: &Env, template: &Template) -> TestResult {
     })
 }
 
-fn backups(env: &Env, template: &Template) -> TestResult {
-    let setup = Setup::new(None);
-    let major = env.cluster.major();
-    with_copy(env, template, |url| {
-        let o = setup.run(
-            env,
-            url,
-            &["backup", "--environment", "test", "--description", "first"],
-        );
-        if profe_migrate::backup::find_tool("pg_dump", major).is_err() {
-            // No pg_dump that can read this server: the refusal must say so.
-            expect_code(&o, 1, "backup without a suitable pg_dump")?;
-            return if String::from_utf8_lossy(&o.stderr)
-                .contains(&format!("no pg_dump for PostgreSQL {major}"))
-            {
-                Ok(())
-            } else {
-                Err(describe(&o))
-            };
-        }
-        expect_code(&o, 0, "backup")?;
-        let listed = profe_migrate::backup::list(&setup.backups()).map_err(|e| e.to_string())?;
-        let first = listed.first().cloned().ok_or("no manifest")?;
-        if first.size == 0 || first.sha256.len() != 64 || first.schema_fingerprint.len() != 64 {
-            return Err(format!("manifest: {first:?}"));
-        }
-        // Restore into a fresh database: same schema (no plan to the model) and rows.
-        let restored = env.block_on(Copy::new(env, None, "model_restored"))?;
-        let rurl = env.url(&restored.name);
-        let result = (|| {
-            let o = setup.run(
-                env,
-                url,
-                &["backup", "restore", &first.id, "--database-url", &rurl],
-            );
-            expect_code(&o, 0, "restore")?;
-            let o = setup.run(env, &rurl, &["plan", "--from", &rurl]);
-            expect_code(&o, 0, "plan from the restored database")?;
-            if o.stdout != b"-- no changes\n" {
-                return Err(format!("the restored schema differs: {}", describe(&o)));
-            }
-            for t in [
-                "auth.accounts",
-                "academic.assessment_results",
-                "plans.plan_activities",
-            ] {
-                let q = format!("SELECT count(*) FROM {t}");
-                if count(env, url, &q)? != count(env, &rurl, &q)? {
-                    return Err(format!("{t}: rows differ after restore"));
-                }
-            }
-            Ok(())
-        })();
-        env.block_on(restored.drop_db(env));
-        result?;
-        // Retention: two kept per service.
-        for d in ["second", "third"] {
-            let o = setup.run(
-                env,
-                url,
-                &["backup", "--environment", "test", "--description", d],
-            );
-            expect_code(&o, 0, "backup")?;
-        }
-        let o = setup.run(
-            env,
-            url,
-            &[
-                "backup",
-                "--environment",
-                "test",
-                "--service",
-                "academic-service",
-            ],
-        );
-        expect_code(&o, 0, "backup --service")?;
-        let listed = profe_migrate::backup::list(&setup.backups()).map_err(|e| e.to_string())?;
-        let all: Vec<&str> = listed
-            .iter()
-            .filter(|m| m.service == "all")
-            .map(|m| m.description.as_str())
-            .collect();
-        if all != ["second", "third"] || setup.backups().join(&first.file).exists() {
-            return Err(format!("retention kept {all:?}"));
-        }
-        if !listed
-            .iter()
-            .any(|m| m.service == "academic-service" && m.schemas == ["academic"])
-        {
-            return Err(format!("no academic-service backup: {listed:?}"));
-        }
-        // A backup that cannot be written stops the apply before any change.
-        exec(env, url, "DROP INDEX academic.courses_teacher")?;
-        let blocked = setup.dir.path().join("not-a-dir");
-        std::fs::write(&blocked, "").map_err(|e| e.to_string())?;
-        let o = Command::new(env!("CARGO_BIN_EXE_profe-migrate"))
-            .current_dir(setup.dir.path())
-            .env("PROFE_MIGRATE_DEV_URL", env.url("postgres"))
-            .env("PROFE_TEST_DB", url)
-            .env("MIGRATION_SERVICE_BACKUP_STORAGE", &blocked)
-            .arg("--config")
-            .arg(setup.config())
-            .args(["apply", "--environment", "test", "--yes"])
-            .output()
-            .map_err(|e| e.to_string())?;
-        expect_code(&o, 1, "apply with a failing backup")?;
-        if !String::from_utf8_lossy(&o.stderr).contains("backup before applying failed")
-            || count(
-                env,
-                url,
-                "SELECT count(*) FROM pg_indexes WHERE indexname = 'courses_teacher'",
-            )? != 0
-        {
-            return Err(describe(&o));
-        }
-        Ok(())
-    })
-}
-
 fn status(env: &Env, template: &Template) -> TestResult {
     let setup = Setup::new(None);
     with_copy(env, template, |url| {
@@ -623,12 +504,6 @@ pub fn trials(env: &Arc<Env>, template: &Template) -> Vec<libtest_mimic::Trial> 
             template,
             "operations::rollback_returns_to_the_earlier_version_keeping_data",
             rollback,
-        ),
-        with_template(
-            env,
-            template,
-            "operations::backup_restore_retention_and_failed_backup",
-            backups,
         ),
         with_template(
             env,
