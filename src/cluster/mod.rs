@@ -115,7 +115,11 @@ impl Cluster {
             .arg(&socket_dir)
             .args(["-p", &port.to_string()])
             .args(["-c", "fsync=off", "-c", "full_page_writes=off"])
-            .args(["-c", "synchronous_commit=off", "-c", "max_connections=200"]);
+            .args(["-c", "synchronous_commit=off", "-c", "max_connections=200"])
+            // A desired state loads in one transaction, which locks every object it
+            // creates: the default lock table (64 per connection) runs out near 6,000
+            // tables. 512 × 200 slots cover some 100,000 objects for ~40 MB.
+            .args(["-c", "max_locks_per_transaction=512"]);
         if !settings.iter().any(|(k, _)| k == "listen_addresses") {
             server.args(["-c", "listen_addresses="]);
         }
