@@ -256,6 +256,36 @@ impl Config {
     }
 }
 
+/// Lock, statement and long-statement timeouts (ms) when nothing sets them.
+pub const DEFAULT_TIMEOUTS_MS: [u64; 3] = [3_000, 600_000, 3_600_000];
+
+/// Lock, statement and long-statement timeouts (ms): each flag, else the environment's
+/// setting (checked when the file was read), else the default.
+pub fn timeouts(flags: [Option<u64>; 3], env: Option<&Environment>) -> (u64, u64, u64) {
+    let pick = |i: usize| {
+        flags[i]
+            .or_else(|| {
+                env.and_then(|e| {
+                    [
+                        &e.lock_timeout,
+                        &e.statement_timeout,
+                        &e.long_statement_timeout,
+                    ][i]
+                        .as_deref()
+                        .and_then(|s| parse_duration(s).ok())
+                })
+            })
+            .unwrap_or(DEFAULT_TIMEOUTS_MS[i])
+    };
+    (pick(0), pick(1), pick(2))
+}
+
+/// Where backups go and how many are kept per service, for `config` (or none).
+pub fn backup_settings(config: Option<&Config>) -> (PathBuf, usize) {
+    let b = config.map(|c| c.backup.clone()).unwrap_or_default();
+    (crate::backup::storage(b.storage.as_deref()), b.retention)
+}
+
 impl Environment {
     /// The database URL, read from the environment variable the configuration names.
     pub fn database_url(&self, name: &str) -> Result<String> {

@@ -2,16 +2,12 @@
 //! environment: the service's schemas, the environment's database, hazards and timeouts.
 
 use super::Cli;
-use crate::config::{Config, parse_duration};
+use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::pipeline::Source;
 use crate::plan::Hazard;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
-
-const LOCK_TIMEOUT_MS: u64 = 3_000;
-const STATEMENT_TIMEOUT_MS: u64 = 600_000;
-const LONG_STATEMENT_TIMEOUT_MS: u64 = 3_600_000;
 
 pub struct Context {
     pub config: Option<Config>,
@@ -123,12 +119,9 @@ impl Context {
         out
     }
 
-    /// Backups kept per service.
-    pub fn retention(&self) -> usize {
-        self.config
-            .as_ref()
-            .map(|c| c.backup.retention)
-            .unwrap_or(10)
+    /// Where backups go and how many are kept per service.
+    pub fn backup_settings(&self) -> (PathBuf, usize) {
+        crate::config::backup_settings(self.config.as_ref())
     }
 
     /// `--allow-hazards` plus what the environment allows.
@@ -155,29 +148,6 @@ impl Context {
             Some(name) => Some(self.config_for("--environment")?.environment(name)?),
             None => None,
         };
-        let configured = |i: usize| -> Result<Option<u64>> {
-            let setting = env.and_then(|e| {
-                [
-                    &e.lock_timeout,
-                    &e.statement_timeout,
-                    &e.long_statement_timeout,
-                ][i]
-                    .clone()
-            });
-            setting
-                .map(|s| parse_duration(&s).map_err(Error::Config))
-                .transpose()
-        };
-        let pick = |i: usize, default: u64| -> Result<u64> {
-            Ok(match self.flags[i] {
-                Some(v) => v,
-                None => configured(i)?.unwrap_or(default),
-            })
-        };
-        Ok((
-            pick(0, LOCK_TIMEOUT_MS)?,
-            pick(1, STATEMENT_TIMEOUT_MS)?,
-            pick(2, LONG_STATEMENT_TIMEOUT_MS)?,
-        ))
+        Ok(crate::config::timeouts(self.flags, env))
     }
 }

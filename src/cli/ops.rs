@@ -77,11 +77,7 @@ pub async fn apply(
         let _ = std::io::stdin().read_line(&mut answer);
         matches!(answer.trim(), "y" | "Y" | "yes")
     };
-    let storage = backup::storage(
-        ctx.config
-            .as_ref()
-            .and_then(|c| c.backup.storage.as_deref()),
-    );
+    let (storage, retention) = ctx.backup_settings();
     let description = format!("before {kind}");
     let request = backup::Request {
         url,
@@ -89,7 +85,7 @@ pub async fn apply(
         service: ctx.service.as_deref().unwrap_or("all"),
         description: &description,
         schemas: &plan.scope,
-        retention: ctx.retention(),
+        retention,
     };
     let record = pipeline::Record {
         kind,
@@ -115,11 +111,7 @@ pub async fn backup(
     url: Option<String>,
     description: &str,
 ) -> Result<i32> {
-    let storage = backup::storage(
-        ctx.config
-            .as_ref()
-            .and_then(|c| c.backup.storage.as_deref()),
-    );
+    let (storage, retention) = ctx.backup_settings();
     match action {
         Some(BackupAction::List) => {
             let all = backup::list(&storage)?;
@@ -155,7 +147,7 @@ pub async fn backup(
                     service: ctx.service.as_deref().unwrap_or("all"),
                     description,
                     schemas: &schemas,
-                    retention: ctx.retention(),
+                    retention,
                 },
             )
             .await?;

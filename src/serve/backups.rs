@@ -17,15 +17,6 @@ pub(super) struct BackupRequest {
     description: Option<String>,
 }
 
-fn storage(state: &AppState) -> std::path::PathBuf {
-    crate::backup::storage(
-        state
-            .config
-            .as_ref()
-            .and_then(|c| c.backup.storage.as_deref()),
-    )
-}
-
 pub(super) async fn create(
     State(state): State<Arc<AppState>>,
     body: Result<axum::Json<serde_json::Value>, JsonRejection>,
@@ -37,7 +28,7 @@ pub(super) async fn create(
         .map(|s| s.into_iter().collect())
         .unwrap_or_default();
     let client = crate::db::connect(&crate::db::parse(&url)?).await?;
-    let storage = storage(&state);
+    let (storage, retention) = crate::config::backup_settings(state.config.as_ref());
     let service = req.service.as_deref().unwrap_or("all");
     let made = crate::backup::create(
         &client,
@@ -47,11 +38,7 @@ pub(super) async fn create(
             service,
             description: req.description.as_deref().unwrap_or("on demand (HTTP)"),
             schemas: &schemas,
-            retention: state
-                .config
-                .as_ref()
-                .map(|c| c.backup.retention)
-                .unwrap_or(10),
+            retention,
         },
     )
     .await;
@@ -67,6 +54,7 @@ pub(super) async fn create(
 }
 
 pub(super) async fn list(State(state): State<Arc<AppState>>) -> ApiResult {
-    let all = crate::backup::list(&storage(&state)).map_err(ApiError::from)?;
+    let (storage, _) = crate::config::backup_settings(state.config.as_ref());
+    let all = crate::backup::list(&storage).map_err(ApiError::from)?;
     Ok(axum::Json(all).into_response())
 }

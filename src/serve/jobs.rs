@@ -192,24 +192,10 @@ async fn apply(
         Some(name) => Some(state.config()?.environment(name)?),
         None => None,
     };
-    let timeout = |setting: Option<&Option<String>>, default: u64| {
-        setting
-            .and_then(|s| s.as_deref())
-            .and_then(|s| crate::config::parse_duration(s).ok())
-            .unwrap_or(default)
-    };
-    plan.set_timeouts(
-        timeout(env.map(|e| &e.lock_timeout), 3_000),
-        timeout(env.map(|e| &e.statement_timeout), 600_000),
-        timeout(env.map(|e| &e.long_statement_timeout), 3_600_000),
-    );
+    let (lock, statement, long) = crate::config::timeouts([None; 3], env);
+    plan.set_timeouts(lock, statement, long);
     let client = crate::db::connect(&crate::db::parse(url)?).await?;
-    let storage = crate::backup::storage(
-        state
-            .config
-            .as_ref()
-            .and_then(|c| c.backup.storage.as_deref()),
-    );
+    let (storage, retention) = crate::config::backup_settings(state.config.as_ref());
     let description = "before apply (HTTP)".to_string();
     let request = crate::backup::Request {
         url,
@@ -217,11 +203,7 @@ async fn apply(
         service: req.service.as_deref().unwrap_or("all"),
         description: &description,
         schemas: &plan.scope,
-        retention: state
-            .config
-            .as_ref()
-            .map(|c| c.backup.retention)
-            .unwrap_or(10),
+        retention,
     };
     let record = pipeline::Record {
         kind: "apply",

@@ -1,7 +1,7 @@
 //! Helpers of the HTTP tests: the server as a child process on a free port, a plain
 //! HTTP/1.1 client over TCP, a webhook receiver, and a session holding the migration lock.
 
-use crate::support::{Env, TestResult};
+use crate::support::Env;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
@@ -241,16 +241,4 @@ impl Drop for LockHolder {
             let _ = h.join();
         }
     }
-}
-
-pub(crate) fn exec(env: &Env, url: &str, sql: &str) -> TestResult {
-    env.block_on(async {
-        let t = profe_migrate::db::parse(url).map_err(|e| e.to_string())?;
-        let c = profe_migrate::db::connect(&t)
-            .await
-            .map_err(|e| e.to_string())?;
-        c.batch_execute(sql)
-            .await
-            .map_err(|e| profe_migrate::Error::describe_db(&e))
-    })
 }

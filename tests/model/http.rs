@@ -2,9 +2,10 @@
 //! through plain HTTP/1.1 over a TCP socket.
 
 use crate::client::{
-    LockHolder, TOKEN, Webhook, exec, free_port, http, json, request, start, start_with,
+    LockHolder, TOKEN, Webhook, free_port, http, json, request, start, start_with,
 };
 use crate::model::{Copy, Template, with_template};
+use crate::operations::exec;
 use crate::support::{Env, TestResult, trial};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
