@@ -15,6 +15,7 @@ mod function;
 mod index;
 mod policy;
 mod privilege;
+mod reader;
 mod role;
 mod schema;
 mod sequence;
@@ -26,9 +27,7 @@ pub use role::roles;
 
 use crate::catalog::{Catalog, ObjectId, QualName};
 use crate::error::Result;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use tokio_postgres::types::ToSql;
-use tokio_postgres::{Client, Row};
+use tokio_postgres::Client;
 
 /// The catalog queries, by name. Their number does not depend on the database's size.
 pub const QUERIES: &[(&str, &str)] = &[
@@ -102,121 +101,124 @@ fn object_id(kind: &str, schema: String, name: String, sub: Option<String>) -> O
 /// What introspection did, for tests and benchmarks.
 #[derive(Debug, Default)]
 pub struct Stats {
-    /// Statements sent to the server (setup and catalog queries).
+    /// Statements sent to the server (setup and catalog queries, on all connections).
     pub queries: usize,
+    /// Connections the catalog queries were spread over.
+    pub connections: usize,
 }
 
-struct Reader<'a> {
-    client: &'a Client,
-    count: AtomicUsize,
-}
+/// Connections a live database is read over: the catalog queries spread over them, all
+/// reading one exported snapshot. More would mostly queue on a small server.
+pub const READERS: usize = 3;
 
-impl Reader<'_> {
-    async fn query(&self, name: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Vec<Row>> {
-        let sql = QUERIES
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, s)| *s)
-            .expect("known query");
-        self.count.fetch_add(1, Ordering::Relaxed);
-        self.client.query(sql, params).await.map_err(|e| {
-            crate::Error::Database(format!(
-                "introspection query {name}: {}",
-                crate::Error::describe_db(&e)
-            ))
-        })
-    }
-}
-
-/// Reads the schemas in `scope` (all user schemas when `None`).
+/// Reads the schemas in `scope` (all user schemas when `None`) over `client` alone.
 pub async fn introspect(client: &Client, scope: Option<&[String]>) -> Result<Catalog> {
-    introspect_with_stats(client, scope).await.map(|(c, _)| c)
+    introspect_with_stats(client, &[], scope)
+        .await
+        .map(|(c, _)| c)
 }
 
 /// Reads the whole database from inside a transaction the caller holds (the shadow
-/// database's loading transaction, which sees its own uncommitted roles).
+/// database's loading transaction, which sees its own uncommitted roles and objects: no
+/// other connection could, so it is read over this one).
 pub async fn introspect_in_transaction(client: &Client) -> Result<Catalog> {
-    let reader = Reader {
-        client,
-        count: AtomicUsize::new(0),
-    };
     client.batch_execute("SET LOCAL search_path = ''").await?;
-    read_all(&reader, None).await
+    let workers = [client];
+    let rows = reader::fetch(&workers, None).await?;
+    Ok(assemble(rows))
 }
 
+/// Opens up to `n` more connections to `target` for [`introspect_with_stats`]; a
+/// connection that cannot be made (a connection limit, say) is simply not used.
+pub async fn extra_readers(target: &crate::db::Target, n: usize) -> Vec<Client> {
+    let attempts = (0..n).map(|_| crate::db::connect(target));
+    futures_util::future::join_all(attempts)
+        .await
+        .into_iter()
+        .filter_map(|c| {
+            c.map_err(|e| tracing::debug!("no extra introspection connection: {e}"))
+                .ok()
+        })
+        .collect()
+}
+
+/// Reads the schemas in `scope` over `client` and, in parallel, over `extra` connections
+/// to the same database: `client` exports its snapshot and the others import it, so every
+/// query sees the same instant. Extra connections that cannot join are left out.
 pub async fn introspect_with_stats(
     client: &Client,
+    extra: &[Client],
     scope: Option<&[String]>,
 ) -> Result<(Catalog, Stats)> {
-    let reader = Reader {
-        client,
-        count: AtomicUsize::new(0),
-    };
-    reader.count.fetch_add(1, Ordering::Relaxed);
-    client
-        .batch_execute(
-            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; \
-             SET LOCAL search_path = ''",
-        )
-        .await?;
-    let result = read_all(&reader, scope).await;
-    reader.count.fetch_add(1, Ordering::Relaxed);
-    // A read-only transaction: ending it can only fail if the connection is gone, and then
-    // the result above already carries the error.
-    let _ = client.batch_execute("ROLLBACK").await;
-    let catalog = result?;
-    Ok((
-        catalog,
-        Stats {
-            queries: reader.count.load(Ordering::Relaxed),
-        },
-    ))
+    introspect_around(client, extra, scope, async {}).await
 }
 
-async fn read_all(r: &Reader<'_>, scope: Option<&[String]>) -> Result<Catalog> {
-    let scope: Option<Vec<String>> = scope.map(|s| s.to_vec());
-    let p: &[&(dyn ToSql + Sync)] = &[&scope];
-    r.count.fetch_add(1, Ordering::Relaxed);
-    let version = r.client.query_one(
-        "SELECT pg_catalog.current_setting('server_version_num')::int, current_user::text",
-        &[],
+/// [`introspect_with_stats`], running `meanwhile` once the snapshot is taken and before
+/// any catalog query: tests change the database there to show that no connection sees it.
+#[doc(hidden)]
+pub async fn introspect_around(
+    client: &Client,
+    extra: &[Client],
+    scope: Option<&[String]>,
+    meanwhile: impl std::future::Future<Output = ()>,
+) -> Result<(Catalog, Stats)> {
+    let (workers, setup) = reader::begin(client, extra).await?;
+    meanwhile.await;
+    let result = reader::fetch(&workers, scope).await;
+    // Read-only transactions: ending them can only fail if a connection is gone, and then
+    // the result above already carries the error.
+    for w in &workers {
+        let _ = w.batch_execute("ROLLBACK").await;
+    }
+    let rows = result?;
+    let stats = Stats {
+        queries: setup + rows.queries + workers.len(),
+        connections: workers.len(),
+    };
+    Ok((assemble(rows), stats))
+}
+
+fn assemble(rows: reader::Rows) -> Catalog {
+    let reader::Rows {
+        version,
+        mut by_name,
+        ..
+    } = rows;
+    let mut take = |name: &str| by_name.remove(name).unwrap_or_default();
+    let (schemas, extensions, enums, sequences, tables, columns, constraints) = (
+        take("schemas"),
+        take("extensions"),
+        take("enums"),
+        take("sequences"),
+        take("tables"),
+        take("columns"),
+        take("constraints"),
     );
-    // Issued together: tokio-postgres pipelines them on the one connection.
-    let (version, schemas, extensions, enums, sequences, tables, columns, constraints) = tokio::try_join!(
-        async { version.await.map_err(crate::Error::from) },
-        r.query("schemas", p),
-        r.query("extensions", &[]),
-        r.query("enums", p),
-        r.query("sequences", p),
-        r.query("tables", p),
-        r.query("columns", p),
-        r.query("constraints", p),
-    )?;
-    let (collations, domains, composites, aggregates, policies) = tokio::try_join!(
-        r.query("collations", p),
-        r.query("domains", p),
-        r.query("composites", p),
-        r.query("aggregates", p),
-        r.query("policies", p)
-    )?;
-    let (indexes, views, functions, triggers, comments, depends, unsupported) = tokio::try_join!(
-        r.query("indexes", p),
-        r.query("views", p),
-        r.query("functions", p),
-        r.query("triggers", p),
-        r.query("comments", p),
-        r.query("depends", p),
-        r.query("unsupported", p),
-    )?;
-    let (privileges, owners, default_privileges, identity) = tokio::try_join!(
-        r.query("privileges", p),
-        r.query("owners", p),
-        r.query("default_privileges", p),
-        r.query("identity_sequences", p),
-    )?;
+    let (collations, domains, composites, aggregates, policies) = (
+        take("collations"),
+        take("domains"),
+        take("composites"),
+        take("aggregates"),
+        take("policies"),
+    );
+    let (indexes, views, functions, triggers, comments, depends, unsupported) = (
+        take("indexes"),
+        take("views"),
+        take("functions"),
+        take("triggers"),
+        take("comments"),
+        take("depends"),
+        take("unsupported"),
+    );
+    let (privileges, owners, default_privileges, identity) = (
+        take("privileges"),
+        take("owners"),
+        take("default_privileges"),
+        take("identity_sequences"),
+    );
     let mut catalog = Catalog {
-        server_version: version.get(0),
-        current_user: version.get(1),
+        server_version: version.0,
+        current_user: version.1,
         ..Catalog::default()
     };
     schema::read(&mut catalog, &schemas);
@@ -245,5 +247,5 @@ async fn read_all(r: &Reader<'_>, scope: Option<&[String]>) -> Result<Catalog> {
         .iter()
         .map(|row| (row.get(0), row.get(1)))
         .collect();
-    Ok(catalog)
+    catalog
 }

@@ -139,8 +139,13 @@ impl Engine {
         let mut catalog = match source {
             Source::Empty => Catalog::empty_database(),
             Source::Database(url) => {
-                let client = db::connect(&db::parse(url)?).await?;
-                let mut c = crate::introspect::introspect(&client, list.as_deref()).await?;
+                let target = db::parse(url)?;
+                let client = db::connect(&target).await?;
+                let extra =
+                    crate::introspect::extra_readers(&target, crate::introspect::READERS - 1).await;
+                let (mut c, _) =
+                    crate::introspect::introspect_with_stats(&client, &extra, list.as_deref())
+                        .await?;
                 let names: Vec<String> = roles.iter().cloned().collect();
                 c.roles = crate::introspect::roles(&client, &names).await?;
                 c

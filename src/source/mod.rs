@@ -61,68 +61,73 @@ impl DesiredState {
         let mut renames = Vec::new();
         for file in &files {
             let marks = renames::annotations(&file.text);
+            let lines = files::LineIndex::new(&file.text);
             let mut previous_end = 0usize;
-            let parsed = parse::parse_file(file)?;
             let mut search_path: Option<Vec<String>> = None;
-            for raw in &parsed.protobuf.stmts {
-                let Some(node) = raw.stmt.as_ref().and_then(|s| s.node.as_ref()) else {
-                    continue;
-                };
-                let start = files::skip_trivia(&file.text, raw.stmt_location.max(0) as usize);
-                let end = if raw.stmt_len == 0 {
-                    file.text.len()
-                } else {
-                    (raw.stmt_location + raw.stmt_len) as usize
-                };
-                let at = || {
-                    let (line, column) = line_col(&file.text, start);
-                    format!("{}:{line}:{column}", file.path.display())
-                };
-                let mine: Vec<(usize, bool, String)> = marks
-                    .iter()
-                    .filter(|(m, _, _)| *m >= previous_end && *m < end.max(start))
-                    .cloned()
-                    .collect();
-                previous_end = end.max(start);
-                if !mine.is_empty() {
-                    let schema = search_path
-                        .as_ref()
-                        .and_then(|p| p.first().cloned())
-                        .unwrap_or_else(|| "public".into());
-                    renames.extend(
-                        renames::renames(node, &file.text, start, end.max(start), &mine, &schema)
-                            .map_err(|e| crate::Error::Unsupported(format!("{}: {e}", at())))?,
-                    );
+            for parsed in parse::parse_statements(file)? {
+                let (base, len, parsed) = parsed?;
+                for raw in &parsed.protobuf.stmts {
+                    let Some(node) = raw.stmt.as_ref().and_then(|s| s.node.as_ref()) else {
+                        continue;
+                    };
+                    let location = base + raw.stmt_location.max(0) as usize;
+                    let start = files::skip_trivia(&file.text, location);
+                    let end = if raw.stmt_len == 0 {
+                        base + len
+                    } else {
+                        location + raw.stmt_len as usize
+                    };
+                    let at = || {
+                        let (line, column) = lines.line_col(start);
+                        format!("{}:{line}:{column}", file.path.display())
+                    };
+                    let mine: Vec<(usize, bool, String)> = marks
+                        .iter()
+                        .filter(|(m, _, _)| *m >= previous_end && *m < end.max(start))
+                        .cloned()
+                        .collect();
+                    previous_end = end.max(start);
+                    if !mine.is_empty() {
+                        let schema = search_path
+                            .as_ref()
+                            .and_then(|p| p.first().cloned())
+                            .unwrap_or_else(|| "public".into());
+                        let span = (start, end.max(start), base);
+                        renames.extend(
+                            renames::renames(node, &file.text, span, &mine, &schema)
+                                .map_err(|e| crate::Error::Unsupported(format!("{}: {e}", at())))?,
+                        );
+                    }
+                    if roles::is_role_statement(node) {
+                        roles
+                            .apply(node)
+                            .map_err(|e| crate::Error::Unsupported(format!("{}: {e}", at())))?;
+                        continue;
+                    }
+                    if let Some(reason) = check::unmanaged(node) {
+                        return Err(crate::Error::Unsupported(format!("{}: {reason}", at())));
+                    }
+                    // The loader runs the files in one transaction of its own.
+                    if matches!(node, pg_query::NodeEnum::TransactionStmt(_)) {
+                        continue;
+                    }
+                    roles.mention(node);
+                    let analysis = analyze::analyze(node);
+                    if let Some(path) = analysis.sets_search_path.clone() {
+                        search_path = path;
+                    }
+                    let (line, column) = lines.line_col(start);
+                    statements.push(Statement {
+                        path: file.path.clone(),
+                        offset: start,
+                        line,
+                        column,
+                        sql: file.text[start..end.max(start)].to_string(),
+                        search_path: search_path.clone(),
+                        creates: analysis.creates,
+                        references: analysis.references,
+                    });
                 }
-                if roles::is_role_statement(node) {
-                    roles
-                        .apply(node)
-                        .map_err(|e| crate::Error::Unsupported(format!("{}: {e}", at())))?;
-                    continue;
-                }
-                if let Some(reason) = check::unmanaged(node) {
-                    return Err(crate::Error::Unsupported(format!("{}: {reason}", at())));
-                }
-                // The loader runs the files in one transaction of its own.
-                if matches!(node, pg_query::NodeEnum::TransactionStmt(_)) {
-                    continue;
-                }
-                roles.mention(node);
-                let analysis = analyze::analyze(node);
-                if let Some(path) = analysis.sets_search_path.clone() {
-                    search_path = path;
-                }
-                let (line, column) = line_col(&file.text, start);
-                statements.push(Statement {
-                    path: file.path.clone(),
-                    offset: start,
-                    line,
-                    column,
-                    sql: file.text[start..end.max(start)].to_string(),
-                    search_path: search_path.clone(),
-                    creates: analysis.creates,
-                    references: analysis.references,
-                });
             }
         }
         let statements = order::order(statements)?;

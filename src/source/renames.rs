@@ -41,12 +41,11 @@ fn qual(rv: &pg_query::protobuf::RangeVar, default_schema: &str) -> QualName {
 }
 
 /// The renames that the annotations at `marks` (file offsets) say about one statement
-/// spanning `start..end`. `Err` for an annotation that names nothing renamable.
+/// spanning `start..end`, whose parse tree's locations count from `base`. `Err` for an annotation that names nothing renamable.
 pub(super) fn renames(
     node: &NodeEnum,
     text: &str,
-    start: usize,
-    end: usize,
+    (start, end, base): (usize, usize, usize),
     marks: &[(usize, bool, String)],
     default_schema: &str,
 ) -> Result<Vec<Rename>, String> {
@@ -99,10 +98,10 @@ pub(super) fn renames(
                     .iter()
                     .filter_map(|n| match &n.node {
                         Some(NodeEnum::ColumnDef(c)) => {
-                            Some((c.location.max(0) as usize, true, c.colname.clone()))
+                            Some((base + c.location.max(0) as usize, true, c.colname.clone()))
                         }
                         Some(NodeEnum::Constraint(c)) if !c.conname.is_empty() => {
-                            Some((c.location.max(0) as usize, false, c.conname.clone()))
+                            Some((base + c.location.max(0) as usize, false, c.conname.clone()))
                         }
                         _ => None,
                     })

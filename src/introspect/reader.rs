@@ -1,0 +1,147 @@
+//! Runs the catalog queries over one or more connections that read the same snapshot.
+
+use super::QUERIES;
+use crate::error::Result;
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use tokio_postgres::types::ToSql;
+use tokio_postgres::{Client, Row};
+
+/// The catalog queries' results by name, and the server's version and user.
+pub(super) struct Rows {
+    pub version: (i32, String),
+    pub by_name: BTreeMap<&'static str, Vec<Row>>,
+    /// Queries run.
+    pub queries: usize,
+}
+
+/// The slowest queries first (measured at 10,000 tables), so that no connection is left
+/// with a long one at the end while the others wait.
+const HEAVY_FIRST: &[&str] = &[
+    "depends",
+    "columns",
+    "constraints",
+    "indexes",
+    "privileges",
+    "comments",
+    "owners",
+    "tables",
+    "triggers",
+    "functions",
+    "policies",
+    "views",
+];
+
+fn order() -> Vec<(&'static str, &'static str)> {
+    let rank = |n: &str| {
+        HEAVY_FIRST
+            .iter()
+            .position(|h| *h == n)
+            .unwrap_or(HEAVY_FIRST.len())
+    };
+    let mut q: Vec<(&'static str, &'static str)> = QUERIES.to_vec();
+    q.sort_by_key(|(n, _)| rank(n));
+    q
+}
+
+const BEGIN: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+
+fn literal(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// Opens the reading transactions: `client`'s, whose snapshot the `extra` connections
+/// import. Returns the connections that joined and the statements that cost.
+pub(super) async fn begin<'a>(
+    client: &'a Client,
+    extra: &'a [Client],
+) -> Result<(Vec<&'a Client>, usize)> {
+    client
+        .batch_execute(&format!("{BEGIN}; SET LOCAL search_path = ''"))
+        .await?;
+    let mut workers = vec![client];
+    let mut statements = 1;
+    if extra.is_empty() {
+        return Ok((workers, statements));
+    }
+    statements += 1;
+    // A server that cannot export snapshots (a standby before PostgreSQL 10, say) is read
+    // over the one connection.
+    let snapshot: Option<String> = match client
+        .query_one("SELECT pg_catalog.pg_export_snapshot()", &[])
+        .await
+    {
+        Ok(row) => Some(row.get(0)),
+        Err(e) => {
+            tracing::debug!("no exported snapshot, reading over one connection: {e}");
+            client.batch_execute("ROLLBACK").await?;
+            client
+                .batch_execute(&format!("{BEGIN}; SET LOCAL search_path = ''"))
+                .await?;
+            statements += 2;
+            None
+        }
+    };
+    let Some(snapshot) = snapshot else {
+        return Ok((workers, statements));
+    };
+    let join = format!(
+        "{BEGIN}; SET TRANSACTION SNAPSHOT {}; SET LOCAL search_path = ''",
+        literal(&snapshot)
+    );
+    let joined = futures_util::future::join_all(extra.iter().map(|c| c.batch_execute(&join))).await;
+    for (c, r) in extra.iter().zip(joined) {
+        statements += 1;
+        match r {
+            Ok(()) => workers.push(c),
+            Err(e) => {
+                tracing::debug!("a connection could not import the snapshot: {e}");
+                let _ = c.batch_execute("ROLLBACK").await;
+            }
+        }
+    }
+    Ok((workers, statements))
+}
+
+/// Runs every catalog query once, each connection taking the next one as it finishes.
+pub(super) async fn fetch(workers: &[&Client], scope: Option<&[String]>) -> Result<Rows> {
+    let scope: Option<Vec<String>> = scope.map(|s| s.to_vec());
+    let queries = order();
+    let next = AtomicUsize::new(0);
+    let results: Mutex<BTreeMap<&'static str, Vec<Row>>> = Mutex::new(BTreeMap::new());
+    let version = workers[0].query_one(
+        "SELECT pg_catalog.current_setting('server_version_num')::int, current_user::text",
+        &[],
+    );
+    let work = workers.iter().map(|client| {
+        let (queries, next, results, scope) = (&queries, &next, &results, &scope);
+        async move {
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some((name, sql)) = queries.get(i) else {
+                    return Ok::<(), crate::Error>(());
+                };
+                let takes_scope = sql.contains("$1");
+                let p: &[&(dyn ToSql + Sync)] = if takes_scope { &[scope] } else { &[] };
+                let rows = client.query(*sql, p).await.map_err(|e| {
+                    crate::Error::Database(format!(
+                        "introspection query {name}: {}",
+                        crate::Error::describe_db(&e)
+                    ))
+                })?;
+                results.lock().expect("not poisoned").insert(name, rows);
+            }
+        }
+    });
+    let (version, done) = tokio::join!(version, futures_util::future::join_all(work));
+    let version = version?;
+    for d in done {
+        d?;
+    }
+    Ok(Rows {
+        version: (version.get(0), version.get(1)),
+        by_name: results.into_inner().expect("not poisoned"),
+        queries: queries.len() + 1,
+    })
+}
