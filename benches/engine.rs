@@ -162,6 +162,11 @@ fn main() {
     } else {
         sizes
     };
+    // RUST_LOG=profe_migrate=debug shows where the time of each phase goes.
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .init();
     let cluster = Arc::new(Cluster::start().expect("start PostgreSQL"));
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     println!(
@@ -177,8 +182,10 @@ fn main() {
     );
     println!("|---|---|---|---|---|---|---|---|---|");
     for n in sizes {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let (v1, v2) = (dir.path().join("v1.sql"), dir.path().join("v2.sql"));
+        // Kept under target/ so that the same files can be run by hand (psql, profilers).
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("bench-{n}"));
+        std::fs::create_dir_all(&dir).expect("bench directory");
+        let (v1, v2) = (dir.join("v1.sql"), dir.join("v2.sql"));
         std::fs::write(&v1, generate(n, false)).expect("write v1");
         std::fs::write(&v2, generate(n, true)).expect("write v2");
         let (db1, db2) = (format!("bench{n}_v1"), format!("bench{n}_v2"));
@@ -214,16 +221,32 @@ fn main() {
 
         let url1 = cluster.connection_string(&db1);
         let (introspect, from) = rt.block_on(async {
-            let c = profe_migrate::db::connect(&profe_migrate::db::parse(&url1).unwrap())
-                .await
-                .expect("connect");
+            let target = profe_migrate::db::parse(&url1).unwrap();
             let start = Instant::now();
-            let catalog = profe_migrate::introspect::introspect(&c, None)
+            // As the engine reads a live database: over several connections.
+            let c = profe_migrate::db::connect(&target).await.expect("connect");
+            let extra = profe_migrate::introspect::extra_readers(
+                &target,
+                profe_migrate::introspect::READERS - 1,
+            )
+            .await;
+            let (catalog, _) = profe_migrate::introspect::introspect_with_stats(&c, &extra, None)
                 .await
                 .expect("introspect");
             (seconds(start), catalog)
         });
 
+        eprintln!("  introspected: peak {:.0} MB", peak_mb());
+        let start = Instant::now();
+        let state = profe_migrate::source::DesiredState::read(std::slice::from_ref(&v2))
+            .expect("parse the desired state");
+        eprintln!(
+            "  parsed and ordered {} statements in {:.2} s: peak {:.0} MB",
+            state.statements.len(),
+            seconds(start),
+            peak_mb()
+        );
+        drop(state);
         let mut engine = Engine::with_cluster(cluster.clone());
         engine.validate = false;
         let (load, to) = rt.block_on(async {
@@ -235,6 +258,7 @@ fn main() {
             (seconds(start), catalog)
         });
 
+        eprintln!("  desired state loaded: peak {:.0} MB", peak_mb());
         let scope: BTreeSet<String> = SCHEMAS.iter().map(|s| s.to_string()).collect();
         let (mut f, mut t) = (from.clone(), to.clone());
         f.restrict(&scope);

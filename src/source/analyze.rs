@@ -77,7 +77,8 @@ fn range_var(rv: &pg_query::protobuf::RangeVar) -> Name {
     }
 }
 
-pub fn analyze(node: &NodeEnum) -> Analysis {
+/// What `node` creates and references; `tree` is the node as JSON.
+pub fn analyze(node: &NodeEnum, tree: &Value) -> Analysis {
     let mut a = Analysis::default();
     match node {
         NodeEnum::CreateSchemaStmt(s) => a
@@ -161,8 +162,7 @@ pub fn analyze(node: &NodeEnum) -> Analysis {
         _ => {}
     }
     super::objects::analyze(node, &mut a);
-    let tree = serde_json::to_value(node).unwrap_or(Value::Null);
-    walk(&tree, &mut a.references);
+    walk(tree, &mut a.references);
     // The schema of every qualified name is referenced too.
     let schemas: Vec<Name> = a
         .creates

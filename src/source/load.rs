@@ -117,22 +117,35 @@ impl DesiredState {
             let client = db::connect(&scratch.target).await?;
             client.batch_execute("BEGIN").await?;
             let loaded = async {
+                let start = std::time::Instant::now();
                 self.create_placeholder_roles(&client).await?;
                 load_into(self, &client).await?;
                 for sql in after {
                     client.batch_execute(sql).await?;
                 }
-                crate::introspect::introspect_in_transaction(&client).await
+                tracing::debug!(
+                    "shadow: {} statements loaded in {:?}",
+                    self.statements.len(),
+                    start.elapsed()
+                );
+                let start = std::time::Instant::now();
+                let catalog = crate::introspect::introspect_in_transaction(&client).await;
+                tracing::debug!("shadow: read back in {:?}", start.elapsed());
+                catalog
             }
             .await;
+            let start = std::time::Instant::now();
             let _ = client.batch_execute("ROLLBACK").await;
+            tracing::debug!("shadow: rolled back in {:?}", start.elapsed());
             let mut catalog = loaded?;
             catalog.roles = self.roles.catalog_roles();
             catalog.renames = self.renames.clone();
             Ok::<Catalog, Error>(catalog)
         }
         .await;
+        let start = std::time::Instant::now();
         let dropped = scratch.drop_db().await;
+        tracing::debug!("shadow: scratch database dropped in {:?}", start.elapsed());
         let catalog = result?;
         dropped?;
         Ok(catalog)

@@ -111,8 +111,9 @@ impl DesiredState {
                     if matches!(node, pg_query::NodeEnum::TransactionStmt(_)) {
                         continue;
                     }
-                    roles.mention(node);
-                    let analysis = analyze::analyze(node);
+                    let tree = serde_json::to_value(node).unwrap_or_default();
+                    roles.mention_in(node, &tree);
+                    let analysis = analyze::analyze(node, &tree);
                     if let Some(path) = analysis.sets_search_path.clone() {
                         search_path = path;
                     }

@@ -96,6 +96,12 @@ impl DesiredRoles {
 
     /// Every role name in the statement's tree.
     pub fn mention(&mut self, node: &NodeEnum) {
+        self.mention_in(node, &serde_json::to_value(node).unwrap_or(Value::Null));
+    }
+
+    /// [`DesiredRoles::mention`] with the statement's tree already turned into JSON (the
+    /// costly part of reading a statement, done once for every use).
+    pub fn mention_in(&mut self, node: &NodeEnum, tree: &Value) {
         fn walk(v: &Value, out: &mut BTreeSet<String>) {
             match v {
                 Value::Object(m) => {
@@ -111,10 +117,7 @@ impl DesiredRoles {
                 _ => {}
             }
         }
-        walk(
-            &serde_json::to_value(node).unwrap_or(Value::Null),
-            &mut self.mentioned,
-        );
+        walk(tree, &mut self.mentioned);
         if let NodeEnum::GrantRoleStmt(g) = node {
             self.mentioned
                 .extend(g.granted_roles.iter().filter_map(node_role));
