@@ -404,3 +404,35 @@ pub async fn restore(storage: &Path, id: &str, url: &str) -> Result<Manifest> {
     run(cmd, "pg_restore").await?;
     Ok(m)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::config::{Config, FILE_NAME};
+
+    fn load(backup: &str) -> crate::error::Result<Config> {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join(FILE_NAME);
+        std::fs::write(&p, format!("[backup]\n{backup}\n")).unwrap();
+        Config::load(&p)
+    }
+
+    #[test]
+    fn the_configuration_takes_a_url_or_a_directory_and_a_reserve() {
+        let c = load("storage = \"s3://bucket/nightly/\"\nmin_free_space = \"2GiB\"").unwrap();
+        // A URL is not a path relative to the configuration file.
+        assert_eq!(c.backup.storage, None);
+        assert_eq!(c.backup.storage_url.as_deref(), Some("s3://bucket/nightly"));
+        assert_eq!(c.backup.min_free_space, 2 << 30);
+        let c = load("storage = \"backups\"\nmin_free_space = 1048576").unwrap();
+        assert!(c.backup.storage.unwrap().ends_with("backups"));
+        assert_eq!(c.backup.min_free_space, 1 << 20);
+        assert_eq!(load("").unwrap().backup.min_free_space, 0);
+        let err = |t: &str| load(t).unwrap_err().to_string();
+        assert!(err("storage = \"gs://b/x\"").contains("unsupported scheme gs://"));
+        assert!(err("min_free_space = \"2 gigs\"").contains("min_free_space"));
+        assert!(err("min_free_space = -1").contains("negative"));
+        assert!(err("min_free_space = true").contains("expected a size"));
+        assert!(err("retention = 0").contains("at least 1"));
+        assert!(err("storag = \"x\"").contains("unknown field"));
+    }
+}
