@@ -73,14 +73,65 @@ pub struct Environment {
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "RawBackup")]
 pub struct Backup {
     /// A directory (relative to the configuration file); `MIGRATION_SERVICE_BACKUP_STORAGE`
     /// overrides it.
     pub storage: Option<PathBuf>,
+    /// `storage` when it is an `s3://bucket/prefix` URL: kept apart so that it is not
+    /// taken as a path relative to the configuration file.
+    pub storage_url: Option<String>,
     /// Backups kept per service.
-    #[serde(default = "default_retention")]
     pub retention: usize,
+    /// Bytes that must stay free where dumps are written (`min_free_space = "2GiB"`): a
+    /// backup that would leave less is refused, and the service alerts below it.
+    /// `MIGRATION_SERVICE_BACKUP_MIN_FREE_BYTES` overrides it.
+    pub min_free_space: u64,
+}
+
+/// `[backup]` as written in the file.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBackup {
+    storage: Option<PathBuf>,
+    #[serde(default = "default_retention")]
+    retention: usize,
+    /// A size with a unit ("2GiB", "500MB") or a number of bytes.
+    min_free_space: Option<toml::Value>,
+}
+
+impl TryFrom<RawBackup> for Backup {
+    type Error = String;
+
+    fn try_from(raw: RawBackup) -> std::result::Result<Backup, String> {
+        let (storage, storage_url) = match raw.storage {
+            Some(s) => match crate::backup::Location::parse(&s).map_err(|e| e.to_string())? {
+                crate::backup::Location::Directory(_) => (Some(s), None),
+                url => (None, Some(url.to_string())),
+            },
+            None => (None, None),
+        };
+        let min_free_space = match raw.min_free_space {
+            None => 0,
+            Some(toml::Value::Integer(n)) => {
+                u64::try_from(n).map_err(|_| format!("min_free_space: {n} is negative"))?
+            }
+            Some(toml::Value::String(s)) => {
+                crate::backup::space::parse_size(&s).map_err(|e| format!("min_free_space: {e}"))?
+            }
+            Some(other) => {
+                return Err(format!(
+                    "min_free_space: expected a size such as \"2GiB\", not {other}"
+                ));
+            }
+        };
+        Ok(Backup {
+            storage,
+            storage_url,
+            retention: raw.retention,
+            min_free_space,
+        })
+    }
 }
 
 fn default_retention() -> usize {
@@ -91,7 +142,9 @@ impl Default for Backup {
     fn default() -> Self {
         Backup {
             storage: None,
+            storage_url: None,
             retention: default_retention(),
+            min_free_space: 0,
         }
     }
 }
@@ -281,9 +334,11 @@ pub fn timeouts(flags: [Option<u64>; 3], env: Option<&Environment>) -> (u64, u64
 }
 
 /// Where backups go and how many are kept per service, for `config` (or none).
+/// The storage is a directory or an `s3://` URL (see `backup::storage`).
 pub fn backup_settings(config: Option<&Config>) -> (PathBuf, usize) {
     let b = config.map(|c| c.backup.clone()).unwrap_or_default();
-    (crate::backup::storage(b.storage.as_deref()), b.retention)
+    let configured = b.storage_url.map(PathBuf::from).or(b.storage);
+    (crate::backup::storage(configured.as_deref()), b.retention)
 }
 
 impl Environment {

@@ -78,6 +78,7 @@ pub async fn apply(
         matches!(answer.trim(), "y" | "Y" | "yes")
     };
     let (storage, retention) = ctx.backup_settings();
+    set_min_free(ctx);
     let description = format!("before {kind}");
     let request = backup::Request {
         url,
@@ -105,6 +106,13 @@ pub async fn apply(
     Ok(0)
 }
 
+/// The configuration's reserve of free space, for the backups this process takes.
+fn set_min_free(ctx: &Context) {
+    backup::space::set_configured_min_free(
+        ctx.config.as_ref().map_or(0, |c| c.backup.min_free_space),
+    );
+}
+
 pub async fn backup(
     ctx: &Context,
     action: Option<BackupAction>,
@@ -112,16 +120,17 @@ pub async fn backup(
     description: &str,
 ) -> Result<i32> {
     let (storage, retention) = ctx.backup_settings();
+    set_min_free(ctx);
     match action {
         Some(BackupAction::List) => {
-            let all = backup::list(&storage)?;
+            let all = backup::list(&storage).await?;
             if all.is_empty() {
-                println!("no backups in {}", storage.display());
+                println!("no backups in {}", backup::Location::parse(&storage)?);
             }
             for m in all {
                 println!(
-                    "{}  {}  {:<15} {:>10} bytes  {}",
-                    m.id, m.created_at, m.service, m.size, m.description
+                    "{}  {}  {:<15} {:>10} bytes  sha256 {}  {}",
+                    m.id, m.created_at, m.service, m.size, m.sha256, m.description
                 );
             }
             Ok(0)
@@ -154,7 +163,7 @@ pub async fn backup(
             println!(
                 "backup {} written to {} ({} bytes, sha256 {})",
                 m.id,
-                storage.join(&m.file).display(),
+                backup::Storage::open(&storage)?.describe(&m.file),
                 m.size,
                 m.sha256
             );

@@ -1,6 +1,6 @@
 //! Counters the service keeps in memory (backups made and failed, alerts raised) and the
-//! alert webhook: failed migrations, failed backups, drift found and too many connections
-//! are counted in `/metrics` and, when `MIGRATION_SERVICE_ALERT_WEBHOOK` is set, posted
+//! alert webhook: failed migrations, failed backups, drift found, too many connections and
+//! too little disk space for backups are counted in `/metrics` and, when `MIGRATION_SERVICE_ALERT_WEBHOOK` is set, posted
 //! there as JSON (best effort, never blocking the request that raised them).
 
 use std::collections::BTreeMap;
@@ -16,6 +16,8 @@ pub struct Counters {
     pub alerts: BTreeMap<String, u64>,
     /// Services found drifted at the last look, so that drift alerts once per onset.
     pub drifted: BTreeMap<String, bool>,
+    /// Free space for backups was below the reserve at the last look (alerts once per onset).
+    pub low_disk: bool,
 }
 
 impl Counters {

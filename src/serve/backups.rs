@@ -55,6 +55,8 @@ pub(super) async fn create(
 
 pub(super) async fn list(State(state): State<Arc<AppState>>) -> ApiResult {
     let (storage, _) = crate::config::backup_settings(state.config.as_ref());
-    let all = crate::backup::list(&storage).map_err(ApiError::from)?;
+    let all = crate::backup::list(&storage)
+        .await
+        .map_err(ApiError::from)?;
     Ok(axum::Json(all).into_response())
 }

@@ -46,6 +46,42 @@ async fn drift(state: &AppState, url: &str) -> Option<BTreeMap<String, bool>> {
     Some(map)
 }
 
+/// Free bytes where backups are written (the storage directory, or the local temporary
+/// directory that dumps go through before an upload) and the reserve that must stay free;
+/// raises a `backup_disk_space` alert when the free space falls below the reserve (once
+/// per onset, like drift).
+pub(super) fn backup_space(state: &AppState) -> Option<(u64, u64)> {
+    let (storage, _) = crate::config::backup_settings(state.config.as_ref());
+    let dir = crate::backup::Location::parse(&storage).ok()?.staging_dir();
+    let free = crate::backup::space::free_bytes(&dir).ok()?;
+    let reserve = crate::backup::space::min_free().unwrap_or(0);
+    let low = reserve > 0 && free < reserve;
+    let was = std::mem::replace(&mut state.counters.lock().expect("counters").low_disk, low);
+    if low && !was {
+        super::alerts::raise(
+            &state.counters,
+            "backup_disk_space",
+            format!(
+                "{}: {} free where backups are written, below the {} that must stay free",
+                dir.display(),
+                crate::backup::space::human(free),
+                crate::backup::space::human(reserve)
+            ),
+        );
+    }
+    Some((free, reserve))
+}
+
+/// Looks at the backup space every minute, so that a filling disk alerts even when no
+/// one scrapes `/metrics`.
+pub(super) async fn watch_backup_space(state: std::sync::Arc<AppState>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        backup_space(&state);
+    }
+}
+
 const BUCKETS_MS: [i64; 8] = [100, 500, 1_000, 5_000, 10_000, 60_000, 300_000, 1_800_000];
 
 pub(super) async fn render(state: &AppState) -> String {
@@ -53,6 +89,20 @@ pub(super) async fn render(state: &AppState) -> String {
     let _ = writeln!(out, "# HELP profe_migrate_up The service is running.");
     let _ = writeln!(out, "# TYPE profe_migrate_up gauge");
     let _ = writeln!(out, "profe_migrate_up 1");
+    if let Some((free, reserve)) = backup_space(state) {
+        let _ = writeln!(
+            out,
+            "# HELP profe_migrate_backup_free_bytes Free bytes where backup dumps are written."
+        );
+        let _ = writeln!(out, "# TYPE profe_migrate_backup_free_bytes gauge");
+        let _ = writeln!(out, "profe_migrate_backup_free_bytes {free}");
+        let _ = writeln!(
+            out,
+            "# HELP profe_migrate_backup_min_free_bytes Bytes that must stay free there (0: no reserve)."
+        );
+        let _ = writeln!(out, "# TYPE profe_migrate_backup_min_free_bytes gauge");
+        let _ = writeln!(out, "profe_migrate_backup_min_free_bytes {reserve}");
+    }
     let Some(url) = &state.master_url else {
         return out;
     };

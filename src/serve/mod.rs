@@ -387,6 +387,9 @@ pub async fn serve(opts: Options) -> Result<()> {
         }
     };
     let addr = SocketAddr::from((ip, opts.port));
+    crate::backup::space::set_configured_min_free(
+        opts.config.as_ref().map_or(0, |c| c.backup.min_free_space),
+    );
     let state = Arc::new(AppState {
         token: opts.token,
         master_url: opts.master_url,
@@ -402,6 +405,7 @@ pub async fn serve(opts: Options) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| Error::Source(format!("cannot listen on {addr}: {e}")))?;
+    tokio::spawn(metrics::watch_backup_space(state.clone()));
     tracing::info!("profe-migrate serving on {addr}");
     eprintln!("listening on {addr}");
     axum::serve(listener, router(state.clone()))

@@ -28,7 +28,9 @@ fn backups(env: &Env, template: &Template) -> TestResult {
             };
         }
         expect_code(&o, 0, "backup")?;
-        let listed = profe_migrate::backup::list(&setup.backups()).map_err(|e| e.to_string())?;
+        let listed = env
+            .block_on(profe_migrate::backup::list(&setup.backups()))
+            .map_err(|e| e.to_string())?;
         let first = listed.first().cloned().ok_or("no manifest")?;
         if first.size == 0 || first.sha256.len() != 64 || first.schema_fingerprint.len() != 64 {
             return Err(format!("manifest: {first:?}"));
@@ -83,7 +85,9 @@ fn backups(env: &Env, template: &Template) -> TestResult {
             ],
         );
         expect_code(&o, 0, "backup --service")?;
-        let listed = profe_migrate::backup::list(&setup.backups()).map_err(|e| e.to_string())?;
+        let listed = env
+            .block_on(profe_migrate::backup::list(&setup.backups()))
+            .map_err(|e| e.to_string())?;
         let all: Vec<&str> = listed
             .iter()
             .filter(|m| m.service == "all")

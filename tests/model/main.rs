@@ -14,7 +14,9 @@ mod lifecycle;
 mod model;
 mod operations;
 mod policies;
+mod s3;
 mod services;
+mod space;
 
 fn main() {
     let args = libtest_mimic::Arguments::from_args();
@@ -28,6 +30,8 @@ fn main() {
     trials.extend(services::trials(&env, &template));
     trials.extend(operations::trials(&env, &template));
     trials.extend(backups::trials(&env, &template));
+    trials.extend(s3::trials(&env, &template));
+    trials.extend(space::trials(&env, &template));
     trials.extend(http::trials(&env, &template));
     let conclusion = libtest_mimic::run(&args, trials);
     drop(env);

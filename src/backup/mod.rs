@@ -1,15 +1,22 @@
-//! Backups: `pg_dump` (custom format) of the schemas in scope into a storage directory,
-//! each beside a JSON manifest (id, time, service, description, size, checksum, schema
-//! fingerprint); listing, restoring with `pg_restore`, and keeping the last N per service.
-//! The pg_dump used matches the server's major version (or is newer), found among the
-//! installed PostgreSQL binaries; connection details go through the environment, never
-//! the command line, so no password shows in the process list.
+//! Backups: `pg_dump` (custom format) of the schemas in scope into a storage (a directory
+//! or an S3-compatible object store, see [`storage`]), each beside a JSON manifest (id,
+//! time, service, description, size, checksum, schema fingerprint); listing, restoring
+//! with `pg_restore`, and keeping the last N per service. The pg_dump used matches the
+//! server's major version (or is newer), found among the installed PostgreSQL binaries;
+//! connection details go through the environment, never the command line, so no password
+//! shows in the process list. A dump is written to a local file first (in the directory
+//! itself, or the local temporary directory before an upload), after checking that it
+//! fits there ([`space`]).
+
+pub mod space;
+pub mod storage;
 
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+pub use storage::{Location, Storage};
 use tokio_postgres::Client;
 
 pub const STORAGE_ENV: &str = "MIGRATION_SERVICE_BACKUP_STORAGE";
@@ -31,7 +38,9 @@ pub struct Manifest {
 }
 
 /// Where backups go: `MIGRATION_SERVICE_BACKUP_STORAGE`, else the configuration's
-/// `backup.storage`, else `./backups`.
+/// `backup.storage`, else `./backups`. A directory or an `s3://bucket/prefix` URL, kept
+/// as a path because that is what the callers pass around; [`Storage::open`] tells them
+/// apart.
 pub fn storage(configured: Option<&Path>) -> PathBuf {
     std::env::var_os(STORAGE_ENV)
         .map(PathBuf::from)
@@ -131,9 +140,11 @@ fn libpq_env(target: &crate::db::Target) -> Vec<(&'static str, String)> {
     env
 }
 
-fn run(mut cmd: Command, what: &str) -> Result<()> {
+async fn run(mut cmd: tokio::process::Command, what: &str) -> Result<()> {
     let out = cmd
+        .kill_on_drop(true)
         .output()
+        .await
         .map_err(|e| Error::Backup(format!("cannot run {what}: {e}")))?;
     if out.status.success() {
         Ok(())
@@ -145,17 +156,39 @@ fn run(mut cmd: Command, what: &str) -> Result<()> {
     }
 }
 
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
-    move |source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    }
+/// Size and SHA-256 (hex) of a local file, read in blocks: a dump can be larger than
+/// memory.
+async fn digest_file(path: &Path) -> Result<(u64, String)> {
+    let owned = path.to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        use std::io::Read;
+        let io = |source| Error::Io {
+            path: owned.clone(),
+            source,
+        };
+        let mut file = std::fs::File::open(&owned).map_err(io)?;
+        let mut hasher = Sha256::new();
+        let mut buf = vec![0u8; 1 << 20];
+        let mut size = 0u64;
+        loop {
+            let n = file.read(&mut buf).map_err(io)?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buf[..n]);
+            size += n as u64;
+        }
+        Ok((size, hex::encode(hasher.finalize())))
+    })
+    .await
+    .map_err(|e| Error::Backup(format!("checksum task: {e}")))?
 }
 
 /// What to back up and where.
 #[derive(Clone, Copy)]
 pub struct Request<'a> {
     pub url: &'a str,
+    /// A directory or an `s3://bucket/prefix` URL (see [`storage`]).
     pub storage: &'a Path,
     pub service: &'a str,
     pub description: &'a str,
@@ -200,6 +233,7 @@ pub async fn create_if_any(client: &Client, req: &Request<'_>) -> Result<Option<
 }
 
 /// Dumps, checks and records one backup, then applies the retention for its service.
+/// Refused before pg_dump starts when the dump would not fit where it is written.
 pub async fn create(client: &Client, req: &Request<'_>) -> Result<Manifest> {
     let found = existing(client, req.schemas).await?;
     if let Some(missing) = req.schemas.iter().find(|s| !found.contains(s)) {
@@ -207,6 +241,15 @@ pub async fn create(client: &Client, req: &Request<'_>) -> Result<Manifest> {
             "schema {missing:?} does not exist in this database: nothing to back up"
         )));
     }
+    let storage = Storage::open(req.storage)?;
+    // The space check comes first: it is local and cheap, and a refusal leaves nothing
+    // behind (not even the storage directory).
+    let estimate = space::estimate(client, req.schemas).await?;
+    space::check_fits(
+        &storage.location().staging_dir(),
+        estimate,
+        space::min_free()?,
+    )?;
     let row = client
         .query_one(
             "SELECT current_setting('server_version_num')::int, \
@@ -216,6 +259,9 @@ pub async fn create(client: &Client, req: &Request<'_>) -> Result<Manifest> {
         )
         .await?;
     let (version, stamp, created_at): (i32, String, String) = (row.get(0), row.get(1), row.get(2));
+    // Before looking for pg_dump: a storage that cannot be used is the thing to fix
+    // first, wherever pg_dump is missing or not.
+    storage.check().await?;
     let pg_dump = find_tool("pg_dump", (version / 10000) as u32)?;
     let fingerprint = {
         let scope: Option<Vec<String>> = (!req.schemas.is_empty()).then(|| req.schemas.to_vec());
@@ -223,7 +269,6 @@ pub async fn create(client: &Client, req: &Request<'_>) -> Result<Manifest> {
             .await?
             .fingerprint()
     };
-    std::fs::create_dir_all(req.storage).map_err(io(req.storage))?;
     let safe_service: String = req
         .service
         .chars()
@@ -237,94 +282,110 @@ pub async fn create(client: &Client, req: &Request<'_>) -> Result<Manifest> {
         .collect();
     let id = format!("{stamp}-{safe_service}");
     let file = format!("{id}.dump");
-    let path = req.storage.join(&file);
+    // Removed when dropped: a failed dump or upload leaves no partial file.
+    let local = storage.staging_file()?.into_temp_path();
     let target = crate::db::parse(req.url)?;
-    let mut cmd = Command::new(&pg_dump);
-    cmd.args(["--format=custom", "--file"]).arg(&path);
+    let mut cmd = tokio::process::Command::new(&pg_dump);
+    cmd.args(["--format=custom", "--file"]).arg(&*local);
     for s in req.schemas {
         // -n takes a pattern: quoted, the name matches literally.
         cmd.arg("-n").arg(format!("\"{}\"", s.replace('"', "\"\"")));
     }
     cmd.envs(libpq_env(&target));
-    if let Err(e) = run(cmd, "pg_dump") {
-        let _ = std::fs::remove_file(&path);
-        return Err(e);
-    }
-    let bytes = std::fs::read(&path).map_err(io(&path))?;
+    run(cmd, "pg_dump").await?;
+    let (size, sha256) = digest_file(&local).await?;
+    storage.put_file(&file, local).await?;
     let manifest = Manifest {
         id: id.clone(),
         created_at,
         service: req.service.to_string(),
         description: req.description.to_string(),
         file,
-        size: bytes.len() as u64,
-        sha256: hex::encode(Sha256::digest(&bytes)),
+        size,
+        sha256,
         schema_fingerprint: fingerprint,
         server_version: version,
         schemas: req.schemas.to_vec(),
     };
-    let mpath = req.storage.join(format!("{id}.json"));
-    std::fs::write(
-        &mpath,
-        serde_json::to_string_pretty(&manifest).expect("manifest serializes"),
-    )
-    .map_err(io(&mpath))?;
-    retain(req.storage, req.service, req.retention)?;
+    // The manifest goes last: a backup is listed only once its dump is stored.
+    storage
+        .put_bytes(
+            &format!("{id}.json"),
+            serde_json::to_vec_pretty(&manifest).expect("manifest serializes"),
+        )
+        .await?;
+    retain(&storage, req.service, req.retention).await?;
     Ok(manifest)
 }
 
 /// Every backup in `storage`, oldest first.
-pub fn list(storage: &Path) -> Result<Vec<Manifest>> {
-    let rd = match std::fs::read_dir(storage) {
-        Ok(rd) => rd,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(io(storage)(e)),
-    };
+pub async fn list(storage: &Path) -> Result<Vec<Manifest>> {
+    list_in(&Storage::open(storage)?).await
+}
+
+async fn list_in(storage: &Storage) -> Result<Vec<Manifest>> {
     let mut out = Vec::new();
-    for entry in rd.flatten() {
-        let p = entry.path();
-        if p.extension().is_some_and(|e| e == "json") {
-            let text = std::fs::read_to_string(&p).map_err(io(&p))?;
-            let m: Manifest = serde_json::from_str(&text).map_err(|e| {
-                Error::Backup(format!("{}: not a backup manifest: {e}", p.display()))
-            })?;
-            out.push(m);
+    for name in storage.list().await? {
+        if !name.ends_with(".json") || name.starts_with('.') {
+            continue;
         }
+        let text = storage.get_bytes(&name).await?;
+        let m: Manifest = serde_json::from_slice(&text).map_err(|e| {
+            Error::Backup(format!(
+                "{}: not a backup manifest: {e}",
+                storage.describe(&name)
+            ))
+        })?;
+        // The dump's name is used to read and delete: it must stay inside the storage.
+        if m.file.is_empty() || m.file.starts_with('.') || m.file.contains(['/', '\\']) {
+            return Err(Error::Backup(format!(
+                "{}: the manifest names an invalid file {:?}",
+                storage.describe(&name),
+                m.file
+            )));
+        }
+        out.push(m);
     }
     out.sort_by(|a, b| (&a.created_at, &a.id).cmp(&(&b.created_at, &b.id)));
     Ok(out)
 }
 
 /// Keeps the newest `keep` backups of `service`.
-fn retain(storage: &Path, service: &str, keep: usize) -> Result<()> {
-    let mine: Vec<Manifest> = list(storage)?
+async fn retain(storage: &Storage, service: &str, keep: usize) -> Result<()> {
+    let mine: Vec<Manifest> = list_in(storage)
+        .await?
         .into_iter()
         .filter(|m| m.service == service)
         .collect();
     let excess = mine.len().saturating_sub(keep);
     for m in &mine[..excess] {
-        for f in [
-            storage.join(&m.file),
-            storage.join(format!("{}.json", m.id)),
-        ] {
-            std::fs::remove_file(&f).map_err(io(&f))?;
-        }
+        // The manifest first: a dump without one is ignored, a manifest without its dump
+        // would be listed as a backup that cannot be restored.
+        storage.delete(&format!("{}.json", m.id)).await?;
+        storage.delete(&m.file).await?;
     }
     Ok(())
 }
 
 /// Restores backup `id` into the database at `url`, in one transaction: all or nothing.
+/// The dump is checked against its manifest's SHA-256 first (downloaded to a local
+/// temporary file when the storage is an object store).
 pub async fn restore(storage: &Path, id: &str, url: &str) -> Result<Manifest> {
-    let m = list(storage)?
+    let storage = Storage::open(storage)?;
+    let m = list_in(&storage)
+        .await?
         .into_iter()
         .find(|m| m.id == id)
-        .ok_or_else(|| Error::Backup(format!("no backup {id:?} in {}", storage.display())))?;
-    let path = storage.join(&m.file);
-    let bytes = std::fs::read(&path).map_err(io(&path))?;
-    if hex::encode(Sha256::digest(&bytes)) != m.sha256 {
+        .ok_or_else(|| Error::Backup(format!("no backup {id:?} in {}", storage.location())))?;
+    if let Storage::Object(_) = storage {
+        space::check_fits(&std::env::temp_dir(), m.size, 0)?;
+    }
+    let local = storage.fetch(&m.file).await?;
+    let (_, sha256) = digest_file(&local.path).await?;
+    if sha256 != m.sha256 {
         return Err(Error::Backup(format!(
             "{} does not match its manifest's checksum: not restoring a damaged backup",
-            path.display()
+            storage.describe(&m.file)
         )));
     }
     let target = crate::db::parse(url)?;
@@ -335,11 +396,43 @@ pub async fn restore(storage: &Path, id: &str, url: &str) -> Result<Manifest> {
         .get(0);
     let major = (version / 10000).max(m.server_version / 10000) as u32;
     let pg_restore = find_tool("pg_restore", major)?;
-    let mut cmd = Command::new(pg_restore);
+    let mut cmd = tokio::process::Command::new(pg_restore);
     cmd.args(["--single-transaction", "--exit-on-error", "--dbname"])
         .arg(target.config.get_dbname().unwrap_or("postgres"))
-        .arg(&path)
+        .arg(&local.path)
         .envs(libpq_env(&target));
-    run(cmd, "pg_restore")?;
+    run(cmd, "pg_restore").await?;
     Ok(m)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::{Config, FILE_NAME};
+
+    fn load(backup: &str) -> crate::error::Result<Config> {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join(FILE_NAME);
+        std::fs::write(&p, format!("[backup]\n{backup}\n")).unwrap();
+        Config::load(&p)
+    }
+
+    #[test]
+    fn the_configuration_takes_a_url_or_a_directory_and_a_reserve() {
+        let c = load("storage = \"s3://bucket/nightly/\"\nmin_free_space = \"2GiB\"").unwrap();
+        // A URL is not a path relative to the configuration file.
+        assert_eq!(c.backup.storage, None);
+        assert_eq!(c.backup.storage_url.as_deref(), Some("s3://bucket/nightly"));
+        assert_eq!(c.backup.min_free_space, 2 << 30);
+        let c = load("storage = \"backups\"\nmin_free_space = 1048576").unwrap();
+        assert!(c.backup.storage.unwrap().ends_with("backups"));
+        assert_eq!(c.backup.min_free_space, 1 << 20);
+        assert_eq!(load("").unwrap().backup.min_free_space, 0);
+        let err = |t: &str| load(t).unwrap_err().to_string();
+        assert!(err("storage = \"gs://b/x\"").contains("unsupported scheme gs://"));
+        assert!(err("min_free_space = \"2 gigs\"").contains("min_free_space"));
+        assert!(err("min_free_space = -1").contains("negative"));
+        assert!(err("min_free_space = true").contains("expected a size"));
+        assert!(err("retention = 0").contains("at least 1"));
+        assert!(err("storag = \"x\"").contains("unknown field"));
+    }
 }
