@@ -66,20 +66,17 @@ fn load_error(stmt: &Statement, state: &DesiredState, e: &tokio_postgres::Error)
 }
 
 impl DesiredState {
-    /// Every role the files name and the shadow server lacks, created bare so that the
-    /// statements that name them load.
-    async fn create_placeholder_roles(&self, client: &Client) -> Result<()> {
+    /// The roles the files name that the shadow server lacks.
+    async fn missing_roles(&self, client: &Client) -> Result<Vec<String>> {
         let names: Vec<String> = self.roles.all_names().into_iter().collect();
         if names.is_empty() {
-            return Ok(());
+            return Ok(names);
         }
         let existing = crate::introspect::roles(client, &names).await?;
-        for name in names.iter().filter(|n| !existing.contains_key(*n)) {
-            client
-                .batch_execute(&format!("CREATE ROLE {}", quote_ident(name)))
-                .await?;
-        }
-        Ok(())
+        Ok(names
+            .into_iter()
+            .filter(|n| !existing.contains_key(n))
+            .collect())
     }
 }
 
@@ -111,33 +108,31 @@ impl DesiredState {
     }
 
     /// Like [`DesiredState::load`], running `after` (in order) once the files are loaded.
+    ///
+    /// Roles the shadow server lacks are created bare so that the statements naming them
+    /// load; roles are cluster-wide, so then everything runs in one transaction that is
+    /// rolled back, leaving no role behind. Otherwise each statement commits on its own, as
+    /// `psql` runs a file: one transaction holding tens of thousands of new relations is
+    /// several times slower to fill and to roll back (measured at 10,000 tables), and what
+    /// is committed can be read back over several connections. The scratch database is
+    /// dropped whatever happens.
     pub async fn load_then(&self, shadow: &Shadow, after: &[String]) -> Result<Catalog> {
         let scratch = db::create_scratch(&shadow.admin_target()?, "profe_shadow").await?;
         let result = async {
             let client = db::connect(&scratch.target).await?;
-            client.batch_execute("BEGIN").await?;
-            let loaded = async {
-                let start = std::time::Instant::now();
-                self.create_placeholder_roles(&client).await?;
-                load_into(self, &client).await?;
-                for sql in after {
-                    client.batch_execute(sql).await?;
-                }
-                tracing::debug!(
-                    "shadow: {} statements loaded in {:?}",
-                    self.statements.len(),
-                    start.elapsed()
-                );
-                let start = std::time::Instant::now();
-                let catalog = crate::introspect::introspect_in_transaction(&client).await;
-                tracing::debug!("shadow: read back in {:?}", start.elapsed());
-                catalog
-            }
-            .await;
+            let missing = self.missing_roles(&client).await?;
             let start = std::time::Instant::now();
-            let _ = client.batch_execute("ROLLBACK").await;
-            tracing::debug!("shadow: rolled back in {:?}", start.elapsed());
-            let mut catalog = loaded?;
+            let catalog = if missing.is_empty() {
+                self.load_committed(&scratch.target, &client, after).await
+            } else {
+                self.load_in_transaction(&client, &missing, after).await
+            };
+            tracing::debug!(
+                "shadow: {} statements loaded and read back in {:?}",
+                self.statements.len(),
+                start.elapsed()
+            );
+            let mut catalog = catalog?;
             catalog.roles = self.roles.catalog_roles();
             catalog.renames = self.renames.clone();
             Ok::<Catalog, Error>(catalog)
@@ -149,5 +144,49 @@ impl DesiredState {
         let catalog = result?;
         dropped?;
         Ok(catalog)
+    }
+
+    async fn load_committed(
+        &self,
+        target: &db::Target,
+        client: &Client,
+        after: &[String],
+    ) -> Result<Catalog> {
+        load_into(self, client).await?;
+        for sql in after {
+            client.batch_execute(sql).await?;
+        }
+        // The loaded session's search_path must not leak into how expressions are read.
+        client.batch_execute("RESET search_path").await?;
+        let extra = crate::introspect::extra_readers(target, crate::introspect::READERS - 1).await;
+        crate::introspect::introspect_with_stats(client, &extra, None)
+            .await
+            .map(|(c, _)| c)
+    }
+
+    async fn load_in_transaction(
+        &self,
+        client: &Client,
+        missing: &[String],
+        after: &[String],
+    ) -> Result<Catalog> {
+        client.batch_execute("BEGIN").await?;
+        let loaded = async {
+            for name in missing {
+                client
+                    .batch_execute(&format!("CREATE ROLE {}", quote_ident(name)))
+                    .await?;
+            }
+            load_into(self, client).await?;
+            for sql in after {
+                client.batch_execute(sql).await?;
+            }
+            crate::introspect::introspect_in_transaction(client).await
+        }
+        .await;
+        let start = std::time::Instant::now();
+        let _ = client.batch_execute("ROLLBACK").await;
+        tracing::debug!("shadow: rolled back in {:?}", start.elapsed());
+        loaded
     }
 }
