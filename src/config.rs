@@ -54,6 +54,16 @@ impl Default for Desired {
 #[serde(deny_unknown_fields)]
 pub struct Service {
     pub schemas: Vec<String>,
+    /// The service's own database when no environment is named: the environment variable
+    /// holding its URL. Without it (and without `databases`) the service's schemas live in
+    /// the shared database.
+    #[serde(default)]
+    pub database_url_env: Option<String>,
+    /// Its own database per environment: environment name → the variable holding the URL.
+    /// An environment not listed here keeps the service in that environment's shared
+    /// database.
+    #[serde(default)]
+    pub databases: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -165,6 +175,18 @@ pub fn parse_duration(s: &str) -> std::result::Result<u64, String> {
     Ok(n * factor)
 }
 
+fn check_variable(var: &str) -> std::result::Result<(), String> {
+    if var.is_empty()
+        || !var.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        || var.starts_with(|c: char| c.is_ascii_digit())
+    {
+        return Err(format!(
+            "database_url_env {var:?} is not an environment variable name"
+        ));
+    }
+    Ok(())
+}
+
 fn invalid(path: &Path, msg: String) -> Error {
     Error::Config(format!("{}: {msg}", path.display()))
 }
@@ -226,6 +248,25 @@ impl Config {
                 }
             }
         }
+        for (name, service) in &self.services {
+            for var in service
+                .database_url_env
+                .iter()
+                .chain(service.databases.values())
+            {
+                check_variable(var).map_err(|e| invalid(path, format!("service {name:?}: {e}")))?;
+            }
+            if let Some(env) = service
+                .databases
+                .keys()
+                .find(|e| !self.environments.contains_key(*e))
+            {
+                return Err(invalid(
+                    path,
+                    format!("service {name:?}: databases names an unknown environment {env:?}"),
+                ));
+            }
+        }
         for (name, env) in &self.environments {
             if env.database_url.is_some() {
                 return Err(invalid(
@@ -237,19 +278,8 @@ impl Config {
                     ),
                 ));
             }
-            let var = &env.database_url_env;
-            if var.is_empty()
-                || !var.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-                || var.starts_with(|c: char| c.is_ascii_digit())
-            {
-                return Err(invalid(
-                    path,
-                    format!(
-                        "environment {name:?}: database_url_env {var:?} is not an environment \
-                         variable name"
-                    ),
-                ));
-            }
+            check_variable(&env.database_url_env)
+                .map_err(|e| invalid(path, format!("environment {name:?}: {e}")))?;
             Hazard::parse_list(&env.allow_hazards.join(","))
                 .map_err(|e| invalid(path, format!("environment {name:?}: {e}")))?;
             for t in [
@@ -290,6 +320,44 @@ impl Config {
                     .join(", ")
             ))
         })
+    }
+
+    /// The URL of `service`'s own database in `environment` (`None`: no environment
+    /// named), or `None` when the service lives in the shared database there.
+    pub fn service_database(
+        &self,
+        service: &str,
+        environment: Option<&str>,
+    ) -> Result<Option<String>> {
+        let s = self.service(service)?;
+        let var = match environment {
+            Some(e) => s.databases.get(e),
+            None => s.database_url_env.as_ref(),
+        };
+        let Some(var) = var else {
+            return Ok(None);
+        };
+        std::env::var(var).map(Some).map_err(|_| {
+            Error::Config(format!(
+                "service {service:?}{}: the variable {var} that should hold its database URL \
+                 is not set",
+                environment
+                    .map(|e| format!(" in environment {e:?}"))
+                    .unwrap_or_default()
+            ))
+        })
+    }
+
+    /// The services that have a database of their own in `environment`.
+    pub fn separate_services(&self, environment: Option<&str>) -> Vec<String> {
+        self.services
+            .iter()
+            .filter(|(_, s)| match environment {
+                Some(e) => s.databases.contains_key(e),
+                None => s.database_url_env.is_some(),
+            })
+            .map(|(n, _)| n.clone())
+            .collect()
     }
 
     /// The service that owns `schema`, if any.
@@ -375,16 +443,39 @@ mod tests {
             r#"
 [services.auth-service]
 schemas = ["auth"]
+[services.chat-service]
+schemas = ["chat"]
+database_url_env = "CHAT_DATABASE_URL"
+databases = { production = "CHAT_PROD_DATABASE_URL" }
 [environments.production]
 database_url_env = "PROD_DATABASE_URL"
 allow_hazards = ["INDEX_BUILD", "AUTHZ_UPDATE"]
 lock_timeout = "2s"
+[environments.staging]
+database_url_env = "STAGING_DATABASE_URL"
 [backup]
 retention = 3
 "#,
         )
         .unwrap();
         assert_eq!(c.service_of("auth"), Some("auth-service"));
+        assert_eq!(c.separate_services(Some("production")), ["chat-service"]);
+        assert!(c.separate_services(Some("staging")).is_empty());
+        assert_eq!(c.separate_services(None), ["chat-service"]);
+        assert_eq!(
+            c.service_database("auth-service", Some("production"))
+                .unwrap(),
+            None
+        );
+        assert_eq!(
+            c.service_database("chat-service", Some("staging")).unwrap(),
+            None
+        );
+        // An unset variable is named, never guessed around.
+        let e = c
+            .service_database("chat-service", Some("production"))
+            .unwrap_err();
+        assert!(e.to_string().contains("CHAT_PROD_DATABASE_URL"), "{e}");
         assert_eq!(c.environments["production"].hazards().len(), 2);
         assert!(c.desired.paths[0].ends_with("schema"));
     }
@@ -412,6 +503,14 @@ retention = 3
         );
         assert!(err("[servics.a]\nschemas = []\n").contains("unknown field"));
         assert!(err("[backup]\nretention = 0\n").contains("at least 1"));
+        assert!(
+            err("[services.a]\nschemas = [\"x\"]\ndatabases = { nowhere = \"A_URL\" }\n")
+                .contains("unknown environment")
+        );
+        assert!(
+            err("[services.a]\nschemas = [\"x\"]\ndatabase_url_env = \"a url\"\n")
+                .contains("not an environment variable name")
+        );
         // toml's own messages carry the line.
         assert!(err("[services.a]\nschemas = [\"x\"\n").contains("line"));
     }

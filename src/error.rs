@@ -49,6 +49,9 @@ pub enum Error {
     Config(String),
     #[error("invalid plan file: {0}")]
     PlanFile(String),
+    /// The command line asks for something the command cannot do (exit 64).
+    #[error("{0}")]
+    Usage(String),
 }
 
 pub type Result<T> = std::result::Result<T, Error>;

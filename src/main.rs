@@ -35,7 +35,11 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(code) => ExitCode::from(code as u8),
         Err(e) => {
-            let code = if matches!(e, Error::Refused(_)) { 3 } else { 1 };
+            let code = match e {
+                Error::Refused(_) => 3,
+                Error::Usage(_) => 64,
+                _ => 1,
+            };
             eprintln!("error: {:#}", anyhow::Error::from(e));
             ExitCode::from(code)
         }

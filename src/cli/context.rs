@@ -9,11 +9,24 @@ use crate::plan::Hazard;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
+#[derive(Clone)]
 pub struct Context {
     pub config: Option<Config>,
+    /// The one service this context is about (`--service`, or one of several in turn).
     pub service: Option<String>,
+    /// Every `--service` given.
+    pub services_named: Vec<String>,
     pub environment: Option<String>,
+    /// Schemas left out of the scope: those of services that have databases of their own,
+    /// when this context is about the shared database.
+    pub exclude: BTreeSet<String>,
     flags: [Option<u64>; 3],
+}
+
+/// One database a command runs against in turn, and what to call it in reports.
+pub struct Target {
+    pub label: String,
+    pub ctx: Context,
 }
 
 impl Context {
@@ -21,8 +34,13 @@ impl Context {
         let config = Config::find(cli.config.as_deref())?;
         let ctx = Context {
             config,
-            service: cli.service.clone(),
+            service: match cli.service.as_slice() {
+                [one] => Some(one.clone()),
+                _ => None,
+            },
+            services_named: cli.service.clone(),
             environment: cli.environment.clone(),
+            exclude: BTreeSet::new(),
             flags: [
                 cli.lock_timeout,
                 cli.statement_timeout,
@@ -30,7 +48,7 @@ impl Context {
             ],
         };
         // Unknown names are errors before anything connects.
-        if let Some(s) = &ctx.service {
+        for s in &ctx.services_named {
             ctx.config_for("--service")?.service(s)?;
         }
         if let Some(e) = &ctx.environment {
@@ -63,8 +81,80 @@ impl Context {
         }
     }
 
-    /// `--environment`'s database, if one is named.
+    /// The databases a command that can handle several runs against, in turn: each
+    /// `--service` given; without one, when the configuration gives some services
+    /// databases of their own, the shared database (without their schemas) and then each
+    /// of theirs; otherwise just this context.
+    pub fn targets(&self) -> Result<Vec<Target>> {
+        if self.services_named.len() > 1 {
+            return Ok(self
+                .services_named
+                .iter()
+                .map(|s| self.for_service(s))
+                .collect());
+        }
+        let separate = match (&self.config, &self.service) {
+            (Some(c), None) => c.separate_services(self.environment.as_deref()),
+            _ => Vec::new(),
+        };
+        if separate.is_empty() {
+            let label = self.service.clone().unwrap_or_else(|| "all".into());
+            return Ok(vec![Target {
+                label,
+                ctx: self.clone(),
+            }]);
+        }
+        let config = self
+            .config
+            .as_ref()
+            .expect("separate services need a configuration");
+        let mut shared = self.clone();
+        for s in &separate {
+            shared
+                .exclude
+                .extend(config.service(s)?.schemas.iter().cloned());
+        }
+        let mut out = vec![Target {
+            label: "shared database".into(),
+            ctx: shared,
+        }];
+        out.extend(separate.iter().map(|s| self.for_service(s)));
+        Ok(out)
+    }
+
+    fn for_service(&self, service: &str) -> Target {
+        let mut ctx = self.clone();
+        ctx.service = Some(service.to_string());
+        ctx.services_named = vec![service.to_string()];
+        Target {
+            label: service.to_string(),
+            ctx,
+        }
+    }
+
+    /// Refuses several `--service` for a command that handles one.
+    pub fn one_service(&self, command: &str) -> Result<()> {
+        if self.services_named.len() > 1 {
+            return Err(Error::Usage(format!(
+                "{command} takes one --service (apply and drift take several)"
+            )));
+        }
+        Ok(())
+    }
+
+    /// This context's service's own database, if the configuration gives it one here.
+    fn service_database(&self) -> Result<Option<String>> {
+        match (&self.config, &self.service) {
+            (Some(c), Some(s)) => c.service_database(s, self.environment.as_deref()),
+            _ => Ok(None),
+        }
+    }
+
+    /// The service's own database, else `--environment`'s, if either is named.
     pub fn environment_url(&self) -> Result<Option<String>> {
+        if let Some(url) = self.service_database()? {
+            return Ok(Some(url));
+        }
         match &self.environment {
             Some(name) => Ok(Some(
                 self.config_for("--environment")?
@@ -75,8 +165,12 @@ impl Context {
         }
     }
 
-    /// `--environment`'s database, else `--database-url` / `DATABASE_URL`.
+    /// The service's own database, else `--environment`'s, else `--database-url` /
+    /// `DATABASE_URL`.
     pub fn database_url(&self, arg: Option<String>) -> Result<String> {
+        if let Some(url) = self.service_database()? {
+            return Ok(url);
+        }
         if let Some(name) = &self.environment {
             return self
                 .config_for("--environment")?
@@ -117,6 +211,42 @@ impl Context {
             }
         }
         out
+    }
+
+    /// For `status` without `--service`: the configured services that have databases of
+    /// their own here (name, URL, schemas), which are then left out of [`Context::services`].
+    pub fn separate(&self) -> Result<Vec<(String, String, BTreeSet<String>)>> {
+        let Some(c) = &self.config else {
+            return Ok(Vec::new());
+        };
+        if self.service.is_some() {
+            return Ok(Vec::new());
+        }
+        let env = self.environment.as_deref();
+        c.separate_services(env)
+            .into_iter()
+            .map(|name| {
+                let url = c
+                    .service_database(&name, env)?
+                    .expect("a separate service has a database");
+                let schemas = c.service(&name)?.schemas.iter().cloned().collect();
+                Ok((name, url, schemas))
+            })
+            .collect()
+    }
+
+    /// The schemas of the services that have databases of their own here, when this
+    /// context is about the shared database.
+    pub fn separate_schemas(&self) -> BTreeSet<String> {
+        match (&self.config, &self.service) {
+            (Some(c), None) => c
+                .separate_services(self.environment.as_deref())
+                .iter()
+                .filter_map(|n| c.services.get(n))
+                .flat_map(|s| s.schemas.iter().cloned())
+                .collect(),
+            _ => BTreeSet::new(),
+        }
     }
 
     /// Where backups go and how many are kept per service.

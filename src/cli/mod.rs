@@ -51,9 +51,11 @@ pub struct Cli {
     /// The configuration file (default: ./profe-migrate.toml when it exists).
     #[arg(long, global = true)]
     pub config: Option<PathBuf>,
-    /// Only this service's schemas (as profe-migrate.toml lists them).
+    /// Only this service's schemas (as profe-migrate.toml lists them), in its own
+    /// database when the configuration gives it one. `apply` and `drift` take it more than
+    /// once: each service is then handled in turn.
     #[arg(long, global = true)]
-    pub service: Option<String>,
+    pub service: Vec<String>,
     /// The configuration's environment: its database, allowed hazards and timeouts.
     #[arg(long, global = true)]
     pub environment: Option<String>,
@@ -245,6 +247,22 @@ fn write_out(out: Option<&PathBuf>, text: &str) -> Result<()> {
 
 use crate::config::parse_duration;
 
+fn command_name(c: &Command) -> &'static str {
+    match c {
+        Command::Plan { .. } => "plan",
+        Command::Apply { .. } => "apply",
+        Command::Drift { .. } => "drift",
+        Command::Inspect { .. } => "inspect",
+        Command::Seed { .. } => "seed",
+        Command::History { .. } => "history",
+        Command::Rollback { .. } => "rollback",
+        Command::Backup { .. } => "backup",
+        Command::Status { .. } => "status",
+        Command::Audit { .. } => "audit",
+        Command::Serve { .. } => "serve",
+    }
+}
+
 fn render(plan: &Plan, format: PlanFormat) -> String {
     match format {
         PlanFormat::Sql => plan::render::sql(plan),
@@ -253,9 +271,104 @@ fn render(plan: &Plan, format: PlanFormat) -> String {
     }
 }
 
+/// Prints one line per database of a command run against several, and the exit code
+/// for them all: the first error's (1, or 3 for a refusal), else the highest outcome (2:
+/// drift somewhere), else 0.
+fn report_each(command: &str, results: Vec<(String, Result<i32>)>) -> i32 {
+    println!("== {command}: {} databases ==", results.len());
+    let mut code = 0;
+    let mut failed = false;
+    for (label, r) in &results {
+        match r {
+            Ok(0) => println!("{label}: ok"),
+            Ok(2) => println!("{label}: differs"),
+            Ok(c) => println!("{label}: exit {c}"),
+            Err(e) => {
+                println!("{label}: failed: {e}");
+                eprintln!("error ({label}): {e}");
+            }
+        }
+        match r {
+            Ok(c) if !failed => code = code.max(*c),
+            Ok(_) => {}
+            Err(e) if !failed => {
+                failed = true;
+                code = if matches!(e, Error::Refused(_)) { 3 } else { 1 };
+            }
+            Err(_) => {}
+        }
+    }
+    code
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn apply_one(
+    ctx: &Context,
+    engine: &mut Engine,
+    url: Option<String>,
+    to: Option<String>,
+    plan_file: Option<&PathBuf>,
+    allow_hazards: &[Hazard],
+    yes: bool,
+    no_backup: bool,
+    schemas: &[String],
+) -> Result<i32> {
+    let url = ctx.database_url(url)?;
+    let plan = match plan_file {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+                path: path.clone(),
+                source,
+            })?;
+            serde_json::from_str::<Plan>(&text)
+                .map_err(|e| Error::PlanFile(format!("{}: {e}", path.display())))?
+        }
+        None => {
+            let mut plan = engine
+                .plan(&Source::Database(url.clone()), &ctx.desired(to)?, schemas)
+                .await?;
+            let (lock, statement, long) = ctx.timeouts()?;
+            plan.set_timeouts(lock, statement, long);
+            plan
+        }
+    };
+    let allowed = ctx.hazards(allow_hazards)?;
+    ops::apply(ctx, &url, &plan, &allowed, yes, no_backup, "apply").await
+}
+
+async fn drift_one(
+    ctx: &Context,
+    engine: &mut Engine,
+    url: Option<String>,
+    to: Option<String>,
+    format: DriftFormat,
+    schemas: &[String],
+) -> Result<i32> {
+    let url = ctx.database_url(url)?;
+    let report = engine
+        .drift(&url, &ctx.desired(to)?, schemas, ctx.service.as_deref())
+        .await?;
+    let text = match format {
+        DriftFormat::Json => report.json(),
+        DriftFormat::Markdown if report.plan.is_empty() => report.headline(),
+        DriftFormat::Markdown => format!(
+            "**{}**\n{}",
+            report.headline().trim_end(),
+            plan::render::markdown(&report.plan)
+        ),
+        DriftFormat::Text if report.plan.is_empty() => report.headline(),
+        DriftFormat::Text => format!("{}{}", report.headline(), plan::render::sql(&report.plan)),
+    };
+    print!("{text}");
+    Ok(if report.plan.is_empty() { 0 } else { 2 })
+}
+
 /// Runs a command; returns the process exit code for outcomes that are not errors.
 pub async fn run(cli: Cli) -> Result<i32> {
     let ctx = Context::new(&cli)?;
+    if !matches!(cli.command, Command::Apply { .. } | Command::Drift { .. }) {
+        ctx.one_service(command_name(&cli.command))?;
+    }
     let mut engine = Engine::new(cli.dev_url.clone());
     engine.drop_roles = cli.drop_roles;
     engine.service_scope = ctx.service_scope()?;
@@ -267,6 +380,11 @@ pub async fn run(cli: Cli) -> Result<i32> {
             format,
             out,
         } => {
+            if from.is_none() {
+                // The shared database by configuration: its plan leaves out the schemas of
+                // services that have databases of their own.
+                engine.exclude_schemas = ctx.separate_schemas();
+            }
             let from = match from
                 .or(ctx.environment_url()?)
                 .or_else(|| std::env::var("DATABASE_URL").ok())
@@ -288,61 +406,66 @@ pub async fn run(cli: Cli) -> Result<i32> {
             yes,
             no_backup,
         } => {
-            let url = ctx.database_url(url)?;
-            let plan = match plan_file {
-                Some(path) => {
-                    let text = std::fs::read_to_string(&path).map_err(|source| Error::Io {
-                        path: path.clone(),
-                        source,
-                    })?;
-                    serde_json::from_str::<Plan>(&text)
-                        .map_err(|e| Error::PlanFile(format!("{}: {e}", path.display())))?
+            let targets = ctx.targets()?;
+            if targets.len() > 1 && plan_file.is_some() {
+                return Err(Error::Usage(
+                    "--plan holds one database's plan: name one --service".into(),
+                ));
+            }
+            let mut results = Vec::new();
+            for t in &targets {
+                if targets.len() > 1 {
+                    println!("== {} ==", t.label);
                 }
-                None => {
-                    let mut plan = engine
-                        .plan(
-                            &Source::Database(url.clone()),
-                            &ctx.desired(to)?,
-                            &cli.schemas,
-                        )
-                        .await?;
-                    let (lock, statement, long) = ctx.timeouts()?;
-                    plan.set_timeouts(lock, statement, long);
-                    plan
+                engine.service_scope = t.ctx.service_scope()?;
+                engine.exclude_schemas = t.ctx.exclude.clone();
+                let applied = apply_one(
+                    &t.ctx,
+                    &mut engine,
+                    url.clone(),
+                    to.clone(),
+                    plan_file.as_ref(),
+                    &allow_hazards.0,
+                    yes,
+                    no_backup,
+                    &cli.schemas,
+                )
+                .await;
+                if targets.len() == 1 {
+                    return applied;
                 }
-            };
-            let allowed = ctx.hazards(&allow_hazards.0)?;
-            ops::apply(&ctx, &url, &plan, &allowed, yes, no_backup, "apply").await
+                results.push((t.label.clone(), applied));
+            }
+            Ok(report_each("apply", results))
         }
         Command::Drift {
             database_url: url,
             to,
             format,
         } => {
-            let url = ctx.database_url(url)?;
-            let report = engine
-                .drift(
-                    &url,
-                    &ctx.desired(to)?,
-                    &cli.schemas,
-                    ctx.service.as_deref(),
-                )
-                .await?;
-            let text = match format {
-                DriftFormat::Json => report.json(),
-                DriftFormat::Markdown if report.plan.is_empty() => report.headline(),
-                DriftFormat::Markdown => format!(
-                    "**{}**\n{}",
-                    report.headline().trim_end(),
-                    plan::render::markdown(&report.plan)
-                ),
-                DriftFormat::Text if report.plan.is_empty() => report.headline(),
-                DriftFormat::Text => {
-                    format!("{}{}", report.headline(), plan::render::sql(&report.plan))
+            let targets = ctx.targets()?;
+            let mut results = Vec::new();
+            for t in &targets {
+                if targets.len() > 1 {
+                    println!("== {} ==", t.label);
                 }
-            };
-            print!("{text}");
-            Ok(if report.plan.is_empty() { 0 } else { 2 })
+                engine.service_scope = t.ctx.service_scope()?;
+                engine.exclude_schemas = t.ctx.exclude.clone();
+                let drift = drift_one(
+                    &t.ctx,
+                    &mut engine,
+                    url.clone(),
+                    to.clone(),
+                    format,
+                    &cli.schemas,
+                )
+                .await;
+                if targets.len() == 1 {
+                    return drift;
+                }
+                results.push((t.label.clone(), drift));
+            }
+            Ok(report_each("drift", results))
         }
         Command::Inspect {
             database_url: url,
@@ -405,8 +528,13 @@ pub async fn run(cli: Cli) -> Result<i32> {
             format,
         } => {
             let url = ctx.database_url(database_url)?;
-            let services = ctx.services();
-            let status = engine.status(&url, &ctx.desired(to)?, &services).await?;
+            let separate = ctx.separate()?;
+            let mut services = ctx.services();
+            services.retain(|name, _| !separate.iter().any(|(s, _, _)| s == name));
+            engine.exclude_schemas = ctx.separate_schemas();
+            let status = engine
+                .status_with_separate(&url, &ctx.desired(to)?, &services, &separate)
+                .await?;
             match format {
                 HistoryFormat::Json => println!(
                     "{}",

@@ -69,6 +69,9 @@ pub struct Engine {
     pub validate: bool,
     /// `--service`: exactly these schemas are in scope.
     pub service_scope: Option<BTreeSet<String>>,
+    /// Schemas never in scope: those of services that have databases of their own, when
+    /// the shared database is planned.
+    pub exclude_schemas: BTreeSet<String>,
 }
 
 /// What `apply` did.
@@ -90,6 +93,7 @@ impl Engine {
             drop_roles: false,
             validate: true,
             service_scope: None,
+            exclude_schemas: BTreeSet::new(),
         }
     }
 
@@ -101,6 +105,7 @@ impl Engine {
             drop_roles: false,
             validate: true,
             service_scope: None,
+            exclude_schemas: BTreeSet::new(),
         }
     }
 
@@ -173,6 +178,7 @@ impl Engine {
             None => {
                 let mut scope = to_catalog.used_schemas();
                 scope.extend(extra.iter().cloned());
+                scope.retain(|s| !self.exclude_schemas.contains(s));
                 scope
             }
         };

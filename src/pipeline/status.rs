@@ -12,6 +12,8 @@ use std::collections::{BTreeMap, BTreeSet};
 #[derive(Debug, Clone, Serialize)]
 pub struct ServiceStatus {
     pub service: String,
+    /// The database the service's schemas live in.
+    pub database: String,
     pub schemas: Vec<String>,
     pub last_version: Option<i64>,
     pub last_result: Option<String>,
@@ -70,7 +72,9 @@ impl Engine {
             .iter()
             .map(|r| (r.get(0), r.get(1)))
             .collect();
-        let all = BTreeMap::from([("all".to_string(), to.used_schemas())]);
+        let mut everything = to.used_schemas();
+        everything.retain(|s| !self.exclude_schemas.contains(s));
+        let all = BTreeMap::from([("all".to_string(), everything)]);
         let services = if services.is_empty() { &all } else { services };
         let mut out = Vec::new();
         for (name, schemas) in services {
@@ -87,6 +91,7 @@ impl Engine {
             let pending_objects = plan.objects();
             out.push(ServiceStatus {
                 service: name.clone(),
+                database: row.get(0),
                 schemas: schemas.iter().cloned().collect(),
                 last_version: last.as_ref().map(|e| e.version),
                 last_result: last.as_ref().map(|e| e.result.clone()),
@@ -109,6 +114,27 @@ impl Engine {
     }
 }
 
+impl Engine {
+    /// [`Engine::status`] of the shared database at `url` for `services`, with the
+    /// services of `separate` (name, own database URL, schemas) read from their own
+    /// databases and listed beside them.
+    pub async fn status_with_separate(
+        &mut self,
+        url: &str,
+        desired: &Source,
+        services: &BTreeMap<String, BTreeSet<String>>,
+        separate: &[(String, String, BTreeSet<String>)],
+    ) -> Result<Status> {
+        let mut status = self.status(url, desired, services).await?;
+        for (name, own_url, schemas) in separate {
+            let one = BTreeMap::from([(name.clone(), schemas.clone())]);
+            let theirs = self.status(own_url, desired, &one).await?;
+            status.services.extend(theirs.services);
+        }
+        Ok(status)
+    }
+}
+
 impl Status {
     pub fn text(&self) -> String {
         let mut s = format!(
@@ -119,11 +145,12 @@ impl Status {
             self.active_connections,
             self.max_connections
         );
-        s.push_str("service                 last version  result   applied at            drift  size (bytes)\n");
+        s.push_str("service                 database             last version  result   applied at            drift  size (bytes)\n");
         for x in &self.services {
             s.push_str(&format!(
-                "{:<23} {:<13} {:<8} {:<21} {:<6} {}\n",
+                "{:<23} {:<20} {:<13} {:<8} {:<21} {:<6} {}\n",
                 x.service,
+                x.database,
                 x.last_version
                     .map(|v| v.to_string())
                     .unwrap_or_else(|| "-".into()),

@@ -22,7 +22,7 @@ pub(super) async fn create(
     body: Result<axum::Json<serde_json::Value>, JsonRejection>,
 ) -> ApiResult {
     let req: BackupRequest = object_body(body)?;
-    let url = state.database_url(req.environment.as_deref())?;
+    let url = state.database_url(req.environment.as_deref(), req.service.as_deref())?;
     let schemas: Vec<String> = state
         .service_scope(req.service.as_deref())?
         .map(|s| s.into_iter().collect())

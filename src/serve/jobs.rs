@@ -48,8 +48,9 @@ pub(super) async fn run(
     body: Result<axum::Json<serde_json::Value>, JsonRejection>,
 ) -> ApiResult {
     let req: RunRequest = object_body(body)?;
-    let url = state.database_url(req.environment.as_deref())?;
-    let scope = state.service_scope(req.service.as_deref())?;
+    let (env, service) = (req.environment.as_deref(), req.service.as_deref());
+    let url = state.database_url(env, service)?;
+    let mut engine = state.engine_for(env, service).await?;
     let mut allowed = Vec::new();
     for name in &req.allow_hazards {
         if name == "all" {
@@ -68,8 +69,6 @@ pub(super) async fn run(
         let env = state.config()?.environment(name)?;
         allowed.extend(env.hazards());
     }
-    let mut engine = state.engine().await?;
-    engine.service_scope = scope;
     if req.dry_run {
         let plan = engine
             .plan(&Source::Database(url), &state.desired, &[])

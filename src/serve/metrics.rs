@@ -15,9 +15,13 @@ async fn drift(state: &AppState, url: &str) -> Option<BTreeMap<String, bool>> {
     {
         return Some(map.clone());
     }
-    let mut engine = state.engine().await.ok()?;
+    // Services with databases of their own are read there.
+    let mut engine = state.engine_for(None, None).await.ok()?;
+    let separate = state.separate(None).ok()?;
+    let mut services = state.services();
+    services.retain(|name, _| !separate.iter().any(|(s, _, _)| s == name));
     let status = engine
-        .status(url, &state.desired, &state.services())
+        .status_with_separate(url, &state.desired, &services, &separate)
         .await
         .ok()?;
     let map: BTreeMap<String, bool> = status

@@ -210,8 +210,19 @@ impl AppState {
         })
     }
 
-    /// The database of `environment`, else the master database.
-    fn database_url(&self, environment: Option<&str>) -> std::result::Result<String, ApiError> {
+    /// The database of `service` when the configuration gives it one of its own in
+    /// `environment`, else the environment's, else the master database.
+    fn database_url(
+        &self,
+        environment: Option<&str>,
+        service: Option<&str>,
+    ) -> std::result::Result<String, ApiError> {
+        if let (Some(c), Some(name)) = (&self.config, service)
+            && c.services.contains_key(name)
+            && let Some(url) = c.service_database(name, environment)?
+        {
+            return Ok(url);
+        }
         match environment {
             Some(name) => {
                 let env = self
@@ -260,6 +271,43 @@ impl AppState {
         }
     }
 
+    /// The services with databases of their own in `environment` (name, URL, schemas).
+    fn separate(
+        &self,
+        environment: Option<&str>,
+    ) -> std::result::Result<Vec<(String, String, BTreeSet<String>)>, ApiError> {
+        let Some(c) = &self.config else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        for name in c.separate_services(environment) {
+            let url = self.database_url(environment, Some(&name))?;
+            let schemas = c.services[&name].schemas.iter().cloned().collect();
+            out.push((name, url, schemas));
+        }
+        Ok(out)
+    }
+
+    /// An engine for `service` in `environment`: its scope, or for the shared database
+    /// (no service), every schema but those of services with databases of their own.
+    async fn engine_for(
+        &self,
+        environment: Option<&str>,
+        service: Option<&str>,
+    ) -> std::result::Result<Engine, ApiError> {
+        let scope = self.service_scope(service)?;
+        let mut engine = self.engine().await?;
+        if scope.is_none() {
+            engine.exclude_schemas = self
+                .separate(environment)?
+                .into_iter()
+                .flat_map(|(_, _, schemas)| schemas)
+                .collect();
+        }
+        engine.service_scope = scope;
+        Ok(engine)
+    }
+
     fn services(&self) -> BTreeMap<String, BTreeSet<String>> {
         self.config
             .as_ref()
@@ -305,14 +353,24 @@ async fn status(
     q: std::result::Result<Query<Target>, QueryRejection>,
 ) -> ApiResult {
     let q = q.map_err(bad_body)?.0;
-    let url = state.database_url(q.environment.as_deref())?;
-    let mut services = state.services();
-    if let Some(s) = &q.service {
-        let scope = state.service_scope(Some(s))?.unwrap_or_default();
-        services = BTreeMap::from([(s.clone(), scope)]);
-    }
-    let mut engine = state.engine().await?;
-    let st = engine.status(&url, &state.desired, &services).await?;
+    let env = q.environment.as_deref();
+    let url = state.database_url(env, q.service.as_deref())?;
+    let mut engine = state.engine_for(env, q.service.as_deref()).await?;
+    let st = match &q.service {
+        Some(s) => {
+            let scope = state.service_scope(Some(s))?.unwrap_or_default();
+            let services = BTreeMap::from([(s.clone(), scope)]);
+            engine.status(&url, &state.desired, &services).await?
+        }
+        None => {
+            let separate = state.separate(env)?;
+            let mut services = state.services();
+            services.retain(|name, _| !separate.iter().any(|(s, _, _)| s == name));
+            engine
+                .status_with_separate(&url, &state.desired, &services, &separate)
+                .await?
+        }
+    };
     Ok(axum::Json(st).into_response())
 }
 
@@ -321,10 +379,9 @@ async fn plan(
     q: std::result::Result<Query<Target>, QueryRejection>,
 ) -> ApiResult {
     let q = q.map_err(bad_body)?.0;
-    let url = state.database_url(q.environment.as_deref())?;
-    let scope = state.service_scope(q.service.as_deref())?;
-    let mut engine = state.engine().await?;
-    engine.service_scope = scope;
+    let (env, service) = (q.environment.as_deref(), q.service.as_deref());
+    let url = state.database_url(env, service)?;
+    let mut engine = state.engine_for(env, service).await?;
     let plan = engine
         .plan(&Source::Database(url), &state.desired, &[])
         .await?;

@@ -9,6 +9,7 @@ mod support;
 
 mod backups;
 mod client;
+mod databases;
 mod http;
 mod lifecycle;
 mod model;
@@ -33,6 +34,7 @@ fn main() {
     trials.extend(s3::trials(&env, &template));
     trials.extend(space::trials(&env, &template));
     trials.extend(http::trials(&env, &template));
+    trials.extend(databases::trials(&env));
     let conclusion = libtest_mimic::run(&args, trials);
     drop(env);
     conclusion.exit()
