@@ -4,7 +4,8 @@
 //! function and a trigger per ten tables) and a second version with about 5% of the
 //! objects changed. For each N it times introspection against `pg_dump --schema-only`,
 //! loading the desired state against `psql`, diff and plan, end-to-end `plan` (database →
-//! files and database → database), and reports peak memory.
+//! files and database → database, run as the release binary), and reports the peak
+//! memory of those `plan` processes.
 
 use profe_migrate::cluster::Cluster;
 use profe_migrate::pipeline::{Engine, Source};
@@ -121,6 +122,17 @@ fn peak_mb() -> f64 {
         })
         .map(|kb| kb / 1024.0)
         .unwrap_or(0.0)
+}
+
+/// Waits for child `pid`: whether it succeeded, and its own peak resident memory in MB
+/// (wait4 gives one child's usage; getrusage would mix in pg_dump's and psql's).
+fn wait_with_peak(pid: u32) -> (bool, f64) {
+    let mut status = 0;
+    // SAFETY: rusage is plain data that wait4 fills in; pid is our own unreaped child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let r = unsafe { libc::wait4(pid as libc::pid_t, &mut status, 0, &mut usage) };
+    let ok = r == pid as libc::pid_t && libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
+    (ok, usage.ru_maxrss as f64 / 1024.0)
 }
 
 /// A PostgreSQL client tool: beside the server's binaries, else the system's.
@@ -264,50 +276,51 @@ fn main() {
         f.restrict(&scope);
         t.restrict(&scope);
         let start = Instant::now();
-        let plan = profe_migrate::plan::build(&f, &t, &scope).expect("plan");
+        let steps = profe_migrate::plan::build(&f, &t, &scope)
+            .expect("plan")
+            .steps
+            .len();
         let diff = seconds(start);
+        drop((f, t, from, to));
 
-        let url = format!(
-            "postgres:///{db1}?host={}&port={}&user=postgres",
-            cluster
-                .connection_string(&db1)
-                .split_whitespace()
-                .find_map(|kv| kv.strip_prefix("host="))
-                .unwrap(),
-            cluster
-                .connection_string(&db1)
-                .split_whitespace()
-                .find_map(|kv| kv.strip_prefix("port="))
-                .unwrap()
-        );
-        let url2 = url.replace(&format!("/{db1}?"), &format!("/{db2}?"));
-        let (to_files, to_db) = rt.block_on(async {
+        let (host, port) = {
+            let conn = cluster.connection_string(&db1);
+            let field = |k: &str| {
+                conn.split_whitespace()
+                    .find_map(|kv| kv.strip_prefix(k))
+                    .unwrap()
+                    .to_string()
+            };
+            (field("host="), field("port="))
+        };
+        let url = |db: &str| format!("postgres:///{db}?host={host}&port={port}&user=postgres");
+        // End to end as a user runs it: the release binary, loading into the same server.
+        let plan = |to: &str| -> (f64, f64) {
             let start = Instant::now();
-            let p = engine
-                .plan(
-                    &Source::Database(url.clone()),
-                    &Source::Files(vec![v2.clone()]),
-                    &[],
-                )
-                .await
-                .expect("plan db → files");
-            let files = seconds(start);
-            let start = Instant::now();
-            let q = engine
-                .plan(
-                    &Source::Database(url.clone()),
-                    &Source::Database(url2.clone()),
-                    &[],
-                )
-                .await
-                .expect("plan db → db");
-            assert_eq!(p.steps.len(), q.steps.len(), "both plans agree");
-            (files, seconds(start))
-        });
+            let errors = dir.join("plan.err");
+            // Reaped by wait4 in wait_with_peak, which also reads its peak memory.
+            #[allow(clippy::zombie_processes)]
+            let child = Command::new(env!("CARGO_BIN_EXE_profe-migrate"))
+                .args(["plan", "--no-validate", "--from", &url(&db1), "--to", to])
+                .args(["--dev-url", &url("postgres")])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::fs::File::create(&errors).expect("stderr file"))
+                .spawn()
+                .expect("run profe-migrate plan");
+            let (ok, mb) = wait_with_peak(child.id());
+            assert!(
+                ok,
+                "plan: {}",
+                std::fs::read_to_string(&errors).unwrap_or_default()
+            );
+            (seconds(start), mb)
+        };
+        let (to_files, files_mb) = plan(&v2.display().to_string());
+        let (to_db, db_mb) = plan(&url(&db2));
+        eprintln!("  in this process: peak {:.0} MB", peak_mb());
         println!(
-            "| {n} | {pg_dump} | {introspect:.2} s | {psql_v2:.2} s | {load:.2} s | {diff:.3} s ({} steps) | {to_files:.2} s | {to_db:.2} s | {:.0} |",
-            plan.steps.len(),
-            peak_mb()
+            "| {n} | {pg_dump} | {introspect:.2} s | {psql_v2:.2} s | {load:.2} s | {diff:.3} s ({steps} steps) | {to_files:.2} s | {to_db:.2} s | {:.0} |",
+            files_mb.max(db_mb)
         );
     }
 }

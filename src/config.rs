@@ -401,12 +401,24 @@ pub fn timeouts(flags: [Option<u64>; 3], env: Option<&Environment>) -> (u64, u64
     (pick(0), pick(1), pick(2))
 }
 
-/// Where backups go and how many are kept per service, for `config` (or none).
-/// The storage is a directory or an `s3://` URL (see `backup::storage`).
-pub fn backup_settings(config: Option<&Config>) -> (PathBuf, usize) {
+/// Where backups go, how many are kept per service, and the bytes that must stay free.
+pub struct BackupSettings {
+    /// A directory or an `s3://` URL (see `backup::storage`).
+    pub storage: PathBuf,
+    pub retention: usize,
+    pub min_free: u64,
+}
+
+/// The backup settings for `config` (or none): `MIGRATION_SERVICE_BACKUP_STORAGE` and
+/// `MIGRATION_SERVICE_BACKUP_MIN_FREE_BYTES` over the configuration, over the defaults.
+pub fn backup_settings(config: Option<&Config>) -> Result<BackupSettings> {
     let b = config.map(|c| c.backup.clone()).unwrap_or_default();
     let configured = b.storage_url.map(PathBuf::from).or(b.storage);
-    (crate::backup::storage(configured.as_deref()), b.retention)
+    Ok(BackupSettings {
+        storage: crate::backup::storage(configured.as_deref()),
+        retention: b.retention,
+        min_free: crate::backup::space::min_free(b.min_free_space)?,
+    })
 }
 
 impl Environment {

@@ -195,6 +195,8 @@ pub struct Request<'a> {
     /// Empty: the whole database.
     pub schemas: &'a [String],
     pub retention: usize,
+    /// Bytes that must stay free where the dump is written.
+    pub min_free: u64,
 }
 
 /// The schemas of `names` that exist.
@@ -245,11 +247,7 @@ pub async fn create(client: &Client, req: &Request<'_>) -> Result<Manifest> {
     // The space check comes first: it is local and cheap, and a refusal leaves nothing
     // behind (not even the storage directory).
     let estimate = space::estimate(client, req.schemas).await?;
-    space::check_fits(
-        &storage.location().staging_dir(),
-        estimate,
-        space::min_free()?,
-    )?;
+    space::check_fits(&storage.location().staging_dir(), estimate, req.min_free)?;
     let row = client
         .query_one(
             "SELECT current_setting('server_version_num')::int, \

@@ -4,7 +4,6 @@
 
 use crate::error::{Error, Result};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use tokio_postgres::Client;
 
 pub const MIN_FREE_ENV: &str = "MIGRATION_SERVICE_BACKUP_MIN_FREE_BYTES";
@@ -13,24 +12,15 @@ pub const MIN_FREE_ENV: &str = "MIGRATION_SERVICE_BACKUP_MIN_FREE_BYTES";
 /// small tables' pages: a dump is never estimated at less than this.
 pub const ESTIMATE_FLOOR: u64 = 1024 * 1024;
 
-/// The reserve from the configuration. One configuration per process, and the backup
-/// requests are built in places that do not see it (the apply pipeline, the service's
-/// jobs), so the entry points set it once here.
-static CONFIGURED_MIN_FREE: AtomicU64 = AtomicU64::new(0);
-
-/// Records the configuration's `[backup] min_free_space` (bytes) for this process.
-pub fn set_configured_min_free(bytes: u64) {
-    CONFIGURED_MIN_FREE.store(bytes, Ordering::Relaxed);
-}
-
 /// The bytes that must stay free after a backup (and below which the service alerts):
-/// the environment variable, else the configuration, else 0 (no reserve, no alert).
-pub fn min_free() -> Result<u64> {
+/// the environment variable, else the configuration's `configured`, else 0 (no reserve,
+/// no alert).
+pub fn min_free(configured: u64) -> Result<u64> {
     match std::env::var(MIN_FREE_ENV) {
         Ok(v) if !v.trim().is_empty() => {
             parse_size(&v).map_err(|e| Error::Config(format!("{MIN_FREE_ENV}: {e}")))
         }
-        _ => Ok(CONFIGURED_MIN_FREE.load(Ordering::Relaxed)),
+        _ => Ok(configured),
     }
 }
 

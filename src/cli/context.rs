@@ -250,7 +250,7 @@ impl Context {
     }
 
     /// Where backups go and how many are kept per service.
-    pub fn backup_settings(&self) -> (PathBuf, usize) {
+    pub fn backup_settings(&self) -> Result<crate::config::BackupSettings> {
         crate::config::backup_settings(self.config.as_ref())
     }
 

@@ -271,6 +271,30 @@ fn render(plan: &Plan, format: PlanFormat) -> String {
     }
 }
 
+/// Runs `run` against each target with the engine scoped to it. One target: its result
+/// as it is. Several: each under a header, then [`report_each`].
+async fn each_target(
+    command: &str,
+    targets: &[context::Target],
+    engine: &mut Engine,
+    mut run: impl AsyncFnMut(&Context, &mut Engine) -> Result<i32>,
+) -> Result<i32> {
+    let mut results = Vec::new();
+    for t in targets {
+        if targets.len() > 1 {
+            println!("== {} ==", t.label);
+        }
+        engine.service_scope = t.ctx.service_scope()?;
+        engine.exclude_schemas = t.ctx.exclude.clone();
+        let result = run(&t.ctx, engine).await;
+        if targets.len() == 1 {
+            return result;
+        }
+        results.push((t.label.clone(), result));
+    }
+    Ok(report_each(command, results))
+}
+
 /// Prints one line per database of a command run against several, and the exit code
 /// for them all: the first error's (1, or 3 for a refusal), else the highest outcome (2:
 /// drift somewhere), else 0.
@@ -412,16 +436,10 @@ pub async fn run(cli: Cli) -> Result<i32> {
                     "--plan holds one database's plan: name one --service".into(),
                 ));
             }
-            let mut results = Vec::new();
-            for t in &targets {
-                if targets.len() > 1 {
-                    println!("== {} ==", t.label);
-                }
-                engine.service_scope = t.ctx.service_scope()?;
-                engine.exclude_schemas = t.ctx.exclude.clone();
-                let applied = apply_one(
-                    &t.ctx,
-                    &mut engine,
+            each_target("apply", &targets, &mut engine, async |ctx, engine| {
+                apply_one(
+                    ctx,
+                    engine,
                     url.clone(),
                     to.clone(),
                     plan_file.as_ref(),
@@ -430,13 +448,9 @@ pub async fn run(cli: Cli) -> Result<i32> {
                     no_backup,
                     &cli.schemas,
                 )
-                .await;
-                if targets.len() == 1 {
-                    return applied;
-                }
-                results.push((t.label.clone(), applied));
-            }
-            Ok(report_each("apply", results))
+                .await
+            })
+            .await
         }
         Command::Drift {
             database_url: url,
@@ -444,28 +458,10 @@ pub async fn run(cli: Cli) -> Result<i32> {
             format,
         } => {
             let targets = ctx.targets()?;
-            let mut results = Vec::new();
-            for t in &targets {
-                if targets.len() > 1 {
-                    println!("== {} ==", t.label);
-                }
-                engine.service_scope = t.ctx.service_scope()?;
-                engine.exclude_schemas = t.ctx.exclude.clone();
-                let drift = drift_one(
-                    &t.ctx,
-                    &mut engine,
-                    url.clone(),
-                    to.clone(),
-                    format,
-                    &cli.schemas,
-                )
-                .await;
-                if targets.len() == 1 {
-                    return drift;
-                }
-                results.push((t.label.clone(), drift));
-            }
-            Ok(report_each("drift", results))
+            each_target("drift", &targets, &mut engine, async |ctx, engine| {
+                drift_one(ctx, engine, url.clone(), to.clone(), format, &cli.schemas).await
+            })
+            .await
         }
         Command::Inspect {
             database_url: url,

@@ -77,16 +77,16 @@ pub async fn apply(
         let _ = std::io::stdin().read_line(&mut answer);
         matches!(answer.trim(), "y" | "Y" | "yes")
     };
-    let (storage, retention) = ctx.backup_settings();
-    set_min_free(ctx);
+    let settings = ctx.backup_settings()?;
     let description = format!("before {kind}");
     let request = backup::Request {
         url,
-        storage: &storage,
+        storage: &settings.storage,
         service: ctx.service.as_deref().unwrap_or("all"),
         description: &description,
         schemas: &plan.scope,
-        retention,
+        retention: settings.retention,
+        min_free: settings.min_free,
     };
     let record = pipeline::Record {
         kind,
@@ -106,26 +106,19 @@ pub async fn apply(
     Ok(0)
 }
 
-/// The configuration's reserve of free space, for the backups this process takes.
-fn set_min_free(ctx: &Context) {
-    backup::space::set_configured_min_free(
-        ctx.config.as_ref().map_or(0, |c| c.backup.min_free_space),
-    );
-}
-
 pub async fn backup(
     ctx: &Context,
     action: Option<BackupAction>,
     url: Option<String>,
     description: &str,
 ) -> Result<i32> {
-    let (storage, retention) = ctx.backup_settings();
-    set_min_free(ctx);
+    let settings = ctx.backup_settings()?;
+    let storage = &settings.storage;
     match action {
         Some(BackupAction::List) => {
-            let all = backup::list(&storage).await?;
+            let all = backup::list(storage).await?;
             if all.is_empty() {
-                println!("no backups in {}", backup::Location::parse(&storage)?);
+                println!("no backups in {}", backup::Location::parse(storage)?);
             }
             for m in all {
                 println!(
@@ -137,7 +130,7 @@ pub async fn backup(
         }
         Some(BackupAction::Restore { id, database_url }) => {
             let url = ctx.database_url(database_url)?;
-            let m = backup::restore(&storage, &id, &url).await?;
+            let m = backup::restore(storage, &id, &url).await?;
             println!("restored {} ({}, {})", m.id, m.service, m.created_at);
             Ok(0)
         }
@@ -152,18 +145,19 @@ pub async fn backup(
                 &client,
                 &backup::Request {
                     url: &url,
-                    storage: &storage,
+                    storage,
                     service: ctx.service.as_deref().unwrap_or("all"),
                     description,
                     schemas: &schemas,
-                    retention,
+                    retention: settings.retention,
+                    min_free: settings.min_free,
                 },
             )
             .await?;
             println!(
                 "backup {} written to {} ({} bytes, sha256 {})",
                 m.id,
-                backup::Storage::open(&storage)?.describe(&m.file),
+                backup::Storage::open(storage)?.describe(&m.file),
                 m.size,
                 m.sha256
             );

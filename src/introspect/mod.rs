@@ -178,6 +178,8 @@ pub async fn introspect_around(
     Ok((assemble(rows), stats))
 }
 
+/// Builds the catalog from the queries' rows, each result set dropped as soon as it is
+/// read so that the raw rows and the finished catalog are never all in memory at once.
 fn assemble(rows: reader::Rows) -> Catalog {
     let reader::Rows {
         version,
@@ -185,65 +187,39 @@ fn assemble(rows: reader::Rows) -> Catalog {
         ..
     } = rows;
     let mut take = |name: &str| by_name.remove(name).unwrap_or_default();
-    let (schemas, extensions, enums, sequences, tables, columns, constraints) = (
-        take("schemas"),
-        take("extensions"),
-        take("enums"),
-        take("sequences"),
-        take("tables"),
-        take("columns"),
-        take("constraints"),
-    );
-    let (collations, domains, composites, aggregates, policies) = (
-        take("collations"),
-        take("domains"),
-        take("composites"),
-        take("aggregates"),
-        take("policies"),
-    );
-    let (indexes, views, functions, triggers, comments, depends, unsupported) = (
-        take("indexes"),
-        take("views"),
-        take("functions"),
-        take("triggers"),
-        take("comments"),
-        take("depends"),
-        take("unsupported"),
-    );
-    let (privileges, owners, default_privileges, identity) = (
-        take("privileges"),
-        take("owners"),
-        take("default_privileges"),
-        take("identity_sequences"),
-    );
     let mut catalog = Catalog {
         server_version: version.0,
         current_user: version.1,
         ..Catalog::default()
     };
-    schema::read(&mut catalog, &schemas);
-    extension::read(&mut catalog, &extensions);
-    enum_type::read(&mut catalog, &enums);
-    collation::read(&mut catalog, &collations);
-    domain::read(&mut catalog, &domains);
-    domain::read_composites(&mut catalog, &composites);
-    sequence::read(&mut catalog, &sequences);
-    table::read(&mut catalog, &tables, &columns);
-    constraint::read(&mut catalog, &constraints);
-    index::read(&mut catalog, &indexes);
-    view::read(&mut catalog, &views);
-    function::read(&mut catalog, &functions);
-    trigger::read(&mut catalog, &triggers);
-    policy::read(&mut catalog, &policies);
-    privilege::read(&mut catalog, &privileges, &owners, &default_privileges);
-    catalog.identity_sequences = identity
+    schema::read(&mut catalog, &take("schemas"));
+    extension::read(&mut catalog, &take("extensions"));
+    enum_type::read(&mut catalog, &take("enums"));
+    collation::read(&mut catalog, &take("collations"));
+    domain::read(&mut catalog, &take("domains"));
+    domain::read_composites(&mut catalog, &take("composites"));
+    sequence::read(&mut catalog, &take("sequences"));
+    table::read(&mut catalog, &take("tables"), &take("columns"));
+    constraint::read(&mut catalog, &take("constraints"));
+    index::read(&mut catalog, &take("indexes"));
+    view::read(&mut catalog, &take("views"));
+    function::read(&mut catalog, &take("functions"));
+    trigger::read(&mut catalog, &take("triggers"));
+    policy::read(&mut catalog, &take("policies"));
+    privilege::read(
+        &mut catalog,
+        &take("privileges"),
+        &take("owners"),
+        &take("default_privileges"),
+    );
+    catalog.identity_sequences = take("identity_sequences")
         .iter()
         .map(|row| crate::catalog::QualName::new(row.get::<_, String>(0), row.get::<_, String>(1)))
         .collect();
-    aggregate::read(&mut catalog, &aggregates);
-    comment::read(&mut catalog, &comments);
-    depends::read(&mut catalog, &depends);
-    catalog.unsupported = unsupported
+    aggregate::read(&mut catalog, &take("aggregates"));
+    comment::read(&mut catalog, &take("comments"));
+    depends::read(&mut catalog, &take("depends"));
+    catalog.unsupported = take("unsupported")
         .iter()
         .map(|row| (row.get(0), row.get(1)))
         .collect();

@@ -28,17 +28,18 @@ pub(super) async fn create(
         .map(|s| s.into_iter().collect())
         .unwrap_or_default();
     let client = crate::db::connect(&crate::db::parse(&url)?).await?;
-    let (storage, retention) = crate::config::backup_settings(state.config.as_ref());
+    let settings = crate::config::backup_settings(state.config.as_ref())?;
     let service = req.service.as_deref().unwrap_or("all");
     let made = crate::backup::create(
         &client,
         &crate::backup::Request {
             url: &url,
-            storage: &storage,
+            storage: &settings.storage,
             service,
             description: req.description.as_deref().unwrap_or("on demand (HTTP)"),
             schemas: &schemas,
-            retention,
+            retention: settings.retention,
+            min_free: settings.min_free,
         },
     )
     .await;
@@ -54,7 +55,7 @@ pub(super) async fn create(
 }
 
 pub(super) async fn list(State(state): State<Arc<AppState>>) -> ApiResult {
-    let (storage, _) = crate::config::backup_settings(state.config.as_ref());
+    let storage = crate::config::backup_settings(state.config.as_ref())?.storage;
     let all = crate::backup::list(&storage)
         .await
         .map_err(ApiError::from)?;

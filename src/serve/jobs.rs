@@ -194,15 +194,16 @@ async fn apply(
     let (lock, statement, long) = crate::config::timeouts([None; 3], env);
     plan.set_timeouts(lock, statement, long);
     let client = crate::db::connect(&crate::db::parse(url)?).await?;
-    let (storage, retention) = crate::config::backup_settings(state.config.as_ref());
+    let settings = crate::config::backup_settings(state.config.as_ref())?;
     let description = "before apply (HTTP)".to_string();
     let request = crate::backup::Request {
         url,
-        storage: &storage,
+        storage: &settings.storage,
         service: req.service.as_deref().unwrap_or("all"),
         description: &description,
         schemas: &plan.scope,
-        retention,
+        retention: settings.retention,
+        min_free: settings.min_free,
     };
     let record = pipeline::Record {
         kind: "apply",

@@ -55,10 +55,12 @@ async fn drift(state: &AppState, url: &str) -> Option<BTreeMap<String, bool>> {
 /// raises a `backup_disk_space` alert when the free space falls below the reserve (once
 /// per onset, like drift).
 pub(super) fn backup_space(state: &AppState) -> Option<(u64, u64)> {
-    let (storage, _) = crate::config::backup_settings(state.config.as_ref());
-    let dir = crate::backup::Location::parse(&storage).ok()?.staging_dir();
+    let settings = crate::config::backup_settings(state.config.as_ref()).ok()?;
+    let dir = crate::backup::Location::parse(&settings.storage)
+        .ok()?
+        .staging_dir();
     let free = crate::backup::space::free_bytes(&dir).ok()?;
-    let reserve = crate::backup::space::min_free().unwrap_or(0);
+    let reserve = settings.min_free;
     let low = reserve > 0 && free < reserve;
     let was = std::mem::replace(&mut state.counters.lock().expect("counters").low_disk, low);
     if low && !was {

@@ -444,9 +444,6 @@ pub async fn serve(opts: Options) -> Result<()> {
         }
     };
     let addr = SocketAddr::from((ip, opts.port));
-    crate::backup::space::set_configured_min_free(
-        opts.config.as_ref().map_or(0, |c| c.backup.min_free_space),
-    );
     let state = Arc::new(AppState {
         token: opts.token,
         master_url: opts.master_url,

@@ -45,22 +45,7 @@ fn backups(env: &Env, template: &Template) -> TestResult {
                 &["backup", "restore", &first.id, "--database-url", &rurl],
             );
             expect_code(&o, 0, "restore")?;
-            let o = setup.run(env, &rurl, &["plan", "--from", &rurl]);
-            expect_code(&o, 0, "plan from the restored database")?;
-            if o.stdout != b"-- no changes\n" {
-                return Err(format!("the restored schema differs: {}", describe(&o)));
-            }
-            for t in [
-                "auth.accounts",
-                "academic.assessment_results",
-                "plans.plan_activities",
-            ] {
-                let q = format!("SELECT count(*) FROM {t}");
-                if count(env, url, &q)? != count(env, &rurl, &q)? {
-                    return Err(format!("{t}: rows differ after restore"));
-                }
-            }
-            Ok(())
+            restored_like(env, &setup, url, &rurl)
         })();
         env.block_on(restored.drop_db(env));
         result?;
@@ -128,6 +113,31 @@ fn backups(env: &Env, template: &Template) -> TestResult {
         }
         Ok(())
     })
+}
+
+/// The database at `restored` has the desired schema and the rows of `original`.
+pub(crate) fn restored_like(
+    env: &Env,
+    setup: &Setup,
+    original: &str,
+    restored: &str,
+) -> TestResult {
+    let o = setup.run(env, restored, &["plan", "--from", restored]);
+    expect_code(&o, 0, "plan from the restored database")?;
+    if o.stdout != b"-- no changes\n" {
+        return Err(format!("the restored schema differs: {}", describe(&o)));
+    }
+    for t in [
+        "auth.accounts",
+        "academic.assessment_results",
+        "plans.plan_activities",
+    ] {
+        let q = format!("SELECT count(*) FROM {t}");
+        if count(env, original, &q)? != count(env, restored, &q)? {
+            return Err(format!("{t}: rows differ after restore"));
+        }
+    }
+    Ok(())
 }
 
 pub fn trials(env: &Arc<Env>, template: &Template) -> Vec<libtest_mimic::Trial> {

@@ -221,6 +221,14 @@ impl LockHolder {
                     Ok(c) => {
                         let _ = ready.send(Ok(()));
                         let _ = tokio::task::spawn_blocking(move || wait.recv()).await;
+                        // Released before the drop returns: a closed connection's backend
+                        // lets go of its locks only when it has noticed the close.
+                        let _ = c
+                            .query_one(
+                                "SELECT pg_advisory_unlock($1)",
+                                &[&profe_migrate::apply::LOCK_KEY],
+                            )
+                            .await;
                         drop(c);
                     }
                     Err(e) => {

@@ -315,22 +315,7 @@ fn s3_backups(env: &Env, template: &Template) -> TestResult {
             expect_code(&o, 0, "restore from S3")?;
             no_secret(&o)?;
             empty_dir(tmp.path(), "after a restore")?;
-            let o = setup.run(env, &rurl, &["plan", "--from", &rurl]);
-            expect_code(&o, 0, "plan from the restored database")?;
-            if o.stdout != b"-- no changes\n" {
-                return Err(format!("the restored schema differs: {}", describe(&o)));
-            }
-            for t in [
-                "auth.accounts",
-                "academic.assessment_results",
-                "plans.plan_activities",
-            ] {
-                let q = format!("SELECT count(*) FROM {t}");
-                if count(env, url, &q)? != count(env, &rurl, &q)? {
-                    return Err(format!("{t}: rows differ after restore"));
-                }
-            }
-            Ok(())
+            crate::backups::restored_like(env, &setup, url, &rurl)
         })();
         env.block_on(restored.drop_db(env));
         result?;
