@@ -124,15 +124,14 @@ fn peak_mb() -> f64 {
         .unwrap_or(0.0)
 }
 
-/// Waits for child `pid`: whether it succeeded, and its own peak resident memory in MB
-/// (wait4 gives one child's usage; getrusage would mix in pg_dump's and psql's).
-fn wait_with_peak(pid: u32) -> (bool, f64) {
-    let mut status = 0;
-    // SAFETY: rusage is plain data that wait4 fills in; pid is our own unreaped child.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let r = unsafe { libc::wait4(pid as libc::pid_t, &mut status, 0, &mut usage) };
-    let ok = r == pid as libc::pid_t && libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
-    (ok, usage.ru_maxrss as f64 / 1024.0)
+/// The peak memory a `plan` process logged at debug level (its own VmHWM), in MB.
+fn logged_peak_mb(log: &str) -> f64 {
+    log.lines()
+        .find_map(|l| l.split("peak resident memory: ").nth(1))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map(|kb| kb / 1024.0)
+        .expect("the plan process logs its peak memory")
 }
 
 /// A PostgreSQL client tool: beside the server's binaries, else the system's.
@@ -297,23 +296,17 @@ fn main() {
         // End to end as a user runs it: the release binary, loading into the same server.
         let plan = |to: &str| -> (f64, f64) {
             let start = Instant::now();
-            let errors = dir.join("plan.err");
-            // Reaped by wait4 in wait_with_peak, which also reads its peak memory.
-            #[allow(clippy::zombie_processes)]
-            let child = Command::new(env!("CARGO_BIN_EXE_profe-migrate"))
+            let out = Command::new(env!("CARGO_BIN_EXE_profe-migrate"))
                 .args(["plan", "--no-validate", "--from", &url(&db1), "--to", to])
                 .args(["--dev-url", &url("postgres")])
+                .env("PROFE_MIGRATE_LOG", "profe_migrate=debug")
                 .stdout(std::process::Stdio::null())
-                .stderr(std::fs::File::create(&errors).expect("stderr file"))
-                .spawn()
+                .stderr(std::process::Stdio::piped())
+                .output()
                 .expect("run profe-migrate plan");
-            let (ok, mb) = wait_with_peak(child.id());
-            assert!(
-                ok,
-                "plan: {}",
-                std::fs::read_to_string(&errors).unwrap_or_default()
-            );
-            (seconds(start), mb)
+            let log = String::from_utf8_lossy(&out.stderr);
+            assert!(out.status.success(), "plan: {log}");
+            (seconds(start), logged_peak_mb(&log))
         };
         let (to_files, files_mb) = plan(&v2.display().to_string());
         let (to_db, db_mb) = plan(&url(&db2));

@@ -32,7 +32,9 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match runtime.block_on(run(cli)) {
+    let result = runtime.block_on(run(cli));
+    log_peak_memory();
+    match result {
         Ok(code) => ExitCode::from(code as u8),
         Err(e) => {
             let code = match e {
@@ -43,5 +45,24 @@ fn main() -> ExitCode {
             eprintln!("error: {:#}", anyhow::Error::from(e));
             ExitCode::from(code)
         }
+    }
+}
+
+/// The process's peak resident memory (Linux' VmHWM), at debug level: how the benchmark
+/// measures `plan` (a parent's rusage would count the memory of the process it forked
+/// from).
+fn log_peak_memory() {
+    if !tracing::enabled!(tracing::Level::DEBUG) {
+        return;
+    }
+    let peak = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .map(|v| v.trim().to_string())
+        });
+    if let Some(peak) = peak {
+        tracing::debug!("peak resident memory: {peak}");
     }
 }
