@@ -225,6 +225,7 @@ impl Engine {
         let mut plan = self
             .plan_renamed(&from_catalog, &to_catalog, &scope)
             .await?;
+        plan.desired = to_catalog;
         if self.validate {
             // A service's schemas reference others' (foreign keys, types): the copy to
             // replay on holds the whole database, the comparison only the scope.
@@ -252,7 +253,8 @@ impl Engine {
         validate::validate(&self.shadow().await?, from, plan).await
     }
 
-    /// Plans, running `-- @renamed from` renames first.
+    /// Plans, running `-- @renamed from` renames first; the caller moves the desired
+    /// catalog into the plan.
     async fn plan_renamed(
         &mut self,
         from_catalog: &Catalog,
@@ -261,7 +263,7 @@ impl Engine {
     ) -> Result<Plan> {
         let renames = applicable_renames(from_catalog, to_catalog);
         if renames.is_empty() {
-            return plan_catalogs(from_catalog, to_catalog, scope);
+            return plan_steps(from_catalog, to_catalog, scope);
         }
         // The renames run first; the rest is planned from the database as they leave it,
         // read back from the shadow server (the current schema loaded, then renamed).
@@ -271,7 +273,7 @@ impl Engine {
         renamed.restrict(scope);
         renamed.rename_current_user(&from_catalog.current_user);
         renamed.roles = from_catalog.roles.clone();
-        let mut plan = plan_catalogs(&renamed, to_catalog, scope)?;
+        let mut plan = plan_steps(&renamed, to_catalog, scope)?;
         let mut steps: Vec<plan::Step> = renames
             .iter()
             .zip(sql)
@@ -308,6 +310,13 @@ fn check_roles_exist(live: &Catalog, desired: &Catalog) -> Result<()> {
 
 /// Plans between two catalogs already restricted to `scope`.
 pub fn plan_catalogs(from: &Catalog, to: &Catalog, scope: &BTreeSet<String>) -> Result<Plan> {
+    let mut plan = plan_steps(from, to, scope)?;
+    plan.desired = to.clone();
+    Ok(plan)
+}
+
+/// [`plan_catalogs`] leaving [`Plan::desired`] empty for the caller to move its own in.
+fn plan_steps(from: &Catalog, to: &Catalog, scope: &BTreeSet<String>) -> Result<Plan> {
     let unsupported: Vec<&str> = from
         .unsupported
         .iter()
@@ -319,7 +328,7 @@ pub fn plan_catalogs(from: &Catalog, to: &Catalog, scope: &BTreeSet<String>) -> 
     if !unsupported.is_empty() {
         return Err(Error::Unsupported(unsupported.join(", ")));
     }
-    plan::build(from, to, scope)
+    plan::build_steps(from, to, scope)
 }
 
 /// Reads the live database within the plan's scope.

@@ -103,7 +103,7 @@ impl DesiredState {
     /// Loads the desired state into a scratch database on the shadow server and reads it
     /// back, all in one transaction that is rolled back (roles are cluster-wide: the
     /// placeholders must not outlive it). The scratch database is dropped whatever happens.
-    pub async fn load(&self, shadow: &Shadow) -> Result<Catalog> {
+    pub async fn load(self, shadow: &Shadow) -> Result<Catalog> {
         self.load_then(shadow, &[]).await
     }
 
@@ -116,25 +116,26 @@ impl DesiredState {
     /// several times slower to fill and to roll back (measured at 10,000 tables), and what
     /// is committed can be read back over several connections. The scratch database is
     /// dropped whatever happens.
-    pub async fn load_then(&self, shadow: &Shadow, after: &[String]) -> Result<Catalog> {
+    pub async fn load_then(self, shadow: &Shadow, after: &[String]) -> Result<Catalog> {
         let scratch = db::create_scratch(&shadow.admin_target()?, "profe_shadow").await?;
         let result = async {
             let client = db::connect(&scratch.target).await?;
             let missing = self.missing_roles(&client).await?;
             let start = std::time::Instant::now();
+            let statements = self.statements.len();
+            let (roles, renames) = (self.roles.catalog_roles(), self.renames.clone());
             let catalog = if missing.is_empty() {
                 self.load_committed(&scratch.target, &client, after).await
             } else {
                 self.load_in_transaction(&client, &missing, after).await
             };
             tracing::debug!(
-                "shadow: {} statements loaded and read back in {:?}",
-                self.statements.len(),
+                "shadow: {statements} statements loaded and read back in {:?}",
                 start.elapsed()
             );
             let mut catalog = catalog?;
-            catalog.roles = self.roles.catalog_roles();
-            catalog.renames = self.renames.clone();
+            catalog.roles = roles;
+            catalog.renames = renames;
             Ok::<Catalog, Error>(catalog)
         }
         .await;
@@ -146,13 +147,16 @@ impl DesiredState {
         Ok(catalog)
     }
 
+    /// Takes the state by value: once loaded, its statements (a 10,000-table state holds
+    /// tens of megabytes of them) are dropped before the catalog is read back.
     async fn load_committed(
-        &self,
+        self,
         target: &db::Target,
         client: &Client,
         after: &[String],
     ) -> Result<Catalog> {
-        load_into(self, client).await?;
+        load_into(&self, client).await?;
+        drop(self);
         for sql in after {
             client.batch_execute(sql).await?;
         }
@@ -165,7 +169,7 @@ impl DesiredState {
     }
 
     async fn load_in_transaction(
-        &self,
+        self,
         client: &Client,
         missing: &[String],
         after: &[String],
@@ -177,7 +181,8 @@ impl DesiredState {
                     .batch_execute(&format!("CREATE ROLE {}", quote_ident(name)))
                     .await?;
             }
-            load_into(self, client).await?;
+            load_into(&self, client).await?;
+            drop(self);
             for sql in after {
                 client.batch_execute(sql).await?;
             }
