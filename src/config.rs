@@ -360,6 +360,23 @@ impl Config {
             .collect()
     }
 
+    /// The services with databases of their own in `environment`: (name, URL, schemas).
+    pub fn separate_databases(
+        &self,
+        environment: Option<&str>,
+    ) -> Result<Vec<(String, String, BTreeSet<String>)>> {
+        self.separate_services(environment)
+            .into_iter()
+            .map(|name| {
+                let url = self
+                    .service_database(&name, environment)?
+                    .expect("a separate service has a database");
+                let schemas = self.services[&name].schemas.iter().cloned().collect();
+                Ok((name, url, schemas))
+            })
+            .collect()
+    }
+
     /// The service that owns `schema`, if any.
     pub fn service_of(&self, schema: &str) -> Option<&str> {
         self.services

@@ -216,23 +216,10 @@ impl Context {
     /// For `status` without `--service`: the configured services that have databases of
     /// their own here (name, URL, schemas), which are then left out of [`Context::services`].
     pub fn separate(&self) -> Result<Vec<(String, String, BTreeSet<String>)>> {
-        let Some(c) = &self.config else {
-            return Ok(Vec::new());
-        };
-        if self.service.is_some() {
-            return Ok(Vec::new());
+        match (&self.config, &self.service) {
+            (Some(c), None) => c.separate_databases(self.environment.as_deref()),
+            _ => Ok(Vec::new()),
         }
-        let env = self.environment.as_deref();
-        c.separate_services(env)
-            .into_iter()
-            .map(|name| {
-                let url = c
-                    .service_database(&name, env)?
-                    .expect("a separate service has a database");
-                let schemas = c.service(&name)?.schemas.iter().cloned().collect();
-                Ok((name, url, schemas))
-            })
-            .collect()
     }
 
     /// The schemas of the services that have databases of their own here, when this

@@ -276,16 +276,10 @@ impl AppState {
         &self,
         environment: Option<&str>,
     ) -> std::result::Result<Vec<(String, String, BTreeSet<String>)>, ApiError> {
-        let Some(c) = &self.config else {
-            return Ok(Vec::new());
-        };
-        let mut out = Vec::new();
-        for name in c.separate_services(environment) {
-            let url = self.database_url(environment, Some(&name))?;
-            let schemas = c.services[&name].schemas.iter().cloned().collect();
-            out.push((name, url, schemas));
+        match &self.config {
+            Some(c) => Ok(c.separate_databases(environment)?),
+            None => Ok(Vec::new()),
         }
-        Ok(out)
     }
 
     /// An engine for `service` in `environment`: its scope, or for the shared database
