@@ -24,7 +24,11 @@ pub async fn seed(client: &Client, dir: &PathBuf) -> Result<Seeded> {
         statements: 0,
         rows: 0,
     };
-    client.batch_execute("BEGIN").await?;
+    // Seeds are the user's SQL, written for psql on this database: its own search_path,
+    // not the empty one the engine's sessions pin for the SQL the engine renders.
+    client
+        .batch_execute("BEGIN; SET LOCAL search_path TO DEFAULT")
+        .await?;
     for file in &files {
         let statements = parse_file(file).and_then(|_| {
             pg_query::split_with_parser(&file.text).map_err(|e| Error::Syntax {

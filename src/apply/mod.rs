@@ -76,6 +76,12 @@ pub async fn execute(client: &Client, plan: &Plan) -> Result<()> {
     while i < steps.len() {
         if !steps[i].transactional {
             let step = &steps[i];
+            // Which index holds the name before the step, so that a clean-up can tell the
+            // one the step made from one that was already there.
+            let before = match &step.on_failure {
+                Some(undo) => index_oid(client, &undo.drop_index).await?,
+                None => None,
+            };
             let run = async {
                 client.batch_execute(&timeouts(step, false)).await?;
                 client.batch_execute(&step.sql).await
@@ -83,18 +89,8 @@ pub async fn execute(client: &Client, plan: &Plan) -> Result<()> {
             if let Err(e) = run.await {
                 let mut err = failure(steps, i, committed, &e, false);
                 if let (Some(undo), Error::Apply(msg)) = (&step.on_failure, &mut err) {
-                    let _ = client
-                        .batch_execute("RESET lock_timeout; RESET statement_timeout")
-                        .await;
-                    match client.batch_execute(undo).await {
-                        Ok(()) => {
-                            msg.push_str(&format!("\nwhat it left behind was removed: {undo}"))
-                        }
-                        Err(u) => msg.push_str(&format!(
-                            "\nremoving what it left behind failed too ({}); run: {undo}",
-                            Error::describe_db(&u)
-                        )),
-                    }
+                    msg.push('\n');
+                    msg.push_str(&clean_up(client, undo, before).await);
                 }
                 return Err(err);
             }
@@ -126,6 +122,58 @@ pub async fn execute(client: &Client, plan: &Plan) -> Result<()> {
         i = end;
     }
     Ok(())
+}
+
+/// The OID of the index `name` (schema-qualified, quoted as in SQL), if there is one.
+async fn index_oid(client: &Client, name: &str) -> Result<Option<u32>> {
+    let row = client
+        .query_opt(
+            "SELECT c.oid FROM pg_catalog.pg_class c \
+             WHERE c.oid = pg_catalog.to_regclass($1::text)",
+            &[&name],
+        )
+        .await?;
+    Ok(row.map(|r| r.get::<_, u32>(0)))
+}
+
+/// Removes the invalid index a failed concurrent build left behind, and only that: an
+/// index that already held the name before the step (its OID unchanged), or a valid one,
+/// is not the step's leftover and is left alone. Says what it did.
+async fn clean_up(client: &Client, undo: &crate::plan::OnFailure, before: Option<u32>) -> String {
+    let _ = client
+        .batch_execute("RESET lock_timeout; RESET statement_timeout")
+        .await;
+    let name = &undo.drop_index;
+    let now = client
+        .query_opt(
+            "SELECT c.oid, i.indisvalid FROM pg_catalog.pg_class c \
+             JOIN pg_catalog.pg_index i ON i.indexrelid = c.oid \
+             WHERE c.oid = pg_catalog.to_regclass($1::text)",
+            &[name],
+        )
+        .await;
+    let sql = undo.sql();
+    match now {
+        Err(e) => format!(
+            "could not check what it left behind ({}); if {name} is an invalid index it \
+             created, run: {sql}",
+            Error::describe_db(&e)
+        ),
+        Ok(None) => "it left no index behind".into(),
+        Ok(Some(row)) if Some(row.get::<_, u32>(0)) == before => {
+            format!("the index {name} existed before this step and was left as it is")
+        }
+        Ok(Some(row)) if row.get::<_, bool>(1) => {
+            format!("the index {name} is valid and was left as it is")
+        }
+        Ok(Some(_)) => match client.batch_execute(&sql).await {
+            Ok(()) => format!("the invalid index it left behind was removed: {sql}"),
+            Err(u) => format!(
+                "removing the invalid index it left behind failed too ({}); run: {sql}",
+                Error::describe_db(&u)
+            ),
+        },
+    }
 }
 
 fn failure(

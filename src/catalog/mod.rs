@@ -94,8 +94,17 @@ pub fn quote_ident(name: &str) -> String {
 }
 
 /// Quotes a string literal (standard_conforming_strings on, the default since 9.1).
+///
+/// A value holding a backslash is written as an escape string (`E'C:\\'`), as
+/// PostgreSQL's own `quote_literal()` does: it then means the same whatever
+/// `standard_conforming_strings` is, so a step copied out of a plan and run elsewhere
+/// cannot be turned into another statement.
 pub fn quote_literal(value: &str) -> String {
-    format!("'{}'", value.replace('\'', "''"))
+    if value.contains('\\') {
+        format!("E'{}'", value.replace('\\', "\\\\").replace('\'', "''"))
+    } else {
+        format!("'{}'", value.replace('\'', "''"))
+    }
 }
 
 /// Storage parameters as PostgreSQL prints them in definitions: `name=value`, the value
@@ -492,5 +501,11 @@ mod tests {
         assert_eq!(quote_ident("pass$fail"), "\"pass$fail\"");
         assert_eq!(quote_ident("1x"), "\"1x\"");
         assert_eq!(quote_literal("it's"), "'it''s'");
+        // Backslashes: an escape string, the same under either standard_conforming_strings.
+        assert_eq!(quote_literal(r"C:\"), r"E'C:\\'");
+        assert_eq!(
+            quote_literal(r"C:\' ; DROP TABLE public.canary; --"),
+            r"E'C:\\'' ; DROP TABLE public.canary; --'"
+        );
     }
 }

@@ -107,6 +107,17 @@ fn describe(config: &Config) -> String {
     )
 }
 
+/// What every session of the engine runs first. The SQL the engine renders (string
+/// literals, names qualified for an empty `search_path`) means what it should only under
+/// these settings, and a database or role may change their defaults (`ALTER DATABASE …
+/// SET standard_conforming_strings = off` would turn a backslash in a comment into an
+/// escape, and a crafted comment into a second statement). They are set after the
+/// connection is made, not as startup options, so that poolers which refuse unknown
+/// startup parameters still work; `SET … TO DEFAULT` later still means the database's
+/// default, which the desired-state load relies on.
+pub const SESSION_SETTINGS: &str = "SET standard_conforming_strings = on; \
+     SET client_encoding = 'UTF8'; SET search_path = ''";
+
 pub async fn connect(target: &Target) -> Result<Client> {
     let config = &target.config;
     let tls = tls::connector(target.verify_certificate).map_err(|message| Error::Connect {
@@ -122,6 +133,16 @@ pub async fn connect(target: &Target) -> Result<Client> {
             tracing::debug!("connection closed: {e}");
         }
     });
+    client
+        .batch_execute(SESSION_SETTINGS)
+        .await
+        .map_err(|e| Error::Connect {
+            target: describe(config),
+            message: format!(
+                "cannot pin the session's settings: {}",
+                Error::describe_db(&e)
+            ),
+        })?;
     Ok(client)
 }
 

@@ -47,10 +47,6 @@ fn order() -> Vec<(&'static str, &'static str)> {
 
 const BEGIN: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
 
-fn literal(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "''"))
-}
-
 /// Opens the reading transactions: `client`'s, whose snapshot the `extra` connections
 /// import. Returns the connections that joined and the statements that cost.
 pub(super) async fn begin<'a>(
@@ -88,7 +84,7 @@ pub(super) async fn begin<'a>(
     };
     let join = format!(
         "{BEGIN}; SET TRANSACTION SNAPSHOT {}; SET LOCAL search_path = ''",
-        literal(&snapshot)
+        crate::catalog::quote_literal(&snapshot)
     );
     let joined = futures_util::future::join_all(extra.iter().map(|c| c.batch_execute(&join))).await;
     for (c, r) in extra.iter().zip(joined) {

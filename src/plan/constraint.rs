@@ -138,9 +138,9 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
                 .long_running()
                 .non_transactional()
                 .probe(super::probe::constraint(table, c));
-                build.on_failure = Some(format!(
-                    "DROP INDEX CONCURRENTLY IF EXISTS {};",
-                    QualName::new(table.schema.clone(), c.name.clone())
+                build.on_failure = super::OnFailure::drop_index(QualName::new(
+                    table.schema.clone(),
+                    c.name.clone(),
                 ));
                 let keyword = if c.kind == ConstraintKind::PrimaryKey {
                     "PRIMARY KEY"

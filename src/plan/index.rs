@@ -54,7 +54,7 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
                 // Writes go on during the build; a failed build leaves an invalid index,
                 // which is dropped.
                 s = s.non_transactional();
-                s.on_failure = Some(format!("DROP INDEX CONCURRENTLY IF EXISTS {};", index.name));
+                s.on_failure = super::OnFailure::drop_index(&index.name);
             }
             vec![s]
         }
@@ -142,7 +142,7 @@ fn replace(ctx: &Ctx, from: &Index, to: &Index) -> Vec<Step> {
     .hazard(Hazard::IndexBuild)
     .long_running()
     .non_transactional();
-    build.on_failure = Some(format!("DROP INDEX CONCURRENTLY IF EXISTS {tmp};"));
+    build.on_failure = super::OnFailure::drop_index(&tmp);
     let mut releases = ctx.releases(std::slice::from_ref(&id));
     releases.extend(columns_in(ctx.from, from));
     let drop = step(

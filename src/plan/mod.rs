@@ -61,7 +61,7 @@ pub struct Step {
     /// What undoes a half-done non-transactional step (the invalid index a failed
     /// CREATE INDEX CONCURRENTLY leaves behind).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub on_failure: Option<String>,
+    pub on_failure: Option<OnFailure>,
     /// A read-only query counting the rows that would make this step fail.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub probe: Option<String>,
@@ -70,6 +70,31 @@ pub struct Step {
     pub failing_rows: Option<i64>,
     #[serde(skip)]
     pub(crate) deps: Deps,
+}
+
+/// The clean-up of a failed non-transactional step. It removes only what the step itself
+/// made: `apply` notes the index's OID (if an index of that name already exists) before
+/// the step and, after a failure, drops the index only if it is a different one (the
+/// step created it) and invalid (a build that did not finish). A step that failed because
+/// the name was taken must never take the user's index with it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OnFailure {
+    /// The index the step builds, schema-qualified and quoted as in SQL.
+    pub drop_index: String,
+}
+
+impl OnFailure {
+    pub fn drop_index(name: impl std::fmt::Display) -> Option<OnFailure> {
+        Some(OnFailure {
+            drop_index: name.to_string(),
+        })
+    }
+
+    /// The statement that removes what the step left behind.
+    pub fn sql(&self) -> String {
+        format!("DROP INDEX CONCURRENTLY IF EXISTS {};", self.drop_index)
+    }
 }
 
 /// What a step does to the object graph, for ordering.

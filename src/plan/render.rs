@@ -13,6 +13,12 @@ fn duration(ms: u64) -> String {
     }
 }
 
+/// The settings every plan script sets before its first step: those of the engine's own
+/// sessions ([`crate::db::SESSION_SETTINGS`]).
+pub const SCRIPT_SETTINGS: &str = "SET standard_conforming_strings = on;\n\
+     SET client_encoding = 'UTF8';\n\
+     SET search_path = '';\n";
+
 /// A script that `psql -v ON_ERROR_STOP=1 -f` runs as it is: transactional steps grouped
 /// in transactions, the others alone between them, timeouts set before each step.
 pub fn sql(plan: &Plan) -> String {
@@ -26,6 +32,11 @@ pub fn sql(plan: &Plan) -> String {
     for n in &plan.notes {
         let _ = writeln!(out, "-- note: {n}");
     }
+    // The steps were rendered for these settings (literals, names qualified for an empty
+    // search_path); a database or role may default to others, so the script sets them as
+    // the engine's own sessions do.
+    out.push('\n');
+    out.push_str(SCRIPT_SETTINGS);
     let mut in_tx = false;
     let mut timeouts: Option<(u64, u64)> = None;
     for (i, step) in plan.steps.iter().enumerate() {
@@ -55,7 +66,12 @@ pub fn sql(plan: &Plan) -> String {
             None => {}
         }
         if let Some(undo) = &step.on_failure {
-            let _ = writeln!(out, "-- if it fails: {undo}");
+            let _ = writeln!(
+                out,
+                "-- if it fails and leaves the invalid index {} behind (one it created): {}",
+                undo.drop_index,
+                undo.sql()
+            );
         }
         let wanted = (step.lock_timeout_ms, step.statement_timeout_ms);
         if timeouts != Some(wanted) {

@@ -4,7 +4,7 @@
 //! installed); planning again must give nothing; seed rows survive unless a data-losing
 //! step ran.
 
-use crate::support::{Env, TestResult, text_diff, trial};
+use crate::support::{Env, TestResult, run_user_sql, text_diff, trial};
 use profe_migrate::pipeline::{self, Engine, Source};
 use profe_migrate::plan::{Hazard, render};
 use serde::Deserialize;
@@ -175,12 +175,12 @@ async fn run_case(env: &Env, dir: &Path, opts: &Options) -> TestResult {
     let b = env.scratch("fx_b").await?;
     let result = async {
         let ca = env.connect(&a).await?;
-        ca.batch_execute(&from_sql)
+        run_user_sql(&ca, &from_sql)
             .await
             .map_err(|e| format!("from.sql: {}", profe_migrate::Error::describe_db(&e)))?;
         let seed = read(dir, "seed.sql");
         if let Some(seed) = &seed {
-            ca.batch_execute(seed)
+            run_user_sql(&ca, seed)
                 .await
                 .map_err(|e| format!("seed.sql: {}", profe_migrate::Error::describe_db(&e)))?;
         }
@@ -233,7 +233,7 @@ async fn run_case(env: &Env, dir: &Path, opts: &Options) -> TestResult {
         // B is built after the apply: roles are cluster-wide, so to.sql's role
         // statements are the apply's to run; B gets everything else.
         let cb = env.connect(&b).await?;
-        cb.batch_execute(&without_role_statements(&to_sql)?)
+        run_user_sql(&cb, &without_role_statements(&to_sql)?)
             .await
             .map_err(|e| format!("to.sql: {}", profe_migrate::Error::describe_db(&e)))?;
         let got = pipeline::live_catalog(&ca, &scope)

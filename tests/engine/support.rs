@@ -149,6 +149,15 @@ impl Env {
     }
 }
 
+/// Runs SQL written for psql (unqualified names resolved through the database's default
+/// `search_path`) on a session of the engine, which pins an empty one; then pins it again.
+pub async fn run_user_sql(client: &Client, sql: &str) -> Result<(), tokio_postgres::Error> {
+    client.batch_execute("SET search_path TO DEFAULT").await?;
+    let result = client.batch_execute(sql).await;
+    client.batch_execute(db::SESSION_SETTINGS).await?;
+    result
+}
+
 /// A readable line diff of two texts.
 pub fn text_diff(a: &str, b: &str) -> String {
     similar::TextDiff::from_lines(a, b)
