@@ -18,9 +18,21 @@ pub struct Index {
     /// (and stays behind, as an index of its own, when the partition is detached).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub inherited: bool,
+    /// The partitioned index an inherited copy belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<QualName>,
 }
 
 impl Index {
+    /// The partition indexes that belong to this partitioned index in `catalog`: they are
+    /// created (or adopted) with it and dropped with it.
+    pub fn children<'a>(&'a self, catalog: &'a super::Catalog) -> impl Iterator<Item = &'a Index> {
+        catalog
+            .indexes
+            .values()
+            .filter(move |i| i.parent.as_ref() == Some(&self.name))
+    }
+
     /// The definition without its storage parameters.
     pub fn shape(&self) -> String {
         if self.options.is_empty() {

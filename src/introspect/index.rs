@@ -5,6 +5,7 @@ pub(super) fn read(catalog: &mut Catalog, rows: &[Row]) {
     for row in rows {
         let schema: String = row.get(0);
         let name = QualName::new(schema.clone(), row.get::<_, String>(1));
+        let parent: (Option<String>, Option<String>) = (row.get(8), row.get(9));
         catalog.indexes.insert(
             name.clone(),
             Index {
@@ -17,6 +18,10 @@ pub(super) fn read(catalog: &mut Catalog, rows: &[Row]) {
                 valid: row.get(5),
                 options: row.get::<_, Option<Vec<String>>>(6).unwrap_or_default(),
                 inherited: row.get(7),
+                parent: match parent {
+                    (Some(schema), Some(name)) => Some(QualName::new(schema, name)),
+                    _ => None,
+                },
             },
         );
     }

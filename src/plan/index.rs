@@ -38,12 +38,16 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
             } else {
                 index.definition.clone()
             };
+            // Its partitions' copies come with it (made, or adopted when one of the same
+            // form is there): their names are taken from this step on.
+            let mut creates = vec![id.clone()];
+            creates.extend(descendants(ctx.to, index));
             let mut s = step(
                 format!("{sql};"),
                 &id,
                 "create",
                 Deps {
-                    creates: vec![id.clone()],
+                    creates,
                     requires,
                     ..Deps::default()
                 },
@@ -75,12 +79,15 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
             } else {
                 ""
             };
+            // Its partitions' copies go with it: their names are free from this step on.
+            let mut drops = vec![id.clone()];
+            drops.extend(descendants(ctx.from, index));
             let s = step(
                 format!("DROP INDEX {concurrently}{};", index.name),
                 &id,
                 "drop",
                 Deps {
-                    drops: vec![id.clone()],
+                    drops,
                     releases,
                     ..Deps::default()
                 },
@@ -104,6 +111,21 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
         }
         _ => unreachable!("index change"),
     }
+}
+
+/// The partition indexes under a partitioned index in `catalog`, at every level.
+fn descendants(catalog: &crate::catalog::Catalog, index: &Index) -> Vec<ObjectId> {
+    let mut out = Vec::new();
+    let mut todo = vec![index];
+    while let Some(i) = todo.pop() {
+        for child in i.children(catalog) {
+            out.push(ObjectId::Index {
+                name: child.name.clone(),
+            });
+            todo.push(child);
+        }
+    }
+    out
 }
 
 /// Builds the new form beside the old one under a temporary name, drops the old one and

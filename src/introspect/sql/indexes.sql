@@ -4,9 +4,14 @@ SELECT n.nspname::text, ic.relname::text, c.relname::text,
        pg_catalog.pg_get_indexdef(i.indexrelid), i.indisunique, i.indisvalid,
        ic.reloptions::text[],
        -- A partition's copy of its parent's index, managed through the parent's.
-       ic.relispartition
+       ic.relispartition,
+       -- That parent index: dropping it drops the copy, creating it makes (or adopts) one.
+       pn.nspname::text, pc.relname::text
 FROM pg_catalog.pg_index i
 JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+LEFT JOIN pg_catalog.pg_inherits inh ON ic.relispartition AND inh.inhrelid = ic.oid
+LEFT JOIN pg_catalog.pg_class pc ON pc.oid = inh.inhparent
+LEFT JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace
 JOIN pg_catalog.pg_class c ON c.oid = i.indrelid
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('r', 'p', 'm')
