@@ -1,4 +1,4 @@
-//! The command line (../shared/design/cli.md is the contract).
+//! The command line (docs/cli.md is the contract).
 
 mod context;
 mod ops;

@@ -23,7 +23,7 @@ use tokio_postgres::Client;
 pub use drift::{DriftReport, DriftStatus};
 pub use status::{ServiceStatus, Status};
 
-/// Where a catalog comes from (cli.md's SOURCE).
+/// Where a catalog comes from (a SOURCE in docs/cli.md).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Source {
     Database(String),
