@@ -214,7 +214,13 @@ pub fn redact(conn: &str) -> String {
 
 pub async fn connect(target: &Target) -> Result<Client> {
     use tokio_postgres::config::SslMode as Wire;
-    let connector = tls::connector(&target.tls).map_err(|message| Error::Connect {
+    // Over a socket TLS never starts, so its files are not read (as in libpq).
+    let settings = if target.sockets_only {
+        &TlsSettings::none()
+    } else {
+        &target.tls
+    };
+    let connector = tls::connector(settings).map_err(|message| Error::Connect {
         target: target.describe(),
         message,
     })?;

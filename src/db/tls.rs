@@ -79,6 +79,17 @@ pub struct TlsSettings {
 }
 
 impl TlsSettings {
+    /// No TLS at all.
+    pub fn none() -> TlsSettings {
+        TlsSettings {
+            mode: SslMode::Disable,
+            mode_from: "sslmode=disable".into(),
+            roots: Roots::None,
+            roots_from: String::new(),
+            client: None,
+        }
+    }
+
     /// Whether the server's chain is checked: always in the verify modes, and in the
     /// weaker ones when a root certificate file is there (libpq's compatibility rule).
     pub fn checks_chain(&self) -> bool {
