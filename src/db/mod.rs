@@ -162,6 +162,17 @@ impl Target {
             return m;
         }
         let mut m = Error::describe_db(e);
+        if e.as_db_error().is_none() {
+            // tokio-postgres' Display stops at its own kind; the OS's reason is a cause.
+            let mut cause = std::error::Error::source(e);
+            while let Some(c) = cause {
+                let text = c.to_string();
+                if !m.contains(&text) {
+                    m.push_str(&format!(": {text}"));
+                }
+                cause = c.source();
+            }
+        }
         if let Some(db) = e.as_db_error() {
             let code = db.code().code();
             if code == "28P01"

@@ -221,7 +221,10 @@ impl Server {
             let client = db::connect(&db::parse(&conn).map_err(|e| e.to_string())?)
                 .await
                 .map_err(|e| e.to_string())?;
-            client.batch_execute(sql).await.map_err(|e| e.to_string())
+            client
+                .batch_execute(sql)
+                .await
+                .map_err(|e| profe_migrate::Error::describe_db(&e))
         })
     }
 }
