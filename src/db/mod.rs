@@ -225,8 +225,9 @@ pub fn redact(conn: &str) -> String {
 
 pub async fn connect(target: &Target) -> Result<Client> {
     use tokio_postgres::config::SslMode as Wire;
-    // Over a socket TLS never starts, so its files are not read (as in libpq).
-    let settings = if target.sockets_only {
+    // Over a socket, or with sslmode=disable, TLS never starts, so its files are not
+    // read (as in libpq).
+    let settings = if target.sockets_only || target.tls.mode == SslMode::Disable {
         &TlsSettings::none()
     } else {
         &target.tls
