@@ -9,6 +9,11 @@ use crate::plan::Hazard;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
+/// A set, non-empty environment variable.
+fn env_var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
 #[derive(Clone)]
 pub struct Context {
     pub config: Option<Config>,
@@ -177,12 +182,66 @@ impl Context {
                 .environment(name)?
                 .database_url(name);
         }
-        arg.ok_or_else(|| {
-            Error::Source(
-                "no database: pass --database-url, set DATABASE_URL, or name an --environment"
-                    .into(),
-            )
-        })
+        if let Some(url) = arg.or_else(|| env_var("DATABASE_URL")) {
+            return Ok(url);
+        }
+        // As for psql: PGHOST, PGHOSTADDR or PGDATABASE name a database, and an empty
+        // connection string takes everything from the environment.
+        if crate::db::environment_names_database(&env_var) {
+            return Ok(String::new());
+        }
+        Err(Error::Source(
+            "no database: pass --database-url, set DATABASE_URL (or PGHOST/PGDATABASE), or \
+             name an --environment"
+                .into(),
+        ))
+    }
+
+    /// Where `plan` starts from without `--from`: the service's or `--environment`'s
+    /// database, else `$DATABASE_URL`, else the database `PGHOST`/`PGDATABASE` name, else
+    /// `empty`; with the line that says which on stderr (none when `--from` is given).
+    pub fn plan_from(&self, from: Option<String>) -> Result<(Source, Option<String>)> {
+        if let Some(s) = from {
+            return Ok((Source::parse(&s), None));
+        }
+        let describe = |url: &str| {
+            crate::db::parse(url)
+                .map(|t| format!(" ({})", t.describe()))
+                .unwrap_or_default()
+        };
+        if let Some(url) = self.environment_url()? {
+            let whose = match (&self.service, &self.environment) {
+                (Some(s), _) if self.service_database()?.is_some() => {
+                    format!("service {s}'s database")
+                }
+                (_, Some(e)) => format!("environment {e}'s database"),
+                _ => "the configured database".into(),
+            };
+            let note = format!("plan: from {whose}{}", describe(&url));
+            return Ok((Source::Database(url), Some(note)));
+        }
+        if let Some(url) = env_var("DATABASE_URL") {
+            let source = Source::parse(&url);
+            let what = match &source {
+                Source::Database(_) => format!("the database in DATABASE_URL{}", describe(&url)),
+                Source::Empty => "empty (DATABASE_URL=empty)".into(),
+                Source::Files(_) => "the files DATABASE_URL names".into(),
+            };
+            return Ok((source, Some(format!("plan: from {what} (no --from)"))));
+        }
+        if crate::db::environment_names_database(&env_var) {
+            let note = format!(
+                "plan: from the database PGHOST/PGDATABASE name{} (no --from, DATABASE_URL unset)",
+                describe("")
+            );
+            return Ok((Source::Database(String::new()), Some(note)));
+        }
+        Ok((
+            Source::Empty,
+            Some(
+                "plan: from empty (no --from, DATABASE_URL unset, no PGHOST or PGDATABASE)".into(),
+            ),
+        ))
     }
 
     /// `--to`, else the configuration's desired state, else `schema/` and `policies/`.

@@ -409,13 +409,10 @@ pub async fn run(cli: Cli) -> Result<i32> {
                 // services that have databases of their own.
                 engine.exclude_schemas = ctx.separate_schemas();
             }
-            let from = match from
-                .or(ctx.environment_url()?)
-                .or_else(|| std::env::var("DATABASE_URL").ok())
-            {
-                Some(s) => Source::parse(&s),
-                None => Source::Empty,
-            };
+            let (from, note) = ctx.plan_from(from)?;
+            if let Some(note) = note {
+                eprintln!("{note}");
+            }
             let mut plan = engine.plan(&from, &ctx.desired(to)?, &cli.schemas).await?;
             let (lock, statement, long) = ctx.timeouts()?;
             plan.set_timeouts(lock, statement, long);

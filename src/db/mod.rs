@@ -1,110 +1,226 @@
-//! Connections: parsing connection strings, connecting, scratch databases on a server.
+//! Connections as libpq makes them: both connection string forms, the `PG*` environment
+//! variables, the password file, TLS modes and certificates (docs/connections.md);
+//! connecting, and scratch databases on a server.
 
 use crate::error::{Error, Result};
-use std::str::FromStr;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
+use tokio_postgres::config::Host;
 use tokio_postgres::{Client, Config};
 
+mod conninfo;
+mod params;
+mod pgpass;
 mod tls;
 
-/// Where to connect: the parsed connection string, and whether the server's certificate
-/// must be verified (`sslmode=verify-ca` or `verify-full`; tokio-postgres itself only
-/// knows disable, prefer and require).
+pub use conninfo::ParseError;
+pub use params::Lookup;
+pub use tls::{SslMode, TlsSettings};
+
+/// Where to connect, every parameter resolved.
 #[derive(Debug, Clone)]
 pub struct Target {
+    /// What tokio-postgres is given (its `ssl_mode` is the first attempt's).
     pub config: Config,
+    /// `sslmode=verify-ca` or `verify-full`.
     pub verify_certificate: bool,
+    pub tls: TlsSettings,
+    /// Every host is a Unix-domain socket, where sslmode does not apply.
+    sockets_only: bool,
+    /// The password file to consult when no password was given.
+    password_file: Option<PasswordFile>,
+    password_from_file: bool,
+}
+
+#[derive(Debug, Clone)]
+struct PasswordFile {
+    path: PathBuf,
+    /// Each host as given (empty: the default socket) with its port.
+    endpoints: Vec<(String, String)>,
 }
 
 impl Target {
-    /// The same server, another database.
+    /// The same server, another database (the password file is asked again: its lines
+    /// may differ per database).
     pub fn with_dbname(&self, dbname: &str) -> Target {
         let mut t = self.clone();
         t.config.dbname(dbname);
+        t.lookup_password();
         t
+    }
+
+    fn lookup_password(&mut self) {
+        let Some(file) = &self.password_file else {
+            return;
+        };
+        let found = params::file_password(
+            &file.path,
+            &file.endpoints,
+            self.config.get_dbname().unwrap_or(""),
+            self.config.get_user().unwrap_or(""),
+        );
+        self.password_from_file = found.is_some();
+        match found {
+            Some(pw) => self.config.password(pw),
+            None => self.config.password(Vec::<u8>::new()),
+        };
+    }
+
+    /// `database D on HOST:PORT as USER`, for messages: never the password.
+    pub fn describe(&self) -> String {
+        let c = &self.config;
+        let ports = c.get_ports();
+        let port = |i: usize| ports.get(i).or(ports.first()).copied().unwrap_or(5432);
+        let hosts: Vec<String> = c
+            .get_hosts()
+            .iter()
+            .enumerate()
+            .map(|(i, h)| match h {
+                Host::Tcp(name) => match c.get_hostaddrs().get(i) {
+                    Some(a) if a.to_string() != *name => format!("{name} ({a}):{}", port(i)),
+                    _ if name.contains(':') => format!("[{name}]:{}", port(i)),
+                    _ => format!("{name}:{}", port(i)),
+                },
+                Host::Unix(dir) => format!(
+                    "socket {}",
+                    dir.join(format!(".s.PGSQL.{}", port(i))).display()
+                ),
+            })
+            .collect();
+        format!(
+            "database {} on {} as user {}",
+            c.get_dbname().unwrap_or("?"),
+            hosts.join(", "),
+            c.get_user().unwrap_or("?")
+        )
+    }
+
+    /// The same parameters as libpq environment variables, for the PostgreSQL tools the
+    /// engine runs (pg_dump, pg_restore).
+    pub fn libpq_env(&self) -> Vec<(&'static str, String)> {
+        let c = &self.config;
+        let mut env = Vec::new();
+        let hosts: Vec<String> = c
+            .get_hosts()
+            .iter()
+            .map(|h| match h {
+                Host::Tcp(s) => s.clone(),
+                Host::Unix(p) => p.display().to_string(),
+            })
+            .collect();
+        env.push(("PGHOST", hosts.join(",")));
+        if !c.get_hostaddrs().is_empty() {
+            let addrs: Vec<String> = c.get_hostaddrs().iter().map(|a| a.to_string()).collect();
+            env.push(("PGHOSTADDR", addrs.join(",")));
+        }
+        if !c.get_ports().is_empty() {
+            let ports: Vec<String> = c.get_ports().iter().map(|p| p.to_string()).collect();
+            env.push(("PGPORT", ports.join(",")));
+        }
+        if let Some(u) = c.get_user() {
+            env.push(("PGUSER", u.to_string()));
+        }
+        if let Some(p) = c.get_password().filter(|p| !p.is_empty()) {
+            env.push(("PGPASSWORD", String::from_utf8_lossy(p).to_string()));
+        }
+        if let Some(d) = c.get_dbname() {
+            env.push(("PGDATABASE", d.to_string()));
+        }
+        if let Some(o) = c.get_options() {
+            env.push(("PGOPTIONS", o.to_string()));
+        }
+        if let Some(t) = c.get_connect_timeout() {
+            env.push(("PGCONNECT_TIMEOUT", t.as_secs().to_string()));
+        }
+        env.push(("PGSSLMODE", self.tls.mode.as_str().to_string()));
+        match &self.tls.roots {
+            tls::Roots::File(p) => env.push(("PGSSLROOTCERT", p.display().to_string())),
+            tls::Roots::System => env.push(("PGSSLROOTCERT", "system".to_string())),
+            tls::Roots::None => {}
+        }
+        if let Some(cc) = &self.tls.client {
+            env.push(("PGSSLCERT", cc.cert.display().to_string()));
+            env.push(("PGSSLKEY", cc.key.display().to_string()));
+        }
+        env.push((
+            "PGAPPNAME",
+            c.get_application_name()
+                .unwrap_or(APPLICATION_NAME)
+                .to_string(),
+        ));
+        env
+    }
+
+    /// What to tell the user about a failed attempt: the TLS reason and the setting at
+    /// fault, the server's message, or the OS's reason. Never the password.
+    fn explain(&self, e: &tokio_postgres::Error) -> String {
+        let host = match self.config.get_hosts().first() {
+            Some(Host::Tcp(h)) => h.clone(),
+            _ => String::new(),
+        };
+        if let Some(m) = tls::explain(e, &self.tls, &host) {
+            return m;
+        }
+        let mut m = Error::describe_db(e);
+        if e.as_db_error().is_none() {
+            // tokio-postgres' Display stops at its own kind; the OS's reason is a cause.
+            let mut cause = std::error::Error::source(e);
+            while let Some(c) = cause {
+                let text = c.to_string();
+                if !m.contains(&text) {
+                    m.push_str(&format!(": {text}"));
+                }
+                cause = c.source();
+            }
+        }
+        if let Some(db) = e.as_db_error() {
+            let code = db.code().code();
+            if code == "28P01"
+                && self.password_from_file
+                && let Some(f) = &self.password_file
+            {
+                m.push_str(&format!(
+                    "\n(password retrieved from file \"{}\")",
+                    f.path.display()
+                ));
+            }
+            if code == "28000" && db.message().contains("certificate") && self.tls.client.is_none()
+            {
+                m.push_str("\n(no client certificate was sent: give one with sslcert and sslkey)");
+            }
+        }
+        m
     }
 }
 
 pub const APPLICATION_NAME: &str = "profe-migrate";
 
-/// Parses a libpq URI or key/value connection string.
+/// Parses a libpq URI or key/value connection string, filling in what it leaves out from
+/// the process's environment and the defaults.
 pub fn parse(conn: &str) -> Result<Target> {
-    let verify = ["sslmode=verify-full", "sslmode=verify-ca"]
-        .iter()
-        .any(|m| conn.contains(m));
-    let normalized = conn
-        .replace("sslmode=verify-full", "sslmode=require")
-        .replace("sslmode=verify-ca", "sslmode=require");
-    let mut config = Config::from_str(&normalized).map_err(|e| Error::Connect {
-        target: redact(conn),
-        message: format!("invalid connection string: {e}"),
-    })?;
-    // The audit trigger and pg_stat_activity tell the engine's sessions apart by it.
-    if config.get_application_name().is_none() {
-        config.application_name(APPLICATION_NAME);
-    }
-    Ok(Target {
-        config,
-        verify_certificate: verify,
-    })
+    parse_with(conn, &|k| std::env::var(k).ok())
 }
 
-/// A connection string with any password removed, for messages.
+/// [`parse`] with the environment given as a lookup.
+pub fn parse_with(conn: &str, env: Lookup) -> Result<Target> {
+    params::resolve(conn, env)
+        .map_err(|message| Error::Source(format!("invalid connection string: {message}")))
+}
+
+/// Whether a SOURCE names a database: a `postgres://` URI, or (as libpq tells them apart)
+/// a string with `=` in it, unless that is the name of an existing file or folder.
+pub fn is_connection_string(s: &str) -> bool {
+    conninfo::is_uri(s) || (s.contains('=') && !std::path::Path::new(s).exists())
+}
+
+/// Whether `PGHOST`, `PGHOSTADDR` or `PGDATABASE` names a database, as it does for psql.
+pub fn environment_names_database(env: Lookup) -> bool {
+    params::environment_names_database(env)
+}
+
+/// A connection string with every password blanked, for messages.
 pub fn redact(conn: &str) -> String {
-    if let Some(rest) = conn
-        .strip_prefix("postgres://")
-        .or_else(|| conn.strip_prefix("postgresql://"))
-    {
-        let scheme = &conn[..conn.len() - rest.len()];
-        let (auth_host, tail) = match rest.find(['/', '?']) {
-            Some(i) => rest.split_at(i),
-            None => (rest, ""),
-        };
-        let auth_host = match auth_host.rfind('@') {
-            Some(at) => {
-                let (userinfo, host) = auth_host.split_at(at);
-                let user = userinfo.split(':').next().unwrap_or("");
-                format!("{user}{host}")
-            }
-            None => auth_host.to_string(),
-        };
-        let tail = match tail.split_once('?') {
-            Some((path, query)) => format!("{path}?{}", redact_pairs(query, '&')),
-            None => tail.to_string(),
-        };
-        return format!("{scheme}{auth_host}{tail}");
-    }
-    redact_pairs(conn, ' ')
-}
-
-fn redact_pairs(s: &str, sep: char) -> String {
-    s.split(sep)
-        .map(|part| {
-            let key = part.trim_start_matches('?');
-            if key.starts_with("password=") {
-                let prefix = &part[..part.len() - key.len()];
-                format!("{prefix}password=***")
-            } else {
-                part.to_string()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(&sep.to_string())
-}
-
-fn describe(config: &Config) -> String {
-    let host = config
-        .get_hosts()
-        .first()
-        .map(|h| match h {
-            tokio_postgres::config::Host::Tcp(s) => s.clone(),
-            tokio_postgres::config::Host::Unix(p) => p.display().to_string(),
-        })
-        .unwrap_or_else(|| "localhost".into());
-    format!(
-        "database {} on {host}",
-        config.get_dbname().unwrap_or("(default)")
-    )
+    conninfo::redact(conn)
 }
 
 /// What every session of the engine runs first. The SQL the engine renders (string
@@ -115,35 +231,73 @@ fn describe(config: &Config) -> String {
 /// connection is made, not as startup options, so that poolers which refuse unknown
 /// startup parameters still work; `SET … TO DEFAULT` later still means the database's
 /// default, which the desired-state load relies on.
+///
+/// `profe_migrate.engine` marks the session as the engine's for the DDL audit trigger,
+/// whatever application name the user gives (PGAPPNAME, `application_name=`).
 pub const SESSION_SETTINGS: &str = "SET standard_conforming_strings = on; \
-     SET client_encoding = 'UTF8'; SET search_path = ''";
+     SET client_encoding = 'UTF8'; SET search_path = ''; SET profe_migrate.engine = 'on'";
 
 pub async fn connect(target: &Target) -> Result<Client> {
-    let config = &target.config;
-    let tls = tls::connector(target.verify_certificate).map_err(|message| Error::Connect {
-        target: describe(config),
+    use tokio_postgres::config::SslMode as Wire;
+    // Over a socket, or with sslmode=disable, TLS never starts, so its files are not
+    // read (as in libpq).
+    let settings = if target.sockets_only || target.tls.mode == SslMode::Disable {
+        &TlsSettings::none()
+    } else {
+        &target.tls
+    };
+    let connector = tls::connector(settings).map_err(|message| Error::Connect {
+        target: target.describe(),
         message,
     })?;
-    let (client, connection) = config.connect(tls).await.map_err(|e| Error::Connect {
-        target: describe(config),
-        message: Error::describe_db(&e),
-    })?;
-    tokio::spawn(async move {
-        if let Err(e) = connection.await {
-            tracing::debug!("connection closed: {e}");
+    // allow: without TLS first, then with; prefer: the other way round (libpq's retries).
+    let attempts: &[Wire] = match target.tls.mode {
+        _ if target.sockets_only => &[Wire::Disable],
+        SslMode::Allow => &[Wire::Disable, Wire::Require],
+        SslMode::Prefer => &[Wire::Prefer, Wire::Disable],
+        SslMode::Disable => &[Wire::Disable],
+        _ => &[Wire::Require],
+    };
+    let mut last = None;
+    for (i, mode) in attempts.iter().enumerate() {
+        let mut config = target.config.clone();
+        config.ssl_mode(*mode);
+        match config.connect(connector.clone()).await {
+            Ok((client, connection)) => {
+                tokio::spawn(async move {
+                    if let Err(e) = connection.await {
+                        tracing::debug!("connection closed: {e}");
+                    }
+                });
+                client
+                    .batch_execute(SESSION_SETTINGS)
+                    .await
+                    .map_err(|e| Error::Connect {
+                        target: target.describe(),
+                        message: format!(
+                            "cannot pin the session's settings: {}",
+                            Error::describe_db(&e)
+                        ),
+                    })?;
+                return Ok(client);
+            }
+            Err(e) => {
+                // Retry only what the other mode could change: the server's refusal or
+                // the handshake, not an unreachable host.
+                let retry =
+                    i + 1 < attempts.len() && (e.as_db_error().is_some() || tls::is_tls_error(&e));
+                last = Some(e);
+                if !retry {
+                    break;
+                }
+            }
         }
-    });
-    client
-        .batch_execute(SESSION_SETTINGS)
-        .await
-        .map_err(|e| Error::Connect {
-            target: describe(config),
-            message: format!(
-                "cannot pin the session's settings: {}",
-                Error::describe_db(&e)
-            ),
-        })?;
-    Ok(client)
+    }
+    let e = last.expect("at least one attempt");
+    Err(Error::Connect {
+        target: target.describe(),
+        message: target.explain(&e),
+    })
 }
 
 /// A database created for one job (a shadow load, a test) and dropped afterwards.
@@ -194,23 +348,4 @@ impl ScratchDb {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::redact;
-
-    #[test]
-    fn passwords_never_survive_redaction() {
-        assert_eq!(
-            redact("postgres://app:s3cret@db.example:5432/profe?sslmode=require"),
-            "postgres://app@db.example:5432/profe?sslmode=require"
-        );
-        assert_eq!(
-            redact("postgresql://u:p@h/d?password=x&sslmode=disable"),
-            "postgresql://u@h/d?password=***&sslmode=disable"
-        );
-        assert_eq!(
-            redact("host=/tmp user=u password=secret dbname=d"),
-            "host=/tmp user=u password=*** dbname=d"
-        );
-        assert_eq!(redact("postgres://h/d"), "postgres://h/d");
-    }
-}
+mod tests;

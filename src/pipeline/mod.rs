@@ -35,7 +35,7 @@ impl Source {
     pub fn parse(s: &str) -> Source {
         if s == "empty" {
             Source::Empty
-        } else if s.starts_with("postgres://") || s.starts_with("postgresql://") {
+        } else if db::is_connection_string(s) {
             Source::Database(s.to_string())
         } else {
             Source::Files(vec![PathBuf::from(s)])

@@ -4,6 +4,7 @@
 //! error paths, the command line and introspection.
 
 mod cli;
+mod connections;
 mod errors;
 mod fixtures;
 mod hardening;
@@ -22,6 +23,7 @@ fn main() {
     trials.extend(cli::trials(&env));
     trials.extend(introspect::trials(&env));
     trials.extend(tls::trials(&env));
+    trials.extend(connections::trials(&env));
     trials.extend(rls::trials(&env));
     trials.extend(online::trials(&env));
     trials.extend(validate::trials(&env));
