@@ -1,37 +1,51 @@
-use super::{Change, Context, split_keys};
+use super::{Change, Context, keyed};
+use crate::catalog::Aggregate;
+
+/// The changes of this kind, each keeping the objects it was computed from.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq)]
+pub enum AggregateChange {
+    /// `replace`: CREATE OR REPLACE AGGREGATE.
+    Create {
+        aggregate: crate::catalog::Aggregate,
+        replace: bool,
+    },
+    Drop {
+        aggregate: crate::catalog::Aggregate,
+    },
+}
 
 pub(super) fn diff(ctx: &Context, out: &mut Vec<Change>) {
-    let (gone, new, both) = split_keys(&ctx.from.aggregates, &ctx.to.aggregates);
-    for key in new {
-        out.push(Change::CreateAggregate {
-            aggregate: ctx.to.aggregates[key].clone(),
+    let create = |a: &Aggregate| {
+        vec![AggregateChange::Create {
+            aggregate: a.clone(),
             replace: false,
-        });
-    }
-    for key in gone {
-        out.push(Change::DropAggregate {
-            aggregate: ctx.from.aggregates[key].clone(),
-        });
-    }
-    for key in both {
-        let (f, t) = (&ctx.from.aggregates[key], &ctx.to.aggregates[key]);
+        }]
+    };
+    let drop = |a: &Aggregate| {
+        vec![AggregateChange::Drop {
+            aggregate: a.clone(),
+        }]
+    };
+    let alter = |f: &Aggregate, t: &Aggregate| {
         if f == t {
-            continue;
-        }
-        if f.identity_args == t.identity_args {
+            vec![]
+        } else if f.identity_args == t.identity_args {
             // CREATE OR REPLACE AGGREGATE (PostgreSQL 12+) keeps what uses it.
-            out.push(Change::CreateAggregate {
+            vec![AggregateChange::Create {
                 aggregate: t.clone(),
                 replace: true,
-            });
+            }]
         } else {
-            out.push(Change::DropAggregate {
-                aggregate: f.clone(),
-            });
-            out.push(Change::CreateAggregate {
-                aggregate: t.clone(),
-                replace: false,
-            });
+            [drop(f), create(t)].concat()
         }
-    }
+    };
+    keyed(
+        out,
+        &ctx.from.aggregates,
+        &ctx.to.aggregates,
+        create,
+        drop,
+        alter,
+    );
 }

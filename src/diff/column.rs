@@ -1,6 +1,31 @@
 use super::{Change, Context};
 use crate::catalog::{Column, Table};
 
+/// The changes of this kind, each keeping the objects it was computed from.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq)]
+pub enum ColumnChange {
+    Add {
+        table: crate::catalog::QualName,
+        column: crate::catalog::Column,
+    },
+    Drop {
+        table: crate::catalog::QualName,
+        column: crate::catalog::Column,
+    },
+    Alter {
+        table: crate::catalog::QualName,
+        from: crate::catalog::Column,
+        to: crate::catalog::Column,
+    },
+    /// A column default that must be dropped and set again around the recreation of
+    /// something it uses (a function whose result type changes, say).
+    ResetDefault {
+        table: crate::catalog::QualName,
+        column: crate::catalog::Column,
+    },
+}
+
 /// Whether PostgreSQL can turn column `f` into `t` with ALTER COLUMN, or the column must be
 /// dropped and added again.
 fn alterable(f: &Column, t: &Column, server_version: i32) -> bool {
@@ -37,10 +62,10 @@ pub(super) fn diff(ctx: &Context, f: &Table, t: &Table, out: &mut Vec<Change>) {
     let keeps = inherited(ctx.from, &f.inherits);
     for col in &f.columns {
         if t.column(&col.name).is_none() && !gains.contains(&col.name) {
-            out.push(Change::DropColumn {
+            out.push(Change::Column(ColumnChange::Drop {
                 table: f.name.clone(),
                 column: col.clone(),
-            });
+            }));
         }
     }
     for col in &t.columns {
@@ -51,47 +76,47 @@ pub(super) fn diff(ctx: &Context, f: &Table, t: &Table, out: &mut Vec<Change>) {
                 if let Some(kept) = kept_column(ctx, f, &col.name)
                     && &kept != col
                 {
-                    out.push(Change::AlterColumn {
+                    out.push(Change::Column(ColumnChange::Alter {
                         table: t.name.clone(),
                         from: kept,
                         to: col.clone(),
-                    });
+                    }));
                 }
             }
             None => match without_invalid_not_null(col) {
                 Some(created) => {
-                    out.push(Change::AddColumn {
+                    out.push(Change::Column(ColumnChange::Add {
                         table: t.name.clone(),
                         column: created.clone(),
-                    });
-                    out.push(Change::AlterColumn {
+                    }));
+                    out.push(Change::Column(ColumnChange::Alter {
                         table: t.name.clone(),
                         from: created,
                         to: col.clone(),
-                    });
+                    }));
                 }
-                None => out.push(Change::AddColumn {
+                None => out.push(Change::Column(ColumnChange::Add {
                     table: t.name.clone(),
                     column: col.clone(),
-                }),
+                })),
             },
             Some(old) if old == col => {}
             Some(old) if alterable(old, col, ctx.from.server_version) => {
-                out.push(Change::AlterColumn {
+                out.push(Change::Column(ColumnChange::Alter {
                     table: t.name.clone(),
                     from: old.clone(),
                     to: col.clone(),
-                })
+                }))
             }
             Some(old) => {
-                out.push(Change::DropColumn {
+                out.push(Change::Column(ColumnChange::Drop {
                     table: f.name.clone(),
                     column: old.clone(),
-                });
-                out.push(Change::AddColumn {
+                }));
+                out.push(Change::Column(ColumnChange::Add {
                     table: t.name.clone(),
                     column: col.clone(),
-                });
+                }));
             }
         }
     }

@@ -1,7 +1,23 @@
 use super::Change;
 use super::Context;
+use super::{
+    AggregateChange, CollationChange, ColumnChange, ConstraintChange, DomainChange, EnumChange,
+    FunctionChange, IndexChange, PolicyChange, SchemaChange, SequenceChange, TableChange,
+    TriggerChange, ViewChange,
+};
 use crate::catalog::ObjectId;
 use std::collections::BTreeSet;
+
+/// The changes of this kind, each keeping the objects it was computed from.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq)]
+pub enum CommentChange {
+    /// A comment set (or removed, `None`).
+    Set {
+        object: crate::catalog::ObjectId,
+        comment: Option<String>,
+    },
+}
 
 /// Objects that the other changes create (or create again): a comment they should carry
 /// must be set, whatever the current database says.
@@ -9,35 +25,35 @@ pub(super) fn created(changes: &[Change]) -> BTreeSet<ObjectId> {
     let mut out = BTreeSet::new();
     for c in changes {
         match c {
-            Change::CreateSchema { name } => {
+            Change::Schema(SchemaChange::Create { name }) => {
                 out.insert(ObjectId::Schema { name: name.clone() });
             }
-            Change::CreateEnum { enum_type } => {
+            Change::Enum(EnumChange::Create { enum_type }) => {
                 out.insert(ObjectId::Type {
                     name: enum_type.name.clone(),
                 });
             }
-            Change::RecreateEnum { to, .. } => {
+            Change::Enum(EnumChange::Recreate { to, .. }) => {
                 out.insert(ObjectId::Type {
                     name: to.name.clone(),
                 });
             }
-            Change::CreateDomain { domain } => {
+            Change::Domain(DomainChange::Create { domain }) => {
                 out.insert(ObjectId::Type {
                     name: domain.name.clone(),
                 });
             }
-            Change::CreateComposite { composite } => {
+            Change::Domain(DomainChange::CreateComposite { composite }) => {
                 out.insert(ObjectId::Type {
                     name: composite.name.clone(),
                 });
             }
-            Change::CreateSequence { sequence } => {
+            Change::Sequence(SequenceChange::Create { sequence }) => {
                 out.insert(ObjectId::Sequence {
                     name: sequence.name.clone(),
                 });
             }
-            Change::CreateTable { table } => {
+            Change::Table(TableChange::Create { table }) => {
                 out.insert(ObjectId::Table {
                     name: table.name.clone(),
                 });
@@ -48,30 +64,31 @@ pub(super) fn created(changes: &[Change]) -> BTreeSet<ObjectId> {
                     });
                 }
             }
-            Change::AddColumn { table, column } => {
+            Change::Column(ColumnChange::Add { table, column }) => {
                 out.insert(ObjectId::Column {
                     table: table.clone(),
                     column: column.name.clone(),
                 });
             }
-            Change::AddConstraint { table, constraint } => {
+            Change::Constraint(ConstraintChange::Add { table, constraint }) => {
                 out.insert(ObjectId::Constraint {
                     table: table.clone(),
                     name: constraint.name.clone(),
                 });
             }
-            Change::CreateIndex { index } | Change::ReplaceIndex { to: index, .. } => {
+            Change::Index(IndexChange::Create { index })
+            | Change::Index(IndexChange::Replace { to: index, .. }) => {
                 out.insert(ObjectId::Index {
                     name: index.name.clone(),
                 });
             }
-            Change::CreateFunction { function } => {
+            Change::Function(FunctionChange::Create { function }) => {
                 out.insert(ObjectId::Function {
                     name: function.name.clone(),
                     args: function.arg_types.clone(),
                 });
             }
-            Change::CreateView { view } => {
+            Change::View(ViewChange::Create { view }) => {
                 out.insert(ObjectId::View {
                     name: view.name.clone(),
                 });
@@ -82,27 +99,28 @@ pub(super) fn created(changes: &[Change]) -> BTreeSet<ObjectId> {
                     });
                 }
             }
-            Change::CreateAggregate {
+            Change::Aggregate(AggregateChange::Create {
                 aggregate,
                 replace: false,
-            } => {
+            }) => {
                 out.insert(ObjectId::Function {
                     name: aggregate.name.clone(),
                     args: aggregate.arg_types.clone(),
                 });
             }
-            Change::CreateCollation { collation } => {
+            Change::Collation(CollationChange::Create { collation }) => {
                 out.insert(ObjectId::Collation {
                     name: collation.name.clone(),
                 });
             }
-            Change::CreateTrigger { trigger } => {
+            Change::Trigger(TriggerChange::Create { trigger }) => {
                 out.insert(ObjectId::Trigger {
                     table: trigger.table.clone(),
                     name: trigger.name.clone(),
                 });
             }
-            Change::CreatePolicy { policy } | Change::RecreatePolicy { to: policy, .. } => {
+            Change::Policy(PolicyChange::Create { policy })
+            | Change::Policy(PolicyChange::Recreate { to: policy, .. }) => {
                 out.insert(ObjectId::Policy {
                     table: policy.table.clone(),
                     name: policy.name.clone(),
@@ -113,7 +131,7 @@ pub(super) fn created(changes: &[Change]) -> BTreeSet<ObjectId> {
     }
     // Inline constraints of new tables are created with them.
     for c in changes {
-        if let Change::CreateTable { table } = c {
+        if let Change::Table(TableChange::Create { table }) = c {
             for name in table.constraints.keys() {
                 out.insert(ObjectId::Constraint {
                     table: table.name.clone(),
@@ -175,18 +193,18 @@ pub(super) fn diff(ctx: &Context, changes: &mut Vec<Change>) {
     for (id, text) in &ctx.to.comments {
         let unchanged = ctx.from.comments.get(id) == Some(text) && !created.contains(id);
         if !unchanged {
-            out.push(Change::SetComment {
+            out.push(Change::Comment(CommentChange::Set {
                 object: id.clone(),
                 comment: Some(text.clone()),
-            });
+            }));
         }
     }
     for id in ctx.from.comments.keys() {
         if !ctx.to.comments.contains_key(id) && survives(ctx, id) && !created.contains(id) {
-            out.push(Change::SetComment {
+            out.push(Change::Comment(CommentChange::Set {
                 object: id.clone(),
                 comment: None,
-            });
+            }));
         }
     }
     changes.extend(out);

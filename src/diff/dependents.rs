@@ -3,6 +3,10 @@
 //! partial index) is dropped first and, if the desired state keeps it, created again.
 
 use super::{Change, Context};
+use super::{
+    ColumnChange, ConstraintChange, DomainChange, EnumChange, FunctionChange, IndexChange,
+    TableChange, TriggerChange, ViewChange,
+};
 use crate::catalog::ObjectId;
 use std::collections::BTreeSet;
 
@@ -10,29 +14,30 @@ fn seeds(changes: &[Change]) -> BTreeSet<ObjectId> {
     changes
         .iter()
         .filter_map(|c| match c {
-            Change::DropConstraint { table, constraint } => Some(ObjectId::Constraint {
-                table: table.clone(),
-                name: constraint.name.clone(),
-            }),
-            Change::DropIndex { index } | Change::ReplaceIndex { from: index, .. } => {
-                Some(ObjectId::Index {
-                    name: index.name.clone(),
+            Change::Constraint(ConstraintChange::Drop { table, constraint }) => {
+                Some(ObjectId::Constraint {
+                    table: table.clone(),
+                    name: constraint.name.clone(),
                 })
             }
-            Change::RecreateEnum { from, .. } => Some(ObjectId::Type {
+            Change::Index(IndexChange::Drop { index })
+            | Change::Index(IndexChange::Replace { from: index, .. }) => Some(ObjectId::Index {
+                name: index.name.clone(),
+            }),
+            Change::Enum(EnumChange::Recreate { from, .. }) => Some(ObjectId::Type {
                 name: from.name.clone(),
             }),
-            Change::DropEnum { enum_type } => Some(ObjectId::Type {
+            Change::Enum(EnumChange::Drop { enum_type }) => Some(ObjectId::Type {
                 name: enum_type.name.clone(),
             }),
-            Change::DropDomain { domain } => Some(ObjectId::Type {
+            Change::Domain(DomainChange::Drop { domain }) => Some(ObjectId::Type {
                 name: domain.name.clone(),
             }),
-            Change::DropFunction { function } => Some(ObjectId::Function {
+            Change::Function(FunctionChange::Drop { function }) => Some(ObjectId::Function {
                 name: function.name.clone(),
                 args: function.arg_types.clone(),
             }),
-            Change::DropTrigger { trigger } => Some(ObjectId::Trigger {
+            Change::Trigger(TriggerChange::Drop { trigger }) => Some(ObjectId::Trigger {
                 table: trigger.table.clone(),
                 name: trigger.name.clone(),
             }),
@@ -46,7 +51,7 @@ pub(super) fn recreate(ctx: &Context, changes: &mut Vec<Change>) {
     let replaced: BTreeSet<ObjectId> = changes
         .iter()
         .filter_map(|c| match c {
-            Change::ReplaceFunction { to, .. } => Some(ObjectId::Function {
+            Change::Function(FunctionChange::Replace { to, .. }) => Some(ObjectId::Function {
                 name: to.name.clone(),
                 args: to.arg_types.clone(),
             }),
@@ -71,20 +76,20 @@ pub(super) fn recreate(ctx: &Context, changes: &mut Vec<Change>) {
                 if !hit(&id) {
                     continue;
                 }
-                let mut found = vec![Change::DropConstraint {
+                let mut found = vec![Change::Constraint(ConstraintChange::Drop {
                     table: name.clone(),
                     constraint: c.clone(),
-                }];
+                })];
                 if let Some(keep) = ctx
                     .to
                     .tables
                     .get(name)
                     .and_then(|t| t.constraints.get(&c.name))
                 {
-                    found.push(Change::AddConstraint {
+                    found.push(Change::Constraint(ConstraintChange::Add {
                         table: name.clone(),
                         constraint: keep.clone(),
-                    });
+                    }));
                 }
                 more.push((id, found));
             }
@@ -104,15 +109,15 @@ pub(super) fn recreate(ctx: &Context, changes: &mut Vec<Change>) {
             }
             // A swap cannot wait for what it stands on to change: it is dropped first.
             changes.retain(
-                |c| !matches!(c, Change::ReplaceIndex { from, .. } if from.name == index.name),
+                |c| !matches!(c, Change::Index(IndexChange::Replace { from, .. }) if from.name == index.name),
             );
-            let mut found = vec![Change::DropIndex {
+            let mut found = vec![Change::Index(IndexChange::Drop {
                 index: index.clone(),
-            }];
+            })];
             if let Some(keep) = ctx.to.indexes.get(&index.name) {
-                found.push(Change::CreateIndex {
+                found.push(Change::Index(IndexChange::Create {
                     index: keep.clone(),
-                });
+                }));
             }
             more.push((id, found));
         }
@@ -124,17 +129,17 @@ pub(super) fn recreate(ctx: &Context, changes: &mut Vec<Change>) {
             if ctx.dropped_tables.contains(&trigger.table) || !hit(&id) {
                 continue;
             }
-            let mut found = vec![Change::DropTrigger {
+            let mut found = vec![Change::Trigger(TriggerChange::Drop {
                 trigger: trigger.clone(),
-            }];
+            })];
             if let Some(keep) = ctx
                 .to
                 .triggers
                 .get(&(trigger.table.clone(), trigger.name.clone()))
             {
-                found.push(Change::CreateTrigger {
+                found.push(Change::Trigger(TriggerChange::Create {
                     trigger: keep.clone(),
-                });
+                }));
             }
             more.push((id, found));
         }
@@ -154,9 +159,15 @@ fn reset_defaults(ctx: &Context, dropped: &BTreeSet<ObjectId>, changes: &mut Vec
     let touched: BTreeSet<(crate::catalog::QualName, String)> = changes
         .iter()
         .filter_map(|c| match c {
-            Change::AlterColumn { table, to, .. } => Some((table.clone(), to.name.clone())),
-            Change::ResetDefault { table, column } => Some((table.clone(), column.name.clone())),
-            Change::DropColumn { table, column } => Some((table.clone(), column.name.clone())),
+            Change::Column(ColumnChange::Alter { table, to, .. }) => {
+                Some((table.clone(), to.name.clone()))
+            }
+            Change::Column(ColumnChange::ResetDefault { table, column }) => {
+                Some((table.clone(), column.name.clone()))
+            }
+            Change::Column(ColumnChange::Drop { table, column }) => {
+                Some((table.clone(), column.name.clone()))
+            }
             _ => None,
         })
         .collect();
@@ -178,10 +189,10 @@ fn reset_defaults(ctx: &Context, dropped: &BTreeSet<ObjectId>, changes: &mut Vec
                 continue;
             }
             if let Some(keep) = ctx.to.tables.get(name).and_then(|t| t.column(&col.name)) {
-                changes.push(Change::ResetDefault {
+                changes.push(Change::Column(ColumnChange::ResetDefault {
                     table: name.clone(),
                     column: keep.clone(),
-                });
+                }));
             }
         }
     }
@@ -193,7 +204,7 @@ pub(super) fn changed_objects(ctx: &Context, changes: &[Change]) -> BTreeSet<Obj
     let mut dropped: BTreeSet<ObjectId> = BTreeSet::new();
     for c in changes.iter() {
         match c {
-            Change::AlterColumn { table, from, to }
+            Change::Column(ColumnChange::Alter { table, from, to })
                 if from.data_type != to.data_type || from.collation != to.collation =>
             {
                 dropped.insert(ObjectId::Column {
@@ -201,13 +212,13 @@ pub(super) fn changed_objects(ctx: &Context, changes: &[Change]) -> BTreeSet<Obj
                     column: from.name.clone(),
                 });
             }
-            Change::DropColumn { table, column } => {
+            Change::Column(ColumnChange::Drop { table, column }) => {
                 dropped.insert(ObjectId::Column {
                     table: table.clone(),
                     column: column.name.clone(),
                 });
             }
-            Change::DropTable { table } => {
+            Change::Table(TableChange::Drop { table }) => {
                 dropped.insert(ObjectId::Table {
                     name: table.name.clone(),
                 });
@@ -218,13 +229,13 @@ pub(super) fn changed_objects(ctx: &Context, changes: &[Change]) -> BTreeSet<Obj
                     });
                 }
             }
-            Change::DropView { view } => {
+            Change::View(ViewChange::Drop { view }) => {
                 dropped.insert(ObjectId::View {
                     name: view.name.clone(),
                 });
             }
             // Every column of a recreated enum type changes type.
-            Change::RecreateEnum { from, .. } => {
+            Change::Enum(EnumChange::Recreate { from, .. }) => {
                 let (t, a) = (from.name.to_string(), format!("{}[]", from.name));
                 for table in ctx.from.tables.values() {
                     for col in table
@@ -254,7 +265,7 @@ pub(super) fn recreate_views(ctx: &Context, changes: &mut Vec<Change>) {
     let mut recreated: BTreeSet<crate::catalog::QualName> = changes
         .iter()
         .filter_map(|c| match c {
-            Change::DropView { view } => Some(view.name.clone()),
+            Change::View(ViewChange::Drop { view }) => Some(view.name.clone()),
             _ => None,
         })
         .collect();
@@ -271,7 +282,7 @@ pub(super) fn recreate_views(ctx: &Context, changes: &mut Vec<Change>) {
             // Replaced by a body that no longer needs what changes: the replacement,
             // ordered before the change, is enough.
             let replaced_clear = changes.iter().any(|c| {
-                matches!(c, Change::ReplaceFunction { to, .. }
+                matches!(c, Change::Function(FunctionChange::Replace { to, .. })
                     if to.name == f.name && to.arg_types == f.arg_types)
             }) && !ctx.to.deps_of(&id).any(|d| dropped.contains(d));
             if replaced_clear {
@@ -282,17 +293,17 @@ pub(super) fn recreate_views(ctx: &Context, changes: &mut Vec<Change>) {
         for (id, f) in functions {
             // Replaced in place no more: dropped before what it stands on changes.
             changes.retain(|c| {
-                !matches!(c, Change::ReplaceFunction { to, .. } | Change::CreateFunction { function: to }
+                !matches!(c, Change::Function(FunctionChange::Replace { to, .. }) | Change::Function(FunctionChange::Create { function: to })
                     if to.name == f.name && to.arg_types == f.arg_types)
             });
             dropped.insert(id);
-            changes.push(Change::DropFunction {
+            changes.push(Change::Function(FunctionChange::Drop {
                 function: f.clone(),
-            });
+            }));
             if let Some(keep) = ctx.to.functions.get(&(f.name.clone(), f.arg_types.clone())) {
-                changes.push(Change::CreateFunction {
+                changes.push(Change::Function(FunctionChange::Create {
                     function: keep.clone(),
-                });
+                }));
             }
         }
         let mut more = Vec::new();
@@ -311,32 +322,32 @@ pub(super) fn recreate_views(ctx: &Context, changes: &mut Vec<Change>) {
         }
         for view in more {
             // A view that was to be replaced in place is re-created instead.
-            changes.retain(|c| !matches!(c, Change::ReplaceView { to, .. } | Change::AlterViewOptions { to, .. } | Change::RefreshView { view: to } if to.name == view.name));
+            changes.retain(|c| !matches!(c, Change::View(ViewChange::Replace { to, .. }) | Change::View(ViewChange::AlterOptions { to, .. }) | Change::View(ViewChange::Refresh { view: to }) if to.name == view.name));
             dropped.insert(ObjectId::View {
                 name: view.name.clone(),
             });
             recreated.insert(view.name.clone());
-            changes.push(Change::DropView { view: view.clone() });
+            changes.push(Change::View(ViewChange::Drop { view: view.clone() }));
             if let Some(keep) = ctx.to.views.get(&view.name) {
-                changes.push(Change::CreateView { view: keep.clone() });
+                changes.push(Change::View(ViewChange::Create { view: keep.clone() }));
             }
         }
     }
     // Indexes on dropped materialized views go with them; the desired ones come back.
     changes
-        .retain(|c| !matches!(c, Change::DropIndex { index } if recreated.contains(&index.table)));
+        .retain(|c| !matches!(c, Change::Index(IndexChange::Drop { index }) if recreated.contains(&index.table)));
     let created: BTreeSet<crate::catalog::QualName> = changes
         .iter()
         .filter_map(|c| match c {
-            Change::CreateIndex { index } => Some(index.name.clone()),
+            Change::Index(IndexChange::Create { index }) => Some(index.name.clone()),
             _ => None,
         })
         .collect();
     for index in ctx.to.indexes.values() {
         if recreated.contains(&index.table) && !created.contains(&index.name) {
-            changes.push(Change::CreateIndex {
+            changes.push(Change::Index(IndexChange::Create {
                 index: index.clone(),
-            });
+            }));
         }
     }
 }

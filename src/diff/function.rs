@@ -1,5 +1,22 @@
-use super::{Change, Context, split_keys};
+use super::{Change, Context, keyed};
 use crate::catalog::Function;
+
+/// The changes of this kind, each keeping the objects it was computed from.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq)]
+pub enum FunctionChange {
+    Create {
+        function: crate::catalog::Function,
+    },
+    Drop {
+        function: crate::catalog::Function,
+    },
+    /// CREATE OR REPLACE: same signature and result, new body or attributes.
+    Replace {
+        from: crate::catalog::Function,
+        to: crate::catalog::Function,
+    },
+}
 
 /// CREATE OR REPLACE keeps the object (and what depends on it) when the parameters (names,
 /// types, modes) and the result type stay, and no default is taken away; anything else
@@ -12,34 +29,34 @@ fn replaceable(f: &Function, t: &Function) -> bool {
 }
 
 pub(super) fn diff(ctx: &Context, out: &mut Vec<Change>) {
-    let (gone, new, both) = split_keys(&ctx.from.functions, &ctx.to.functions);
-    for key in new {
-        out.push(Change::CreateFunction {
-            function: ctx.to.functions[key].clone(),
-        });
-    }
-    for key in gone {
-        out.push(Change::DropFunction {
-            function: ctx.from.functions[key].clone(),
-        });
-    }
-    for key in both {
-        let (f, t) = (&ctx.from.functions[key], &ctx.to.functions[key]);
+    let create = |f: &Function| {
+        vec![FunctionChange::Create {
+            function: f.clone(),
+        }]
+    };
+    let drop = |f: &Function| {
+        vec![FunctionChange::Drop {
+            function: f.clone(),
+        }]
+    };
+    let alter = |f: &Function, t: &Function| {
         if f == t {
-            continue;
-        }
-        if replaceable(f, t) {
-            out.push(Change::ReplaceFunction {
+            vec![]
+        } else if replaceable(f, t) {
+            vec![FunctionChange::Replace {
                 from: f.clone(),
                 to: t.clone(),
-            });
+            }]
         } else {
-            out.push(Change::DropFunction {
-                function: f.clone(),
-            });
-            out.push(Change::CreateFunction {
-                function: t.clone(),
-            });
+            [drop(f), create(t)].concat()
         }
-    }
+    };
+    keyed(
+        out,
+        &ctx.from.functions,
+        &ctx.to.functions,
+        create,
+        drop,
+        alter,
+    );
 }

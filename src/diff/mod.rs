@@ -23,297 +23,51 @@ mod table;
 mod trigger;
 mod view;
 
-use crate::catalog::Role;
-use crate::catalog::{
-    Aggregate, Catalog, Collation, Column, CompositeType, Constraint, Domain, EnumType, Extension,
-    Function, Index, Policy, QualName, Sequence, Table, Trigger, View,
-};
+use crate::catalog::{Catalog, QualName};
+pub use aggregate::AggregateChange;
+pub use collation::CollationChange;
+pub use column::ColumnChange;
+pub use comment::CommentChange;
+pub use constraint::ConstraintChange;
+pub use domain::DomainChange;
+pub use enum_type::EnumChange;
+pub use extension::ExtensionChange;
+pub use function::FunctionChange;
+pub use index::IndexChange;
+pub use policy::PolicyChange;
+pub use privilege::PrivilegeChange;
 pub(crate) use privilege::effective as effective_acl;
+pub use role::RoleChange;
 pub(crate) use role::is_powerful;
-use serde::Serialize;
+pub use schema::SchemaChange;
+pub use sequence::SequenceChange;
 use std::collections::BTreeSet;
+pub use table::TableChange;
+pub use trigger::TriggerChange;
+pub use view::ViewChange;
 
-// Changes are made once per plan and moved, never copied in bulk: boxing the large
-// variants would buy nothing but indirection.
-#[allow(clippy::large_enum_variant)]
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "change", rename_all = "snake_case")]
+/// A change of one object kind; the kind's own type says which (each kind's module
+/// defines its type and its plan module matches it completely).
+#[derive(Debug, Clone, PartialEq)]
 pub enum Change {
-    CreateRole {
-        role: Role,
-    },
-    /// Only with `--drop-roles`.
-    DropRole {
-        role: Role,
-    },
-    /// Attributes (LOGIN, BYPASSRLS, CONNECTION LIMIT …).
-    AlterRole {
-        from: Role,
-        to: Role,
-    },
-    GrantMembership {
-        role: String,
-        member: String,
-        admin: bool,
-    },
-    /// `admin_only`: REVOKE ADMIN OPTION FOR, the membership stays.
-    RevokeMembership {
-        role: String,
-        member: String,
-        admin_only: bool,
-    },
-    CreateSchema {
-        name: String,
-    },
-    DropSchema {
-        name: String,
-    },
-    CreateExtension {
-        extension: Extension,
-    },
-    DropExtension {
-        extension: Extension,
-    },
-    AlterExtensionSchema {
-        from: Extension,
-        to: Extension,
-    },
-    CreateEnum {
-        enum_type: EnumType,
-    },
-    DropEnum {
-        enum_type: EnumType,
-    },
-    /// Labels appended in place; each with the label it goes before or after.
-    AddEnumValue {
-        name: QualName,
-        value: String,
-        before: Option<String>,
-        after: Option<String>,
-    },
-    /// Labels removed or reordered: PostgreSQL cannot do that in place.
-    RecreateEnum {
-        from: EnumType,
-        to: EnumType,
-    },
-    CreateCollation {
-        collation: Collation,
-    },
-    DropCollation {
-        collation: Collation,
-    },
-    CreateDomain {
-        domain: Domain,
-    },
-    DropDomain {
-        domain: Domain,
-    },
-    /// Default, NOT NULL and CHECK constraints changed in place.
-    AlterDomain {
-        from: Domain,
-        to: Domain,
-    },
-    CreateComposite {
-        composite: CompositeType,
-    },
-    DropComposite {
-        composite: CompositeType,
-    },
-    AlterComposite {
-        from: CompositeType,
-        to: CompositeType,
-    },
-    CreateSequence {
-        sequence: Sequence,
-    },
-    DropSequence {
-        sequence: Sequence,
-    },
-    AlterSequence {
-        from: Sequence,
-        to: Sequence,
-    },
-    CreateTable {
-        table: Table,
-    },
-    DropTable {
-        table: Table,
-    },
-    /// A table becomes a partition (ATTACH PARTITION checks its rows).
-    AttachPartition {
-        table: QualName,
-        parent: QualName,
-        bound: String,
-    },
-    DetachPartition {
-        table: QualName,
-        parent: QualName,
-    },
-    /// INHERIT (`add`) or NO INHERIT a parent.
-    SetInherit {
-        table: QualName,
-        parent: QualName,
-        add: bool,
-    },
-    SetLogged {
-        table: QualName,
-        unlogged: bool,
-    },
-    AddColumn {
-        table: QualName,
-        column: Column,
-    },
-    DropColumn {
-        table: QualName,
-        column: Column,
-    },
-    AlterColumn {
-        table: QualName,
-        from: Column,
-        to: Column,
-    },
-    AddConstraint {
-        table: QualName,
-        constraint: Constraint,
-    },
-    DropConstraint {
-        table: QualName,
-        constraint: Constraint,
-    },
-    ValidateConstraint {
-        table: QualName,
-        constraint: Constraint,
-    },
-    /// Deferrability of a foreign key, changed in place.
-    AlterConstraintDeferrable {
-        table: QualName,
-        constraint: Constraint,
-    },
-    CreateFunction {
-        function: Function,
-    },
-    DropFunction {
-        function: Function,
-    },
-    /// CREATE OR REPLACE: same signature and result, new body or attributes.
-    ReplaceFunction {
-        from: Function,
-        to: Function,
-    },
-    /// `replace`: CREATE OR REPLACE AGGREGATE.
-    CreateAggregate {
-        aggregate: Aggregate,
-        replace: bool,
-    },
-    DropAggregate {
-        aggregate: Aggregate,
-    },
-    CreateView {
-        view: View,
-    },
-    DropView {
-        view: View,
-    },
-    /// CREATE OR REPLACE VIEW: same leading columns, new query or options.
-    ReplaceView {
-        from: View,
-        to: View,
-    },
-    AlterViewOptions {
-        from: View,
-        to: View,
-    },
-    /// Materialized view filled (or emptied, WITH NO DATA).
-    RefreshView {
-        view: View,
-    },
-    CreateTrigger {
-        trigger: Trigger,
-    },
-    DropTrigger {
-        trigger: Trigger,
-    },
-    SetTriggerEnabled {
-        trigger: Trigger,
-    },
-    /// ENABLE/DISABLE and FORCE/NO FORCE ROW LEVEL SECURITY: (enabled, forced).
-    SetRowSecurity {
-        table: QualName,
-        from: (bool, bool),
-        to: (bool, bool),
-    },
-    CreatePolicy {
-        policy: Policy,
-    },
-    DropPolicy {
-        policy: Policy,
-    },
-    /// ALTER POLICY: roles, USING or WITH CHECK.
-    AlterPolicy {
-        from: Policy,
-        to: Policy,
-    },
-    /// Command or kind changed: dropped and created in one step, so that there is no
-    /// moment without the policy.
-    RecreatePolicy {
-        from: Policy,
-        to: Policy,
-    },
-    /// A column default that must be dropped and set again around the recreation of
-    /// something it uses (a function whose result type changes, say).
-    ResetDefault {
-        table: QualName,
-        column: Column,
-    },
-    /// GRANT and REVOKE on one object (`new`: created by this plan).
-    SetPrivileges {
-        object: crate::catalog::ObjectId,
-        from: crate::catalog::Acl,
-        to: crate::catalog::Acl,
-        new: bool,
-    },
-    /// GRANT and REVOKE on columns of one table, written together.
-    SetColumnPrivileges {
-        table: QualName,
-        /// Column → (current ACL, desired ACL).
-        columns: std::collections::BTreeMap<String, (crate::catalog::Acl, crate::catalog::Acl)>,
-        new: bool,
-    },
-    /// ALTER … OWNER TO (`None`: the role that applies the plan).
-    SetOwner {
-        object: crate::catalog::ObjectId,
-        owner: Option<String>,
-        new: bool,
-    },
-    /// ALTER DEFAULT PRIVILEGES.
-    SetDefaultPrivileges {
-        key: crate::catalog::DefaultAclKey,
-        from: crate::catalog::Acl,
-        to: crate::catalog::Acl,
-    },
-    /// A comment set (or removed, `None`).
-    SetComment {
-        object: crate::catalog::ObjectId,
-        comment: Option<String>,
-    },
-    /// Storage parameters of an index (standalone or behind a constraint).
-    AlterIndexOptions {
-        index: QualName,
-        from: Vec<String>,
-        to: Vec<String>,
-    },
-    CreateIndex {
-        index: Index,
-    },
-    /// A changed index on a table with rows: built under a temporary name, then swapped
-    /// in, so that queries never run without it.
-    ReplaceIndex {
-        from: Index,
-        to: Index,
-    },
-    DropIndex {
-        index: Index,
-    },
+    Role(RoleChange),
+    Schema(SchemaChange),
+    Extension(ExtensionChange),
+    Enum(EnumChange),
+    Collation(CollationChange),
+    Domain(DomainChange),
+    Sequence(SequenceChange),
+    Table(TableChange),
+    Column(ColumnChange),
+    Constraint(ConstraintChange),
+    Function(FunctionChange),
+    Aggregate(AggregateChange),
+    View(ViewChange),
+    Trigger(TriggerChange),
+    Policy(PolicyChange),
+    Privilege(PrivilegeChange),
+    Comment(CommentChange),
+    Index(IndexChange),
 }
 
 /// What the diff needs besides the two catalogs.
@@ -389,7 +143,7 @@ fn split_blocked_swaps(ctx: &Context, changes: &mut Vec<Change>) {
     let mut out = Vec::with_capacity(changes.len());
     for c in changes.drain(..) {
         match c {
-            Change::ReplaceIndex { from, to }
+            Change::Index(IndexChange::Replace { from, to })
                 if {
                     let id = crate::catalog::ObjectId::Index {
                         name: from.name.clone(),
@@ -399,8 +153,8 @@ fn split_blocked_swaps(ctx: &Context, changes: &mut Vec<Change>) {
                         .any(|d| *d != id && changed.contains(d))
                 } =>
             {
-                out.push(Change::DropIndex { index: from });
-                out.push(Change::CreateIndex { index: to });
+                out.push(Change::Index(IndexChange::Drop { index: from }));
+                out.push(Change::Index(IndexChange::Create { index: to }));
             }
             other => out.push(other),
         }
@@ -415,7 +169,7 @@ fn absorb_recreated_enum_defaults(changes: &mut Vec<Change>) {
     let recreated: BTreeSet<String> = changes
         .iter()
         .filter_map(|c| match c {
-            Change::RecreateEnum { from, .. } => Some(from.name.to_string()),
+            Change::Enum(EnumChange::Recreate { from, .. }) => Some(from.name.to_string()),
             _ => None,
         })
         .collect();
@@ -424,7 +178,7 @@ fn absorb_recreated_enum_defaults(changes: &mut Vec<Change>) {
     }
     let of_enum = |t: &str| recreated.contains(t.trim_end_matches("[]"));
     changes.retain_mut(|c| match c {
-        Change::AlterColumn { from, to, .. }
+        Change::Column(ColumnChange::Alter { from, to, .. })
             if of_enum(&from.data_type) && of_enum(&to.data_type) =>
         {
             from.default = to.default.clone();
@@ -432,6 +186,61 @@ fn absorb_recreated_enum_defaults(changes: &mut Vec<Change>) {
         }
         _ => true,
     });
+}
+
+/// Each kind's change type is a `Change`.
+macro_rules! kinds {
+    ($($variant:ident($ty:ty)),* $(,)?) => {
+        $(impl From<$ty> for Change {
+            fn from(c: $ty) -> Change {
+                Change::$variant(c)
+            }
+        })*
+    };
+}
+
+kinds!(
+    Role(RoleChange),
+    Schema(SchemaChange),
+    Extension(ExtensionChange),
+    Enum(EnumChange),
+    Collation(CollationChange),
+    Domain(DomainChange),
+    Sequence(SequenceChange),
+    Table(TableChange),
+    Column(ColumnChange),
+    Function(FunctionChange),
+    Comment(CommentChange),
+    Privilege(PrivilegeChange),
+    Aggregate(AggregateChange),
+    View(ViewChange),
+    Trigger(TriggerChange),
+    Policy(PolicyChange),
+    Constraint(ConstraintChange),
+    Index(IndexChange),
+);
+
+/// The walk every keyed kind shares: objects only in `to` (in key order), then those only
+/// in `from`, then those on both sides; the kind says what each becomes (`alter` decides
+/// whether two forms differ at all). The order is the one the plan's ties keep.
+pub(crate) fn keyed<K: Ord, T, C: Into<Change>>(
+    out: &mut Vec<Change>,
+    from: &std::collections::BTreeMap<K, T>,
+    to: &std::collections::BTreeMap<K, T>,
+    mut create: impl FnMut(&T) -> Vec<C>,
+    mut drop: impl FnMut(&T) -> Vec<C>,
+    mut alter: impl FnMut(&T, &T) -> Vec<C>,
+) {
+    let (gone, new, both) = split_keys(from, to);
+    for k in new {
+        out.extend(create(&to[k]).into_iter().map(Into::into));
+    }
+    for k in gone {
+        out.extend(drop(&from[k]).into_iter().map(Into::into));
+    }
+    for k in both {
+        out.extend(alter(&from[k], &to[k]).into_iter().map(Into::into));
+    }
 }
 
 /// Keys present on only one side, and on both, of two ordered maps.

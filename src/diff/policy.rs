@@ -1,15 +1,45 @@
 //! Row level security: the per-table switches and the policies.
 
+use super::TableChange;
 use super::{Change, Context, split_keys};
 use crate::catalog::{ObjectId, Policy, QualName};
 use std::collections::BTreeSet;
+
+/// The changes of this kind, each keeping the objects it was computed from.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq)]
+pub enum PolicyChange {
+    /// ENABLE/DISABLE and FORCE/NO FORCE ROW LEVEL SECURITY: (enabled, forced).
+    SetRowSecurity {
+        table: crate::catalog::QualName,
+        from: (bool, bool),
+        to: (bool, bool),
+    },
+    Create {
+        policy: crate::catalog::Policy,
+    },
+    Drop {
+        policy: crate::catalog::Policy,
+    },
+    /// ALTER POLICY: roles, USING or WITH CHECK.
+    Alter {
+        from: crate::catalog::Policy,
+        to: crate::catalog::Policy,
+    },
+    /// Command or kind changed: dropped and created in one step, so that there is no
+    /// moment without the policy.
+    Recreate {
+        from: crate::catalog::Policy,
+        to: crate::catalog::Policy,
+    },
+}
 
 /// Tables that start from nothing in this plan (new, or dropped and created again): they
 /// have no policies and RLS off until the plan says otherwise.
 pub(super) fn fresh_tables(ctx: &Context, changes: &[Change]) -> BTreeSet<QualName> {
     let mut out = ctx.created_tables.clone();
     out.extend(changes.iter().filter_map(|c| match c {
-        Change::DropTable { table } if ctx.to.tables.contains_key(&table.name) => {
+        Change::Table(TableChange::Drop { table }) if ctx.to.tables.contains_key(&table.name) => {
             Some(table.name.clone())
         }
         _ => None,
@@ -34,40 +64,40 @@ pub(super) fn diff(ctx: &Context, out: &mut Vec<Change>) {
             _ => (false, false),
         };
         if before != (t.rls, t.force_rls) {
-            out.push(Change::SetRowSecurity {
+            out.push(Change::Policy(PolicyChange::SetRowSecurity {
                 table: name.clone(),
                 from: before,
                 to: (t.rls, t.force_rls),
-            });
+            }));
         }
     }
     let (gone, new, both) = split_keys(&ctx.from.policies, &ctx.to.policies);
     for key in gone {
         let p = &ctx.from.policies[key];
         if !ctx.dropped_tables.contains(&p.table) && !fresh.contains(&p.table) {
-            out.push(Change::DropPolicy { policy: p.clone() });
+            out.push(Change::Policy(PolicyChange::Drop { policy: p.clone() }));
         }
     }
     for key in new {
-        out.push(Change::CreatePolicy {
+        out.push(Change::Policy(PolicyChange::Create {
             policy: ctx.to.policies[key].clone(),
-        });
+        }));
     }
     for key in both {
         let (f, t) = (&ctx.from.policies[key], &ctx.to.policies[key]);
         if fresh.contains(&t.table) {
-            out.push(Change::CreatePolicy { policy: t.clone() });
+            out.push(Change::Policy(PolicyChange::Create { policy: t.clone() }));
         } else if f == t {
         } else if alterable(f, t) {
-            out.push(Change::AlterPolicy {
+            out.push(Change::Policy(PolicyChange::Alter {
                 from: f.clone(),
                 to: t.clone(),
-            });
+            }));
         } else {
-            out.push(Change::RecreatePolicy {
+            out.push(Change::Policy(PolicyChange::Recreate {
                 from: f.clone(),
                 to: t.clone(),
-            });
+            }));
         }
     }
 }
@@ -79,7 +109,9 @@ pub(super) fn recreate(ctx: &Context, changed: &BTreeSet<ObjectId>, changes: &mu
     let handled: BTreeSet<(QualName, String)> = changes
         .iter()
         .filter_map(|c| match c {
-            Change::DropPolicy { policy } => Some((policy.table.clone(), policy.name.clone())),
+            Change::Policy(PolicyChange::Drop { policy }) => {
+                Some((policy.table.clone(), policy.name.clone()))
+            }
             _ => None,
         })
         .collect();
@@ -99,21 +131,21 @@ pub(super) fn recreate(ctx: &Context, changed: &BTreeSet<ObjectId>, changes: &mu
         // Altered into a form that no longer needs what changes: the alteration, ordered
         // before the change, lets go of it.
         let altered = changes.iter().any(|c| {
-            matches!(c, Change::AlterPolicy { to, .. } | Change::RecreatePolicy { to, .. }
+            matches!(c, Change::Policy(PolicyChange::Alter { to, .. }) | Change::Policy(PolicyChange::Recreate { to, .. })
                 if to.table == p.table && to.name == p.name)
         });
         if altered && !ctx.to.deps_of(&id).any(|d| changed.contains(d)) {
             continue;
         }
         changes.retain(|c| {
-            !matches!(c, Change::AlterPolicy { to, .. } | Change::RecreatePolicy { to, .. }
+            !matches!(c, Change::Policy(PolicyChange::Alter { to, .. }) | Change::Policy(PolicyChange::Recreate { to, .. })
                 if to.table == p.table && to.name == p.name)
         });
-        changes.push(Change::DropPolicy { policy: p.clone() });
+        changes.push(Change::Policy(PolicyChange::Drop { policy: p.clone() }));
         if let Some(keep) = ctx.to.policies.get(key) {
-            changes.push(Change::CreatePolicy {
+            changes.push(Change::Policy(PolicyChange::Create {
                 policy: keep.clone(),
-            });
+            }));
         }
     }
 }

@@ -6,6 +6,38 @@ use super::{Change, Context};
 use crate::catalog::{Acl, AclKind, Catalog, DefaultAclKey, ObjectId, QualName};
 use std::collections::{BTreeMap, BTreeSet};
 
+/// The changes of this kind, each keeping the objects it was computed from.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq)]
+pub enum PrivilegeChange {
+    /// GRANT and REVOKE on one object (`new`: created by this plan).
+    SetPrivileges {
+        object: crate::catalog::ObjectId,
+        from: crate::catalog::Acl,
+        to: crate::catalog::Acl,
+        new: bool,
+    },
+    /// GRANT and REVOKE on columns of one table, written together.
+    SetColumnPrivileges {
+        table: crate::catalog::QualName,
+        /// Column → (current ACL, desired ACL).
+        columns: std::collections::BTreeMap<String, (crate::catalog::Acl, crate::catalog::Acl)>,
+        new: bool,
+    },
+    /// ALTER … OWNER TO (`None`: the role that applies the plan).
+    SetOwner {
+        object: crate::catalog::ObjectId,
+        owner: Option<String>,
+        new: bool,
+    },
+    /// ALTER DEFAULT PRIVILEGES.
+    SetDefaultPrivileges {
+        key: crate::catalog::DefaultAclKey,
+        from: crate::catalog::Acl,
+        to: crate::catalog::Acl,
+    },
+}
+
 /// Column → (current ACL, desired ACL).
 type ColumnAcls = BTreeMap<String, (Acl, Acl)>;
 
@@ -94,20 +126,20 @@ pub(super) fn diff(ctx: &Context, changes: &mut Vec<Change>) {
                 .insert(column.clone(), (from, to));
             columns.get_mut(table).expect("inserted").1 &= new;
         } else {
-            out.push(Change::SetPrivileges {
+            out.push(Change::Privilege(PrivilegeChange::SetPrivileges {
                 object: id.clone(),
                 from,
                 to,
                 new,
-            });
+            }));
         }
     }
     for (table, (columns, new)) in columns {
-        out.push(Change::SetColumnPrivileges {
+        out.push(Change::Privilege(PrivilegeChange::SetColumnPrivileges {
             table,
             columns,
             new,
-        });
+        }));
     }
     let mut ids: BTreeSet<&ObjectId> = ctx.from.owners.keys().collect();
     ids.extend(ctx.to.owners.keys());
@@ -119,15 +151,15 @@ pub(super) fn diff(ctx: &Context, changes: &mut Vec<Change>) {
         let from = if new { None } else { ctx.from.owners.get(id) };
         let to = ctx.to.owners.get(id);
         if from != to {
-            out.push(Change::SetOwner {
+            out.push(Change::Privilege(PrivilegeChange::SetOwner {
                 object: id.clone(),
                 owner: to.cloned(),
                 new,
-            });
+            }));
         }
     }
     // Owners first: privileges written for the owner name the new one.
-    out.sort_by_key(|c| !matches!(c, Change::SetOwner { .. }));
+    out.sort_by_key(|c| !matches!(c, Change::Privilege(PrivilegeChange::SetOwner { .. })));
     changes.extend(out);
 }
 
@@ -154,11 +186,11 @@ pub(super) fn diff_defaults(ctx: &Context, changes: &mut Vec<Change>) {
         };
         let to = effective_default(ctx.to, key);
         if from != to {
-            changes.push(Change::SetDefaultPrivileges {
+            changes.push(Change::Privilege(PrivilegeChange::SetDefaultPrivileges {
                 key: key.clone(),
                 from,
                 to,
-            });
+            }));
         }
     }
 }

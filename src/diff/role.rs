@@ -4,16 +4,47 @@
 use super::{Change, Context};
 use crate::catalog::Role;
 
+/// The changes of this kind, each keeping the objects it was computed from.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq)]
+pub enum RoleChange {
+    Create {
+        role: crate::catalog::Role,
+    },
+    /// Only with `--drop-roles`.
+    Drop {
+        role: crate::catalog::Role,
+    },
+    /// Attributes (LOGIN, BYPASSRLS, CONNECTION LIMIT …).
+    Alter {
+        from: crate::catalog::Role,
+        to: crate::catalog::Role,
+    },
+    GrantMembership {
+        role: String,
+        member: String,
+        admin: bool,
+    },
+    /// `admin_only`: REVOKE ADMIN OPTION FOR, the membership stays.
+    RevokeMembership {
+        role: String,
+        member: String,
+        admin_only: bool,
+    },
+}
+
 pub(super) fn diff(ctx: &Context, out: &mut Vec<Change>) {
     for (name, want) in &ctx.to.roles {
         let have = ctx.from.roles.get(name);
         match have {
-            None if want.declared => out.push(Change::CreateRole { role: want.clone() }),
+            None if want.declared => {
+                out.push(Change::Role(RoleChange::Create { role: want.clone() }))
+            }
             Some(have) if want.declared && !want.attributes_sql(have).is_empty() => {
-                out.push(Change::AlterRole {
+                out.push(Change::Role(RoleChange::Alter {
                     from: have.clone(),
                     to: want.clone(),
-                })
+                }))
             }
             _ => {}
         }
@@ -21,25 +52,27 @@ pub(super) fn diff(ctx: &Context, out: &mut Vec<Change>) {
         for (role, &admin) in &want.member_of {
             match had.get(role) {
                 Some(&was) if was == admin || (was && !want.declared) => {}
-                Some(&was) if was && !admin => out.push(Change::RevokeMembership {
-                    role: role.clone(),
-                    member: name.clone(),
-                    admin_only: true,
-                }),
-                _ => out.push(Change::GrantMembership {
+                Some(&was) if was && !admin => {
+                    out.push(Change::Role(RoleChange::RevokeMembership {
+                        role: role.clone(),
+                        member: name.clone(),
+                        admin_only: true,
+                    }))
+                }
+                _ => out.push(Change::Role(RoleChange::GrantMembership {
                     role: role.clone(),
                     member: name.clone(),
                     admin,
-                }),
+                })),
             }
         }
         if want.declared {
             for role in had.keys().filter(|r| !want.member_of.contains_key(*r)) {
-                out.push(Change::RevokeMembership {
+                out.push(Change::Role(RoleChange::RevokeMembership {
                     role: role.clone(),
                     member: name.clone(),
                     admin_only: false,
-                });
+                }));
             }
         }
     }
@@ -54,7 +87,7 @@ pub(super) fn drops(ctx: &Context, out: &mut Vec<Change>) {
             && !ctx.to.roles.contains_key(name)
             && *name != ctx.from.current_user
         {
-            out.push(Change::DropRole { role: role.clone() });
+            out.push(Change::Role(RoleChange::Drop { role: role.clone() }));
         }
     }
 }

@@ -1,14 +1,29 @@
-use super::{Change, Context, split_keys};
+use super::{Change, Context, keyed};
+use crate::catalog::Sequence;
+
+/// The changes of this kind, each keeping the objects it was computed from.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq)]
+pub enum SequenceChange {
+    Create {
+        sequence: crate::catalog::Sequence,
+    },
+    Drop {
+        sequence: crate::catalog::Sequence,
+    },
+    Alter {
+        from: crate::catalog::Sequence,
+        to: crate::catalog::Sequence,
+    },
+}
 
 pub(super) fn diff(ctx: &Context, out: &mut Vec<Change>) {
-    let (gone, new, both) = split_keys(&ctx.from.sequences, &ctx.to.sequences);
-    for name in new {
-        out.push(Change::CreateSequence {
-            sequence: ctx.to.sequences[name].clone(),
-        });
-    }
-    for name in gone {
-        let s = &ctx.from.sequences[name];
+    let create = |s: &Sequence| {
+        vec![SequenceChange::Create {
+            sequence: s.clone(),
+        }]
+    };
+    let drop = |s: &Sequence| {
         // A sequence OWNED BY a column that goes away is dropped with it by PostgreSQL.
         let goes_with_owner = s.owned_by.as_ref().is_some_and(|(table, column)| {
             ctx.dropped_tables.contains(table)
@@ -19,19 +34,30 @@ pub(super) fn diff(ctx: &Context, out: &mut Vec<Change>) {
                     .and_then(|t| t.column(column))
                     .is_none()
         });
-        if !goes_with_owner {
-            out.push(Change::DropSequence {
+        if goes_with_owner {
+            vec![]
+        } else {
+            vec![SequenceChange::Drop {
                 sequence: s.clone(),
-            });
+            }]
         }
-    }
-    for name in both {
-        let (f, t) = (&ctx.from.sequences[name], &ctx.to.sequences[name]);
-        if f != t {
-            out.push(Change::AlterSequence {
+    };
+    let alter = |f: &Sequence, t: &Sequence| {
+        if f == t {
+            vec![]
+        } else {
+            vec![SequenceChange::Alter {
                 from: f.clone(),
                 to: t.clone(),
-            });
+            }]
         }
-    }
+    };
+    keyed(
+        out,
+        &ctx.from.sequences,
+        &ctx.to.sequences,
+        create,
+        drop,
+        alter,
+    );
 }

@@ -1,5 +1,30 @@
-use super::{Change, Context, split_keys};
+use super::{Change, Context, keyed};
 use crate::catalog::View;
+
+/// The changes of this kind, each keeping the objects it was computed from.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq)]
+pub enum ViewChange {
+    Create {
+        view: crate::catalog::View,
+    },
+    Drop {
+        view: crate::catalog::View,
+    },
+    /// CREATE OR REPLACE VIEW: same leading columns, new query or options.
+    Replace {
+        from: crate::catalog::View,
+        to: crate::catalog::View,
+    },
+    AlterOptions {
+        from: crate::catalog::View,
+        to: crate::catalog::View,
+    },
+    /// Materialized view filled (or emptied, WITH NO DATA).
+    Refresh {
+        view: crate::catalog::View,
+    },
+}
 
 /// CREATE OR REPLACE VIEW may only append columns: the old ones must keep their names
 /// and types, in order.
@@ -11,41 +36,33 @@ fn replaceable(f: &View, t: &View) -> bool {
 }
 
 pub(super) fn diff(ctx: &Context, out: &mut Vec<Change>) {
-    let (gone, new, both) = split_keys(&ctx.from.views, &ctx.to.views);
-    for name in new {
-        out.push(Change::CreateView {
-            view: ctx.to.views[name].clone(),
-        });
-    }
-    for name in gone {
-        out.push(Change::DropView {
-            view: ctx.from.views[name].clone(),
-        });
-    }
-    for name in both {
-        let (f, t) = (&ctx.from.views[name], &ctx.to.views[name]);
+    let create = |v: &View| vec![ViewChange::Create { view: v.clone() }];
+    let drop = |v: &View| vec![ViewChange::Drop { view: v.clone() }];
+    let alter = |f: &View, t: &View| {
         if f == t {
-            continue;
+            return vec![];
         }
         let same_query = f.definition == t.definition && f.columns == t.columns;
         if same_query && f.materialized == t.materialized {
+            let mut out = Vec::new();
             if f.options != t.options {
-                out.push(Change::AlterViewOptions {
+                out.push(ViewChange::AlterOptions {
                     from: f.clone(),
                     to: t.clone(),
                 });
             }
             if f.populated != t.populated {
-                out.push(Change::RefreshView { view: t.clone() });
+                out.push(ViewChange::Refresh { view: t.clone() });
             }
+            out
         } else if replaceable(f, t) {
-            out.push(Change::ReplaceView {
+            vec![ViewChange::Replace {
                 from: f.clone(),
                 to: t.clone(),
-            });
+            }]
         } else {
-            out.push(Change::DropView { view: f.clone() });
-            out.push(Change::CreateView { view: t.clone() });
+            [drop(f), create(t)].concat()
         }
-    }
+    };
+    keyed(out, &ctx.from.views, &ctx.to.views, create, drop, alter);
 }

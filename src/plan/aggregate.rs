@@ -1,6 +1,6 @@
 use super::{Ctx, Step, create_step, drop_step};
 use crate::catalog::{Aggregate, ObjectId};
-use crate::diff::Change;
+use crate::diff::AggregateChange;
 
 /// Aggregates share the functions' namespace and ids.
 fn id_of(a: &Aggregate) -> ObjectId {
@@ -10,9 +10,9 @@ fn id_of(a: &Aggregate) -> ObjectId {
     }
 }
 
-pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
+pub(super) fn steps(ctx: &Ctx, change: &AggregateChange) -> Vec<Step> {
     match change {
-        Change::CreateAggregate {
+        AggregateChange::Create {
             aggregate: a,
             replace,
         } => {
@@ -20,7 +20,7 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
             let action = if *replace { "alter" } else { "create" };
             vec![create_step(ctx, a.create_sql(*replace), &id, action)]
         }
-        Change::DropAggregate { aggregate: a } => {
+        AggregateChange::Drop { aggregate: a } => {
             let id = id_of(a);
             vec![drop_step(
                 ctx,
@@ -28,6 +28,5 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
                 &id,
             )]
         }
-        _ => unreachable!("aggregate change"),
     }
 }

@@ -2,6 +2,7 @@
 
 use crate::catalog::ObjectId;
 use crate::diff::Change;
+use crate::diff::{FunctionChange, ViewChange};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -41,24 +42,24 @@ pub(super) fn body_diffs(changes: &[Change]) -> Vec<BodyDiff> {
             name: v.name.clone(),
         };
         match c {
-            Change::ReplaceFunction { from, to } => {
+            Change::Function(FunctionChange::Replace { from, to }) => {
                 old.insert(function(from), &from.definition);
                 new.insert(function(to), &to.definition);
             }
-            Change::DropFunction { function: f } => {
+            Change::Function(FunctionChange::Drop { function: f }) => {
                 old.insert(function(f), &f.definition);
             }
-            Change::CreateFunction { function: f } => {
+            Change::Function(FunctionChange::Create { function: f }) => {
                 new.insert(function(f), &f.definition);
             }
-            Change::ReplaceView { from, to } => {
+            Change::View(ViewChange::Replace { from, to }) => {
                 old.insert(view(from), &from.definition);
                 new.insert(view(to), &to.definition);
             }
-            Change::DropView { view: v } => {
+            Change::View(ViewChange::Drop { view: v }) => {
                 old.insert(view(v), &v.definition);
             }
-            Change::CreateView { view: v } => {
+            Change::View(ViewChange::Create { view: v }) => {
                 new.insert(view(v), &v.definition);
             }
             _ => {}

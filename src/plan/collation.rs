@@ -1,6 +1,6 @@
 use super::{Ctx, Step, create_step, drop_step};
 use crate::catalog::{Collation, ObjectId, quote_literal};
-use crate::diff::Change;
+use crate::diff::CollationChange;
 
 fn create_sql(c: &Collation) -> String {
     let mut opts = vec![format!("provider = {}", c.provider)];
@@ -22,20 +22,19 @@ fn create_sql(c: &Collation) -> String {
     format!("CREATE COLLATION {} ({});", c.name, opts.join(", "))
 }
 
-pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
+pub(super) fn steps(ctx: &Ctx, change: &CollationChange) -> Vec<Step> {
     match change {
-        Change::CreateCollation { collation: c } => {
+        CollationChange::Create { collation: c } => {
             let id = ObjectId::Collation {
                 name: c.name.clone(),
             };
             vec![create_step(ctx, create_sql(c), &id, "create")]
         }
-        Change::DropCollation { collation: c } => {
+        CollationChange::Drop { collation: c } => {
             let id = ObjectId::Collation {
                 name: c.name.clone(),
             };
             vec![drop_step(ctx, format!("DROP COLLATION {};", c.name), &id)]
         }
-        _ => unreachable!("collation change"),
     }
 }

@@ -1,7 +1,7 @@
 use super::casts::{binary_compatible, needs_using, safe_widening, volatile_default};
 use super::{Ctx, Deps, Hazard, Step, step};
 use crate::catalog::{Column, Identity, ObjectId, QualName, quote_ident};
-use crate::diff::Change;
+use crate::diff::ColumnChange;
 
 fn identity_sql(identity: &Identity) -> String {
     let opts = identity.options.non_default_clauses();
@@ -51,9 +51,9 @@ fn col_id(table: &QualName, column: &str) -> ObjectId {
     }
 }
 
-pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
+pub(super) fn steps(ctx: &Ctx, change: &ColumnChange) -> Vec<Step> {
     match change {
-        Change::AddColumn { table, column } => {
+        ColumnChange::Add { table, column } => {
             let id = col_id(table, &column.name);
             let mut requires = ctx.requires(std::slice::from_ref(&id));
             requires.push(ObjectId::Table {
@@ -94,7 +94,7 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
                 ),
             ]
         }
-        Change::DropColumn { table, column } => {
+        ColumnChange::Drop { table, column } => {
             let id = col_id(table, &column.name);
             vec![
                 step(
@@ -114,8 +114,8 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
                 .hazard_if(column.generated.is_none(), Hazard::DeletesData),
             ]
         }
-        Change::AlterColumn { table, from, to } => alter(ctx, table, from, to),
-        Change::ResetDefault { table, column } => {
+        ColumnChange::Alter { table, from, to } => alter(ctx, table, from, to),
+        ColumnChange::ResetDefault { table, column } => {
             let id = col_id(table, &column.name);
             let prefix = format!(
                 "ALTER TABLE {table} ALTER COLUMN {}",
@@ -143,7 +143,6 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
             }
             steps
         }
-        _ => unreachable!("column change"),
     }
 }
 

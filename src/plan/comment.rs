@@ -1,6 +1,6 @@
 use super::{Ctx, Deps, Step, step};
 use crate::catalog::{ObjectId, quote_ident, quote_literal};
-use crate::diff::Change;
+use crate::diff::CommentChange;
 
 /// How COMMENT ON names an object.
 pub(super) fn target(ctx: &Ctx, id: &ObjectId) -> String {
@@ -53,10 +53,8 @@ pub(super) fn target(ctx: &Ctx, id: &ObjectId) -> String {
     }
 }
 
-pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
-    let Change::SetComment { object, comment } = change else {
-        unreachable!("comment change")
-    };
+pub(super) fn steps(ctx: &Ctx, change: &CommentChange) -> Vec<Step> {
+    let CommentChange::Set { object, comment } = change;
     let text = comment
         .as_deref()
         .map(quote_literal)

@@ -1,6 +1,6 @@
 use super::{Ctx, Deps, Hazard, Step, column_ids, step};
 use crate::catalog::{Constraint, ConstraintKind, ObjectId, QualName, quote_ident};
-use crate::diff::Change;
+use crate::diff::ConstraintChange;
 
 fn index_slot(table: &QualName, name: &str) -> ObjectId {
     ObjectId::Index {
@@ -77,9 +77,9 @@ fn validate(table: &QualName, c: &Constraint) -> Step {
     .non_transactional()
 }
 
-pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
+pub(super) fn steps(ctx: &Ctx, change: &ConstraintChange) -> Vec<Step> {
     match change {
-        Change::AddConstraint {
+        ConstraintChange::Add {
             table,
             constraint: c,
         } => {
@@ -176,7 +176,7 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
                     ),
             ]
         }
-        Change::DropConstraint {
+        ConstraintChange::Drop {
             table,
             constraint: c,
         } => {
@@ -211,11 +211,11 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
                 .hazard_if(backs_index, Hazard::IndexDropped),
             ]
         }
-        Change::ValidateConstraint {
+        ConstraintChange::Validate {
             table,
             constraint: c,
         } => vec![validate(table, c).probe(super::probe::constraint(table, c))],
-        Change::AlterConstraintDeferrable {
+        ConstraintChange::AlterDeferrable {
             table,
             constraint: c,
         } => {
@@ -238,6 +238,5 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
                 Deps::default(),
             )]
         }
-        _ => unreachable!("constraint change"),
     }
 }

@@ -1,6 +1,6 @@
 use super::{Ctx, Deps, Hazard, Step, create_step, drop_step, step};
 use crate::catalog::{CompositeType, Domain, ObjectId, QualName, quote_ident};
-use crate::diff::Change;
+use crate::diff::DomainChange;
 
 fn type_id(name: &QualName) -> ObjectId {
     ObjectId::Type { name: name.clone() }
@@ -34,9 +34,9 @@ fn attribute(a: &(String, String, Option<String>)) -> String {
     s
 }
 
-pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
+pub(super) fn steps(ctx: &Ctx, change: &DomainChange) -> Vec<Step> {
     match change {
-        Change::CreateDomain { domain: d } => {
+        DomainChange::Create { domain: d } => {
             let id = type_id(&d.name);
             let mut steps = vec![create_step(ctx, create_domain(d), &id, "create")];
             // NOT VALID checks cannot be written in CREATE DOMAIN.
@@ -56,9 +56,9 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
             }
             steps
         }
-        Change::DropDomain { domain: d } => drop_type(ctx, &d.name, "DOMAIN"),
-        Change::AlterDomain { from, to } => alter_domain(from, to),
-        Change::CreateComposite { composite: c } => {
+        DomainChange::Drop { domain: d } => drop_type(ctx, &d.name, "DOMAIN"),
+        DomainChange::Alter { from, to } => alter_domain(from, to),
+        DomainChange::CreateComposite { composite: c } => {
             let id = type_id(&c.name);
             let attrs: Vec<String> = c.attributes.iter().map(attribute).collect();
             vec![step(
@@ -76,9 +76,8 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
                 },
             )]
         }
-        Change::DropComposite { composite: c } => drop_type(ctx, &c.name, "TYPE"),
-        Change::AlterComposite { from, to } => alter_composite(ctx, from, to),
-        _ => unreachable!("domain or composite change"),
+        DomainChange::DropComposite { composite: c } => drop_type(ctx, &c.name, "TYPE"),
+        DomainChange::AlterComposite { from, to } => alter_composite(ctx, from, to),
     }
 }
 

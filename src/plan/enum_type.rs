@@ -1,6 +1,6 @@
 use super::{Ctx, Deps, Hazard, Step, create_step, drop_step, step};
 use crate::catalog::{EnumType, ObjectId, QualName, quote_ident, quote_literal};
-use crate::diff::Change;
+use crate::diff::EnumChange;
 
 fn labels(e: &EnumType) -> String {
     e.labels
@@ -14,9 +14,9 @@ fn type_id(name: &QualName) -> ObjectId {
     ObjectId::Type { name: name.clone() }
 }
 
-pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
+pub(super) fn steps(ctx: &Ctx, change: &EnumChange) -> Vec<Step> {
     match change {
-        Change::CreateEnum { enum_type: e } => {
+        EnumChange::Create { enum_type: e } => {
             let id = type_id(&e.name);
             vec![create_step(
                 ctx,
@@ -25,11 +25,11 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
                 "create",
             )]
         }
-        Change::DropEnum { enum_type: e } => {
+        EnumChange::Drop { enum_type: e } => {
             let id = type_id(&e.name);
             vec![drop_step(ctx, format!("DROP TYPE {};", e.name), &id)]
         }
-        Change::AddEnumValue {
+        EnumChange::AddValue {
             name,
             value,
             before,
@@ -59,8 +59,7 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
                 .hazard(Hazard::NonTransactional),
             ]
         }
-        Change::RecreateEnum { from, to } => recreate(ctx, from, to),
-        _ => unreachable!("enum change"),
+        EnumChange::Recreate { from, to } => recreate(ctx, from, to),
     }
 }
 

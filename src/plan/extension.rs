@@ -1,13 +1,13 @@
 use super::{Deps, Hazard, Step, step};
 use crate::catalog::{ObjectId, quote_ident};
-use crate::diff::Change;
+use crate::diff::ExtensionChange;
 
-pub(super) fn steps(change: &Change) -> Vec<Step> {
+pub(super) fn steps(change: &ExtensionChange) -> Vec<Step> {
     let schema = |s: &str| ObjectId::Schema {
         name: s.to_string(),
     };
     match change {
-        Change::CreateExtension { extension: e } => {
+        ExtensionChange::Create { extension: e } => {
             let id = ObjectId::Extension {
                 name: e.name.clone(),
             };
@@ -26,7 +26,7 @@ pub(super) fn steps(change: &Change) -> Vec<Step> {
                 },
             )]
         }
-        Change::DropExtension { extension: e } => {
+        ExtensionChange::Drop { extension: e } => {
             let id = ObjectId::Extension {
                 name: e.name.clone(),
             };
@@ -44,7 +44,7 @@ pub(super) fn steps(change: &Change) -> Vec<Step> {
                 .hazard(Hazard::DeletesData),
             ]
         }
-        Change::AlterExtensionSchema { from, to } => {
+        ExtensionChange::SetSchema { from, to } => {
             let id = ObjectId::Extension {
                 name: to.name.clone(),
             };
@@ -64,6 +64,5 @@ pub(super) fn steps(change: &Change) -> Vec<Step> {
                 },
             )]
         }
-        _ => unreachable!("extension change"),
     }
 }

@@ -1,6 +1,6 @@
 use super::{Ctx, Deps, Hazard, Step, step};
 use crate::catalog::{Function, ObjectId};
-use crate::diff::Change;
+use crate::diff::FunctionChange;
 
 fn id_of(f: &Function) -> ObjectId {
     ObjectId::Function {
@@ -54,9 +54,9 @@ fn body_deps(ctx: &Ctx, f: &Function) -> Vec<ObjectId> {
     out
 }
 
-pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
+pub(super) fn steps(ctx: &Ctx, change: &FunctionChange) -> Vec<Step> {
     match change {
-        Change::CreateFunction { function: f } => {
+        FunctionChange::Create { function: f } => {
             let id = id_of(f);
             let mut requires = ctx.requires(std::slice::from_ref(&id));
             requires.extend(body_deps(ctx, f));
@@ -71,7 +71,7 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
                 },
             )]
         }
-        Change::DropFunction { function: f } => {
+        FunctionChange::Drop { function: f } => {
             let id = id_of(f);
             vec![
                 step(
@@ -88,7 +88,7 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
                 .hazard(Hazard::UntrackableDependencies),
             ]
         }
-        Change::ReplaceFunction { to, .. } => {
+        FunctionChange::Replace { to, .. } => {
             let id = id_of(to);
             // What the old body needed and the new one does not (a column about to be
             // dropped, say) is released by the replacement.
@@ -107,6 +107,5 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
                 },
             )]
         }
-        _ => unreachable!("function change"),
     }
 }

@@ -1,6 +1,6 @@
 use super::{Ctx, Deps, Hazard, Step, column_ids, option_statements, step};
 use crate::catalog::{Index, ObjectId, QualName, quote_ident};
-use crate::diff::Change;
+use crate::diff::IndexChange;
 
 /// Whether the index can be built or dropped without blocking writes: its table exists
 /// before the plan and stays, and is not partitioned (PostgreSQL cannot build or drop a
@@ -14,9 +14,9 @@ fn online(ctx: &Ctx, index: &Index) -> bool {
     !index.inherited && ctx.existing(&index.table) && plain(ctx.from) && plain(ctx.to)
 }
 
-pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
+pub(super) fn steps(ctx: &Ctx, change: &IndexChange) -> Vec<Step> {
     match change {
-        Change::CreateIndex { index } => {
+        IndexChange::Create { index } => {
             let id = ObjectId::Index {
                 name: index.name.clone(),
             };
@@ -62,7 +62,7 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
             }
             vec![s]
         }
-        Change::DropIndex { index } => {
+        IndexChange::Drop { index } => {
             let id = ObjectId::Index {
                 name: index.name.clone(),
             };
@@ -99,8 +99,8 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
                 vec![s.non_transactional()]
             }
         }
-        Change::ReplaceIndex { from, to } => replace(ctx, from, to),
-        Change::AlterIndexOptions { index, from, to } => {
+        IndexChange::Replace { from, to } => replace(ctx, from, to),
+        IndexChange::AlterOptions { index, from, to } => {
             let id = ObjectId::Index {
                 name: index.clone(),
             };
@@ -109,7 +109,6 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
                 .map(|sql| step(sql, &id, "alter", Deps::default()))
                 .collect()
         }
-        _ => unreachable!("index change"),
     }
 }
 

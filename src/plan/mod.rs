@@ -32,6 +32,7 @@ mod view;
 pub use hazard::Hazard;
 
 use crate::catalog::{Catalog, ObjectId, QualName};
+use crate::diff::RoleChange;
 use crate::diff::{self, Change};
 use crate::error::Result;
 use serde::{Deserialize, Serialize};
@@ -404,75 +405,27 @@ impl Step {
     }
 }
 
+/// Each kind's plan module turns that kind's changes into steps.
 fn steps_for(ctx: &Ctx, change: &Change) -> Vec<Step> {
     match change {
-        Change::CreateRole { .. }
-        | Change::AlterRole { .. }
-        | Change::DropRole { .. }
-        | Change::GrantMembership { .. }
-        | Change::RevokeMembership { .. } => role::steps(change),
-        Change::CreateSchema { .. } | Change::DropSchema { .. } => schema::steps(change),
-        Change::CreateExtension { .. }
-        | Change::DropExtension { .. }
-        | Change::AlterExtensionSchema { .. } => extension::steps(change),
-        Change::CreateEnum { .. }
-        | Change::DropEnum { .. }
-        | Change::AddEnumValue { .. }
-        | Change::RecreateEnum { .. } => enum_type::steps(ctx, change),
-        Change::CreateCollation { .. } | Change::DropCollation { .. } => {
-            collation::steps(ctx, change)
-        }
-        Change::CreateDomain { .. }
-        | Change::DropDomain { .. }
-        | Change::AlterDomain { .. }
-        | Change::CreateComposite { .. }
-        | Change::DropComposite { .. }
-        | Change::AlterComposite { .. } => domain::steps(ctx, change),
-        Change::CreateSequence { .. }
-        | Change::DropSequence { .. }
-        | Change::AlterSequence { .. } => sequence::steps(ctx, change),
-        Change::CreateTable { .. }
-        | Change::DropTable { .. }
-        | Change::SetLogged { .. }
-        | Change::AttachPartition { .. }
-        | Change::DetachPartition { .. }
-        | Change::SetInherit { .. } => table::steps(ctx, change),
-        Change::AddColumn { .. }
-        | Change::DropColumn { .. }
-        | Change::AlterColumn { .. }
-        | Change::ResetDefault { .. } => column::steps(ctx, change),
-        Change::CreateFunction { .. }
-        | Change::DropFunction { .. }
-        | Change::ReplaceFunction { .. } => function::steps(ctx, change),
-        Change::SetComment { .. } => comment::steps(ctx, change),
-        Change::SetPrivileges { .. }
-        | Change::SetColumnPrivileges { .. }
-        | Change::SetOwner { .. }
-        | Change::SetDefaultPrivileges { .. } => privilege::steps(ctx, change),
-        Change::CreateAggregate { .. } | Change::DropAggregate { .. } => {
-            aggregate::steps(ctx, change)
-        }
-        Change::CreateView { .. }
-        | Change::DropView { .. }
-        | Change::ReplaceView { .. }
-        | Change::AlterViewOptions { .. }
-        | Change::RefreshView { .. } => view::steps(ctx, change),
-        Change::CreateTrigger { .. }
-        | Change::DropTrigger { .. }
-        | Change::SetTriggerEnabled { .. } => trigger::steps(ctx, change),
-        Change::SetRowSecurity { .. }
-        | Change::CreatePolicy { .. }
-        | Change::DropPolicy { .. }
-        | Change::AlterPolicy { .. }
-        | Change::RecreatePolicy { .. } => policy::steps(ctx, change),
-        Change::AddConstraint { .. }
-        | Change::DropConstraint { .. }
-        | Change::ValidateConstraint { .. }
-        | Change::AlterConstraintDeferrable { .. } => constraint::steps(ctx, change),
-        Change::CreateIndex { .. }
-        | Change::ReplaceIndex { .. }
-        | Change::DropIndex { .. }
-        | Change::AlterIndexOptions { .. } => index::steps(ctx, change),
+        Change::Role(c) => role::steps(c),
+        Change::Schema(c) => schema::steps(c),
+        Change::Extension(c) => extension::steps(c),
+        Change::Enum(c) => enum_type::steps(ctx, c),
+        Change::Collation(c) => collation::steps(ctx, c),
+        Change::Domain(c) => domain::steps(ctx, c),
+        Change::Sequence(c) => sequence::steps(ctx, c),
+        Change::Table(c) => table::steps(ctx, c),
+        Change::Column(c) => column::steps(ctx, c),
+        Change::Function(c) => function::steps(ctx, c),
+        Change::Comment(c) => comment::steps(ctx, c),
+        Change::Privilege(c) => privilege::steps(ctx, c),
+        Change::Aggregate(c) => aggregate::steps(ctx, c),
+        Change::View(c) => view::steps(ctx, c),
+        Change::Trigger(c) => trigger::steps(ctx, c),
+        Change::Policy(c) => policy::steps(ctx, c),
+        Change::Constraint(c) => constraint::steps(ctx, c),
+        Change::Index(c) => index::steps(ctx, c),
     }
 }
 
@@ -511,7 +464,7 @@ pub fn build_steps(from: &Catalog, to: &Catalog, scope: &BTreeSet<String>) -> Re
         dropped_roles: changes
             .iter()
             .filter_map(|c| match c {
-                Change::DropRole { role } => Some(role.name.clone()),
+                Change::Role(RoleChange::Drop { role }) => Some(role.name.clone()),
                 _ => None,
             })
             .collect(),

@@ -1,4 +1,5 @@
 use crate::diff::Change;
+use crate::diff::{ColumnChange, TableChange};
 
 /// A table or column dropped while another of the same shape is created beside it is
 /// probably a rename, which would keep the data: say so.
@@ -12,9 +13,9 @@ pub(super) fn probable_renames(changes: &[Change]) -> Vec<String> {
     let mut out = Vec::new();
     for c in changes {
         match c {
-            Change::DropTable { table: gone } => {
+            Change::Table(TableChange::Drop { table: gone }) => {
                 for c in changes {
-                    if let Change::CreateTable { table: new } = c
+                    if let Change::Table(TableChange::Create { table: new }) = c
                         && new.name.schema == gone.name.schema
                         && new.name != gone.name
                         && shape(new) == shape(gone)
@@ -28,15 +29,15 @@ pub(super) fn probable_renames(changes: &[Change]) -> Vec<String> {
                     }
                 }
             }
-            Change::DropColumn {
+            Change::Column(ColumnChange::Drop {
                 table,
                 column: gone,
-            } => {
+            }) => {
                 for c in changes {
-                    if let Change::AddColumn {
+                    if let Change::Column(ColumnChange::Add {
                         table: t,
                         column: new,
-                    } = c
+                    }) = c
                         && t == table
                         && new.name != gone.name
                         && new.data_type == gone.data_type

@@ -1,6 +1,6 @@
 use super::{Ctx, Deps, Hazard, Step, column_ids, step};
 use crate::catalog::{Grantee, ObjectId, Policy, QualName, quote_ident};
-use crate::diff::Change;
+use crate::diff::PolicyChange;
 
 fn id_of(p: &Policy) -> ObjectId {
     ObjectId::Policy {
@@ -93,9 +93,9 @@ fn authz(ctx: &Ctx, table: &QualName, s: Step) -> Step {
     s.hazard_if(ctx.existing(table), Hazard::AuthzUpdate)
 }
 
-pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
+pub(super) fn steps(ctx: &Ctx, change: &PolicyChange) -> Vec<Step> {
     let s = match change {
-        Change::CreatePolicy { policy: p } => {
+        PolicyChange::Create { policy: p } => {
             let id = id_of(p);
             let deps = Deps {
                 creates: vec![id.clone()],
@@ -104,7 +104,7 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
             };
             authz(ctx, &p.table, step(create_sql(p), &id, "create", deps))
         }
-        Change::DropPolicy { policy: p } => {
+        PolicyChange::Drop { policy: p } => {
             let id = id_of(p);
             let deps = Deps {
                 drops: vec![id.clone()],
@@ -113,7 +113,7 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
             };
             authz(ctx, &p.table, step(drop_sql(p), &id, "drop", deps))
         }
-        Change::AlterPolicy { from, to } => {
+        PolicyChange::Alter { from, to } => {
             let id = id_of(to);
             let deps = Deps {
                 requires: requires(ctx, to),
@@ -126,7 +126,7 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
                 step(alter_sql(from, to), &id, "alter", deps),
             )
         }
-        Change::RecreatePolicy { from, to } => {
+        PolicyChange::Recreate { from, to } => {
             let id = id_of(to);
             let deps = Deps {
                 requires: requires(ctx, to),
@@ -136,7 +136,7 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
             let sql = format!("{}\n{}", drop_sql(from), create_sql(to));
             authz(ctx, &to.table, step(sql, &id, "alter", deps))
         }
-        Change::SetRowSecurity { table, from, to } => {
+        PolicyChange::SetRowSecurity { table, from, to } => {
             let mut sql = Vec::new();
             if from.0 != to.0 {
                 let verb = if to.0 { "ENABLE" } else { "DISABLE" };
@@ -169,7 +169,6 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
             };
             authz(ctx, table, step(sql.join("\n"), &id, "alter", deps))
         }
-        _ => unreachable!("policy change"),
     };
     vec![s]
 }

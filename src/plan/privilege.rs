@@ -1,6 +1,6 @@
 use super::{Ctx, Deps, Hazard, Step, step};
 use crate::catalog::{Acl, DefaultAclKey, Grant, Grantee, ObjectId, PRIVILEGE_ORDER, quote_ident};
-use crate::diff::Change;
+use crate::diff::PrivilegeChange;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The object whose owner owns `id`'s privileges (a column's table).
@@ -136,9 +136,9 @@ fn grantee_roles(acl: &Acl) -> impl Iterator<Item = ObjectId> + '_ {
         .map(|r| ObjectId::Role { name: r.into() })
 }
 
-pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
+pub(super) fn steps(ctx: &Ctx, change: &PrivilegeChange) -> Vec<Step> {
     let s = match change {
-        Change::SetPrivileges {
+        PrivilegeChange::SetPrivileges {
             object,
             from,
             to,
@@ -169,7 +169,7 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
             )
             .hazard_if(!new, Hazard::AuthzUpdate)
         }
-        Change::SetColumnPrivileges {
+        PrivilegeChange::SetColumnPrivileges {
             table,
             columns,
             new,
@@ -217,7 +217,7 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
             );
             s
         }
-        Change::SetOwner { object, owner, new } => {
+        PrivilegeChange::SetOwner { object, owner, new } => {
             let mut requires = vec![object.clone()];
             requires.extend(owner.iter().map(|o| ObjectId::Role { name: o.clone() }));
             step(
@@ -236,8 +236,9 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
             )
             .hazard_if(!new, Hazard::AuthzUpdate)
         }
-        Change::SetDefaultPrivileges { key, from, to } => default_privileges(key, from, to),
-        _ => unreachable!("privilege change"),
+        PrivilegeChange::SetDefaultPrivileges { key, from, to } => {
+            default_privileges(key, from, to)
+        }
     };
     vec![s]
 }

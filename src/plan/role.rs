@@ -1,14 +1,14 @@
 use super::{Deps, Hazard, Step, step};
 use crate::catalog::{ObjectId, Role, quote_ident};
-use crate::diff::Change;
+use crate::diff::RoleChange;
 
 fn id(name: &str) -> ObjectId {
     ObjectId::Role { name: name.into() }
 }
 
-pub(super) fn steps(change: &Change) -> Vec<Step> {
+pub(super) fn steps(change: &RoleChange) -> Vec<Step> {
     let s = match change {
-        Change::CreateRole { role } => {
+        RoleChange::Create { role } => {
             let attrs = role.attributes_sql(&Role::new(role.name.clone()));
             let mut sql = format!("CREATE ROLE {}", quote_ident(&role.name));
             for a in &attrs {
@@ -27,7 +27,7 @@ pub(super) fn steps(change: &Change) -> Vec<Step> {
             )
             .hazard_if(crate::diff::is_powerful(role), Hazard::AuthzUpdate)
         }
-        Change::DropRole { role } => {
+        RoleChange::Drop { role } => {
             let mut s = step(
                 format!("DROP ROLE {};", quote_ident(&role.name)),
                 &id(&role.name),
@@ -42,7 +42,7 @@ pub(super) fn steps(change: &Change) -> Vec<Step> {
             s.deps.after.push("*".into());
             s
         }
-        Change::AlterRole { from, to } => step(
+        RoleChange::Alter { from, to } => step(
             format!(
                 "ALTER ROLE {} {};",
                 quote_ident(&to.name),
@@ -53,7 +53,7 @@ pub(super) fn steps(change: &Change) -> Vec<Step> {
             Deps::default(),
         )
         .hazard(Hazard::AuthzUpdate),
-        Change::GrantMembership {
+        RoleChange::GrantMembership {
             role,
             member,
             admin,
@@ -72,7 +72,7 @@ pub(super) fn steps(change: &Change) -> Vec<Step> {
             },
         )
         .hazard(Hazard::AuthzUpdate),
-        Change::RevokeMembership {
+        RoleChange::RevokeMembership {
             role,
             member,
             admin_only,
@@ -88,7 +88,6 @@ pub(super) fn steps(change: &Change) -> Vec<Step> {
             Deps::default(),
         )
         .hazard(Hazard::AuthzUpdate),
-        _ => unreachable!("role change"),
     };
     vec![s]
 }

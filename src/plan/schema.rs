@@ -1,10 +1,10 @@
 use super::{Deps, Step, step};
 use crate::catalog::{ObjectId, quote_ident};
-use crate::diff::Change;
+use crate::diff::SchemaChange;
 
-pub(super) fn steps(change: &Change) -> Vec<Step> {
+pub(super) fn steps(change: &SchemaChange) -> Vec<Step> {
     match change {
-        Change::CreateSchema { name } => {
+        SchemaChange::Create { name } => {
             let id = ObjectId::Schema { name: name.clone() };
             vec![step(
                 format!("CREATE SCHEMA {};", quote_ident(name)),
@@ -16,7 +16,7 @@ pub(super) fn steps(change: &Change) -> Vec<Step> {
                 },
             )]
         }
-        Change::DropSchema { name } => {
+        SchemaChange::Drop { name } => {
             let id = ObjectId::Schema { name: name.clone() };
             // No CASCADE: everything in it is dropped by its own steps first, so an object
             // the engine does not know about makes this fail instead of vanishing.
@@ -30,6 +30,5 @@ pub(super) fn steps(change: &Change) -> Vec<Step> {
                 },
             )]
         }
-        _ => unreachable!("schema change"),
     }
 }

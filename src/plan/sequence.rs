@@ -1,6 +1,6 @@
 use super::{Ctx, Deps, Hazard, Step, step};
 use crate::catalog::{ObjectId, Sequence, quote_ident};
-use crate::diff::Change;
+use crate::diff::SequenceChange;
 
 fn owner_sql(s: &Sequence) -> String {
     match &s.owned_by {
@@ -20,9 +20,9 @@ fn owner_id(s: &Sequence) -> Option<ObjectId> {
     })
 }
 
-pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
+pub(super) fn steps(ctx: &Ctx, change: &SequenceChange) -> Vec<Step> {
     match change {
-        Change::CreateSequence { sequence: s } => {
+        SequenceChange::Create { sequence: s } => {
             let id = ObjectId::Sequence {
                 name: s.name.clone(),
             };
@@ -61,7 +61,7 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
             }
             steps
         }
-        Change::DropSequence { sequence: s } => {
+        SequenceChange::Drop { sequence: s } => {
             let id = ObjectId::Sequence {
                 name: s.name.clone(),
             };
@@ -79,7 +79,7 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
                 .hazard(Hazard::DeletesData),
             ]
         }
-        Change::AlterSequence { from, to } => {
+        SequenceChange::Alter { from, to } => {
             let id = ObjectId::Sequence {
                 name: to.name.clone(),
             };
@@ -121,6 +121,5 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
             }
             steps
         }
-        _ => unreachable!("sequence change"),
     }
 }

@@ -1,10 +1,10 @@
 use super::{Ctx, Deps, Hazard, Step, column::column_sql, step};
 use crate::catalog::{ObjectId, quote_ident};
-use crate::diff::Change;
+use crate::diff::TableChange;
 
-pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
+pub(super) fn steps(ctx: &Ctx, change: &TableChange) -> Vec<Step> {
     match change {
-        Change::CreateTable { table } => {
+        TableChange::Create { table } => {
             let id = ObjectId::Table {
                 name: table.name.clone(),
             };
@@ -90,7 +90,7 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
                 },
             )]
         }
-        Change::DropTable { table } => {
+        TableChange::Drop { table } => {
             let id = ObjectId::Table {
                 name: table.name.clone(),
             };
@@ -158,7 +158,7 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
                 ),
             ]
         }
-        Change::SetLogged { table, unlogged } => {
+        TableChange::SetLogged { table, unlogged } => {
             let id = ObjectId::Table {
                 name: table.clone(),
             };
@@ -177,7 +177,7 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
                 .long_running(),
             ]
         }
-        Change::AttachPartition {
+        TableChange::AttachPartition {
             table,
             parent,
             bound,
@@ -202,7 +202,7 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
                 .long_running(),
             ]
         }
-        Change::SetInherit { table, parent, add } => {
+        TableChange::SetInherit { table, parent, add } => {
             let id = ObjectId::Table {
                 name: table.clone(),
             };
@@ -228,7 +228,7 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
             };
             vec![step(sql, &id, "alter", deps).hazard(Hazard::AccessExclusiveLock)]
         }
-        Change::DetachPartition { table, parent } => {
+        TableChange::DetachPartition { table, parent } => {
             let id = ObjectId::Table {
                 name: table.clone(),
             };
@@ -247,6 +247,5 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
                 .hazard(Hazard::AccessExclusiveLock),
             ]
         }
-        _ => unreachable!("table change"),
     }
 }

@@ -1,6 +1,6 @@
 use super::{Ctx, Deps, Step, column_ids, step};
 use crate::catalog::{ObjectId, Trigger, quote_ident};
-use crate::diff::Change;
+use crate::diff::TriggerChange;
 
 fn id_of(t: &Trigger) -> ObjectId {
     ObjectId::Trigger {
@@ -23,9 +23,9 @@ fn enabled_sql(t: &Trigger) -> Option<String> {
     ))
 }
 
-pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
+pub(super) fn steps(ctx: &Ctx, change: &TriggerChange) -> Vec<Step> {
     match change {
-        Change::CreateTrigger { trigger: t } => {
+        TriggerChange::Create { trigger: t } => {
             let id = id_of(t);
             let mut requires = ctx.requires(std::slice::from_ref(&id));
             requires.push(ObjectId::Table {
@@ -48,7 +48,7 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
             }
             steps
         }
-        Change::DropTrigger { trigger: t } => {
+        TriggerChange::Drop { trigger: t } => {
             let id = id_of(t);
             let mut releases = ctx.releases(std::slice::from_ref(&id));
             releases.extend(column_ids(ctx.from, &t.table));
@@ -63,13 +63,12 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
                 },
             )]
         }
-        Change::SetTriggerEnabled { trigger: t } => {
+        TriggerChange::SetEnabled { trigger: t } => {
             let id = id_of(t);
             enabled_sql(t)
                 .map(|sql| step(sql, &id, "alter", Deps::default()))
                 .into_iter()
                 .collect()
         }
-        _ => unreachable!("trigger change"),
     }
 }

@@ -1,6 +1,6 @@
 use super::{Ctx, Deps, Hazard, Step, option_statements, step};
 use crate::catalog::{ObjectId, View, options_sql};
-use crate::diff::Change;
+use crate::diff::ViewChange;
 
 fn id_of(v: &View) -> ObjectId {
     ObjectId::View {
@@ -32,9 +32,9 @@ fn create_sql(v: &View, replace: bool) -> String {
     sql
 }
 
-pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
+pub(super) fn steps(ctx: &Ctx, change: &ViewChange) -> Vec<Step> {
     match change {
-        Change::CreateView { view: v } => {
+        ViewChange::Create { view: v } => {
             let id = id_of(v);
             let step = step(
                 create_sql(v, false),
@@ -59,7 +59,7 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
                 step
             }]
         }
-        Change::DropView { view: v } => {
+        ViewChange::Drop { view: v } => {
             let id = id_of(v);
             let mut drops = vec![
                 id.clone(),
@@ -95,7 +95,7 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
                 ),
             ]
         }
-        Change::ReplaceView { to, .. } => {
+        ViewChange::Replace { to, .. } => {
             let id = id_of(to);
             let keep = ctx.requires(std::slice::from_ref(&id));
             let released = ctx.released_by_alter(&id);
@@ -112,7 +112,7 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
                 },
             )]
         }
-        Change::AlterViewOptions { from, to } => {
+        ViewChange::AlterOptions { from, to } => {
             let id = id_of(to);
             let kind = if to.materialized {
                 "MATERIALIZED VIEW"
@@ -124,7 +124,7 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
                 .map(|sql| step(sql, &id, "alter", Deps::default()))
                 .collect()
         }
-        Change::RefreshView { view: v } => {
+        ViewChange::Refresh { view: v } => {
             let id = id_of(v);
             vec![
                 step(
@@ -143,6 +143,5 @@ pub(super) fn steps(ctx: &Ctx, change: &Change) -> Vec<Step> {
                 .long_running(),
             ]
         }
-        _ => unreachable!("view change"),
     }
 }
