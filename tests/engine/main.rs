@@ -6,6 +6,7 @@
 mod cli;
 mod errors;
 mod fixtures;
+mod inputs;
 mod introspect;
 mod online;
 mod rls;
@@ -24,6 +25,7 @@ fn main() {
     trials.extend(rls::trials(&env));
     trials.extend(online::trials(&env));
     trials.extend(validate::trials(&env));
+    trials.extend(inputs::trials(&env));
     let conclusion = libtest_mimic::run(&args, trials);
     // Every trial (and its handle on the cluster) is gone: dropping the last handle stops
     // the server and removes its directory before the process exits.
