@@ -23,6 +23,12 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("{0}")]
     Source(String),
     #[error("cannot connect to {target}: {message}")]
@@ -75,8 +81,47 @@ impl Error {
     }
 }
 
+/// An error and its causes for a person to read, each said once: the messages that embed
+/// their cause (`cannot read {path}: {source}`) also expose it as their `source()`, and
+/// printing the chain as it is would repeat it ("(os error 2): … (os error 2)").
+pub fn report(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let said = c.to_string();
+        if !text.contains(&said) {
+            text.push_str(": ");
+            text.push_str(&said);
+        }
+        cause = c.source();
+    }
+    text
+}
+
 impl From<tokio_postgres::Error> for Error {
     fn from(e: tokio_postgres::Error) -> Self {
         Error::Database(Error::describe_db(&e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cause_is_said_once() {
+        let e = Error::Io {
+            path: "x.sql".into(),
+            source: std::io::Error::from(std::io::ErrorKind::NotFound),
+        };
+        assert_eq!(report(&e), "cannot read x.sql: entity not found");
+        // A cause the message does not hold is added.
+        #[derive(Debug, thiserror::Error)]
+        #[error("outer")]
+        struct Outer(#[source] Error);
+        assert_eq!(
+            report(&Outer(e)),
+            "outer: cannot read x.sql: entity not found"
+        );
     }
 }

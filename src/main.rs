@@ -1,6 +1,7 @@
 use clap::Parser;
 use profe_migrate::Error;
 use profe_migrate::cli::{Cli, run};
+use std::io::Write;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -42,7 +43,12 @@ fn main() -> ExitCode {
                 Error::Usage(_) => 64,
                 _ => 1,
             };
-            eprintln!("error: {:#}", anyhow::Error::from(e));
+            // Not eprintln!, which panics when stderr is closed.
+            let _ = writeln!(
+                std::io::stderr(),
+                "error: {}",
+                profe_migrate::error::report(&e)
+            );
             ExitCode::from(code)
         }
     }

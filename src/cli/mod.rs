@@ -1,5 +1,7 @@
 //! The command line (docs/cli.md is the contract).
 
+#[macro_use]
+mod out;
 mod context;
 mod ops;
 
@@ -234,14 +236,11 @@ fn parse_hazards(s: &str) -> std::result::Result<HazardList, String> {
 
 fn write_out(out: Option<&PathBuf>, text: &str) -> Result<()> {
     match out {
-        Some(path) => std::fs::write(path, text).map_err(|source| Error::Io {
+        Some(path) => std::fs::write(path, text).map_err(|source| Error::Write {
             path: path.clone(),
             source,
         }),
-        None => {
-            print!("{text}");
-            Ok(())
-        }
+        None => out::print(text),
     }
 }
 
@@ -282,7 +281,7 @@ async fn each_target(
     let mut results = Vec::new();
     for t in targets {
         if targets.len() > 1 {
-            println!("== {} ==", t.label);
+            outln!("== {} ==", t.label)?;
         }
         engine.service_scope = t.ctx.service_scope()?;
         engine.exclude_schemas = t.ctx.exclude.clone();
@@ -299,16 +298,17 @@ async fn each_target(
 /// for them all: the first error's (1, or 3 for a refusal), else the highest outcome (2:
 /// drift somewhere), else 0.
 fn report_each(command: &str, results: Vec<(String, Result<i32>)>) -> i32 {
-    println!("== {command}: {} databases ==", results.len());
+    // The results are in: a closed output must not hide their exit code.
+    let _ = outln!("== {command}: {} databases ==", results.len());
     let mut code = 0;
     let mut failed = false;
     for (label, r) in &results {
         match r {
-            Ok(0) => println!("{label}: ok"),
-            Ok(2) => println!("{label}: differs"),
-            Ok(c) => println!("{label}: exit {c}"),
+            Ok(0) => drop(outln!("{label}: ok")),
+            Ok(2) => drop(outln!("{label}: differs")),
+            Ok(c) => drop(outln!("{label}: exit {c}")),
             Err(e) => {
-                println!("{label}: failed: {e}");
+                let _ = outln!("{label}: failed: {e}");
                 eprintln!("error ({label}): {e}");
             }
         }
@@ -383,7 +383,7 @@ async fn drift_one(
         DriftFormat::Text if report.plan.is_empty() => report.headline(),
         DriftFormat::Text => format!("{}{}", report.headline(), plan::render::sql(&report.plan)),
     };
-    print!("{text}");
+    out::print(&text)?;
     Ok(if report.plan.is_empty() { 0 } else { 2 })
 }
 
@@ -477,7 +477,7 @@ pub async fn run(cli: Cli) -> Result<i32> {
                     let files = pipeline::schema_sql(&catalog)?;
                     match out {
                         Some(dir) => {
-                            std::fs::create_dir_all(&dir).map_err(|source| Error::Io {
+                            std::fs::create_dir_all(&dir).map_err(|source| Error::Write {
                                 path: dir.clone(),
                                 source,
                             })?;
@@ -487,7 +487,7 @@ pub async fn run(cli: Cli) -> Result<i32> {
                         }
                         None => {
                             for (_, text) in files {
-                                print!("{text}");
+                                out::print(&text)?;
                             }
                         }
                     }
@@ -509,10 +509,8 @@ pub async fn run(cli: Cli) -> Result<i32> {
             }
             let client = db::connect(&db::parse(&url)?).await?;
             let done = crate::seed::seed(&client, &dir).await?;
-            println!(
-                "seeded {} files ({} statements): {} rows written",
-                done.files, done.statements, done.rows
-            );
+            let (files, statements, rows) = (done.files, done.statements, done.rows);
+            outln!("seeded {files} files ({statements} statements): {rows} rows written")?;
             Ok(0)
         }
         Command::Status {
@@ -529,11 +527,11 @@ pub async fn run(cli: Cli) -> Result<i32> {
                 .status_with_separate(&url, &ctx.desired(to)?, &services, &separate)
                 .await?;
             match format {
-                HistoryFormat::Json => println!(
+                HistoryFormat::Json => outln!(
                     "{}",
                     serde_json::to_string_pretty(&status).expect("status serializes")
-                ),
-                HistoryFormat::Text => print!("{}", status.text()),
+                )?,
+                HistoryFormat::Text => out::print(&status.text())?,
             }
             Ok(0)
         }
@@ -544,7 +542,7 @@ pub async fn run(cli: Cli) -> Result<i32> {
             let url = ctx.database_url(url)?;
             let client = db::connect(&db::parse(&url)?).await?;
             crate::audit::install(&client).await?;
-            println!("the DDL audit trigger is installed");
+            outln!("the DDL audit trigger is installed")?;
             Ok(0)
         }
         Command::History {
@@ -554,7 +552,7 @@ pub async fn run(cli: Cli) -> Result<i32> {
             let url = ctx.database_url(url)?;
             let text =
                 ops::history(&url, ctx.service.as_deref(), format == HistoryFormat::Json).await?;
-            print!("{text}");
+            out::print(&text)?;
             Ok(0)
         }
         Command::Rollback {

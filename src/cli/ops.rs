@@ -1,13 +1,13 @@
 //! The operational commands: history, and (with the configuration) status and backups.
 
-use super::{BackupAction, Context};
+use super::{BackupAction, Context, out};
 use crate::backup;
 use crate::db;
 use crate::error::{Error, Result};
 use crate::history::{self, Entry};
 use crate::pipeline::{self, Applied, Engine};
 use crate::plan::{self, Hazard, Plan};
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 
 pub fn history_text(entries: &[Entry]) -> String {
     if entries.is_empty() {
@@ -70,9 +70,9 @@ pub async fn apply(
             eprintln!("refusing to apply without --yes when not on a terminal");
             return false;
         }
-        print!("{}", plan::render::sql(plan));
-        print!("Apply these {} steps? [y/N] ", plan.steps.len());
-        let _ = std::io::stdout().flush();
+        // The answer decides, not whether the question could be shown.
+        let _ = out::print(&plan::render::sql(plan));
+        let _ = out::print(&format!("Apply these {} steps? [y/N] ", plan.steps.len()));
         let mut answer = String::new();
         let _ = std::io::stdin().read_line(&mut answer);
         matches!(answer.trim(), "y" | "Y" | "yes")
@@ -95,12 +95,13 @@ pub async fn apply(
     };
     let backup = (!no_backup && !plan.is_empty()).then_some(&request);
     match pipeline::apply_recorded(&client, plan, allowed, Some(record), backup, confirm).await? {
-        Applied::NothingToDo => println!("no changes"),
+        Applied::NothingToDo => outln!("no changes")?,
         Applied::Applied { steps, backup } => {
+            // Done: a failing output (a full disk) must not make the apply look failed.
             if let Some(m) = backup {
-                println!("backed up as {} ({} bytes)", m.id, m.size);
+                let _ = outln!("backed up as {} ({} bytes)", m.id, m.size);
             }
-            println!("applied {steps} steps; the database matches the desired state")
+            let _ = outln!("applied {steps} steps; the database matches the desired state");
         }
     }
     Ok(0)
@@ -118,20 +119,25 @@ pub async fn backup(
         Some(BackupAction::List) => {
             let all = backup::list(storage).await?;
             if all.is_empty() {
-                println!("no backups in {}", backup::Location::parse(storage)?);
+                outln!("no backups in {}", backup::Location::parse(storage)?)?;
             }
             for m in all {
-                println!(
+                outln!(
                     "{}  {}  {:<15} {:>10} bytes  sha256 {}  {}",
-                    m.id, m.created_at, m.service, m.size, m.sha256, m.description
-                );
+                    m.id,
+                    m.created_at,
+                    m.service,
+                    m.size,
+                    m.sha256,
+                    m.description
+                )?;
             }
             Ok(0)
         }
         Some(BackupAction::Restore { id, database_url }) => {
             let url = ctx.database_url(database_url)?;
             let m = backup::restore(storage, &id, &url).await?;
-            println!("restored {} ({}, {})", m.id, m.service, m.created_at);
+            let _ = outln!("restored {} ({}, {})", m.id, m.service, m.created_at);
             Ok(0)
         }
         None => {
@@ -154,13 +160,13 @@ pub async fn backup(
                 },
             )
             .await?;
-            println!(
+            outln!(
                 "backup {} written to {} ({} bytes, sha256 {})",
                 m.id,
                 backup::Storage::open(storage)?.describe(&m.file),
                 m.size,
                 m.sha256
-            );
+            )?;
             Ok(0)
         }
     }

@@ -98,12 +98,12 @@ impl Engine {
         version: i64,
         extra: &[String],
     ) -> Result<Plan> {
-        let dir = tempfile::tempdir().map_err(|source| Error::Io {
+        let dir = tempfile::tempdir().map_err(|source| Error::Write {
             path: std::env::temp_dir(),
             source,
         })?;
         let path = dir.path().join(format!("version_{version}.sql"));
-        std::fs::write(&path, sql).map_err(|source| Error::Io {
+        std::fs::write(&path, sql).map_err(|source| Error::Write {
             path: path.clone(),
             source,
         })?;

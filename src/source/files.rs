@@ -1,4 +1,5 @@
 use crate::error::{Error, Result};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 /// One desired-state file and its text.
@@ -11,53 +12,92 @@ pub struct SourceFile {
 /// Reads one `.sql` file, or every `*.sql` file under a directory (recursively, sorted by
 /// path so that the result does not depend on the file system). A folder named `seeds` is
 /// data, not schema, and is skipped.
+///
+/// A file reached by several paths (symbolic links, the same path given twice, a folder
+/// and a file inside it both given) is read once, under the first of its paths in order:
+/// read twice, its statements would clash with themselves. Folders are walked once each
+/// by their canonical path, which also ends symbolic link loops.
 pub fn read_files(paths: &[PathBuf]) -> Result<Vec<SourceFile>> {
-    let mut found = Vec::new();
+    let mut walk = Walk::default();
     for path in paths {
         let meta = std::fs::metadata(path).map_err(|source| Error::Io {
             path: path.clone(),
             source,
         })?;
         if meta.is_dir() {
-            walk(path, &mut found)?;
+            walk.dir(path)?;
         } else {
-            found.push(path.clone());
+            walk.found.push(path.clone());
         }
     }
+    let mut found = walk.found;
     found.sort();
-    found.dedup();
-    found
-        .into_iter()
-        .map(|path| {
-            let text = std::fs::read_to_string(&path).map_err(|source| Error::Io {
-                path: path.clone(),
-                source,
-            })?;
-            Ok(SourceFile { path, text })
-        })
-        .collect()
+    let mut seen = HashSet::new();
+    let mut files = Vec::new();
+    for path in found {
+        let io = |source| Error::Io {
+            path: path.clone(),
+            source,
+        };
+        if !seen.insert(std::fs::canonicalize(&path).map_err(io)?) {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).map_err(io)?;
+        files.push(SourceFile { path, text });
+    }
+    Ok(files)
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
-    let entries = std::fs::read_dir(dir).map_err(|source| Error::Io {
-        path: dir.to_path_buf(),
-        source,
-    })?;
-    for entry in entries {
-        let entry = entry.map_err(|source| Error::Io {
+#[derive(Default)]
+struct Walk {
+    found: Vec<PathBuf>,
+    /// Canonical paths of the folders walked so far.
+    visited: HashSet<PathBuf>,
+    /// Canonical paths of the folders being walked, outermost first: a link back to one of
+    /// them is a loop, worth a warning (a second way to an other folder is not).
+    open: Vec<PathBuf>,
+}
+
+impl Walk {
+    fn dir(&mut self, dir: &Path) -> Result<()> {
+        let io = |source| Error::Io {
             path: dir.to_path_buf(),
             source,
-        })?;
-        let path = entry.path();
-        if path.is_dir() {
-            if entry.file_name() != "seeds" {
-                walk(&path, out)?;
-            }
-        } else if path.extension().is_some_and(|e| e == "sql") {
-            out.push(path);
+        };
+        let canonical = std::fs::canonicalize(dir).map_err(io)?;
+        if self.open.contains(&canonical) {
+            tracing::warn!(
+                "skipping {}: a symbolic link loop back to {}",
+                dir.display(),
+                canonical.display()
+            );
+            return Ok(());
         }
+        if !self.visited.insert(canonical.clone()) {
+            tracing::debug!("{} was read already by another path", dir.display());
+            return Ok(());
+        }
+        let mut entries = Vec::new();
+        for entry in std::fs::read_dir(dir).map_err(io)? {
+            entries.push(entry.map_err(io)?);
+        }
+        // Sorted, so that which of two links to one folder is walked does not depend on
+        // the file system's order.
+        entries.sort_by_key(|e| e.file_name());
+        self.open.push(canonical);
+        for entry in entries {
+            let path = entry.path();
+            if path.is_dir() {
+                if entry.file_name() != "seeds" {
+                    self.dir(&path)?;
+                }
+            } else if path.extension().is_some_and(|e| e == "sql") {
+                self.found.push(path);
+            }
+        }
+        self.open.pop();
+        Ok(())
     }
-    Ok(())
 }
 
 /// 1-based line and column (in characters) of a byte offset.
@@ -150,5 +190,53 @@ mod tests {
         }
         assert_eq!(char_to_byte("ñab", 2), 2);
         assert_eq!(skip_trivia("  -- c\n /* x /* y */ */ SELECT", 0), 24);
+    }
+
+    fn names(files: &[SourceFile], root: &Path) -> Vec<String> {
+        files
+            .iter()
+            .map(|f| f.path.strip_prefix(root).unwrap().display().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn a_file_reached_twice_is_read_once() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        std::fs::create_dir_all(root.join("schema/app")).unwrap();
+        std::fs::write(root.join("schema/app/t.sql"), "CREATE TABLE t ();").unwrap();
+        std::fs::write(root.join("schema/u.sql"), "CREATE TABLE u ();").unwrap();
+        // Two links to one folder, a link to a file, a link to the folder itself.
+        std::os::unix::fs::symlink(root.join("schema/app"), root.join("schema/b")).unwrap();
+        std::os::unix::fs::symlink("app", root.join("schema/c")).unwrap();
+        std::os::unix::fs::symlink("u.sql", root.join("schema/v.sql")).unwrap();
+        let schema = root.join("schema");
+        let files = read_files(&[
+            schema.clone(),
+            schema.join("u.sql"),
+            schema.join("./app/t.sql"),
+            root.join("schema/../schema"),
+            schema.join("b"),
+        ])
+        .unwrap();
+        assert_eq!(names(&files, root), ["schema/app/t.sql", "schema/u.sql"]);
+    }
+
+    #[test]
+    fn symbolic_link_loops_end() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        std::fs::create_dir_all(root.join("schema/app")).unwrap();
+        std::fs::write(root.join("schema/app/t.sql"), "CREATE TABLE t ();").unwrap();
+        // Each link doubles the paths to walk: without the loop check, 2^40 of them.
+        std::os::unix::fs::symlink(".", root.join("schema/self")).unwrap();
+        std::os::unix::fs::symlink("..", root.join("schema/app/up")).unwrap();
+        std::os::unix::fs::symlink(root.join("schema"), root.join("schema/app/top")).unwrap();
+        let files = read_files(&[root.join("schema")]).unwrap();
+        assert_eq!(names(&files, root), ["schema/app/t.sql"]);
+        // A file link that points at itself cannot be read: said, not skipped.
+        std::os::unix::fs::symlink("x.sql", root.join("schema/x.sql")).unwrap();
+        let e = read_files(&[root.join("schema")]).unwrap_err().to_string();
+        assert!(e.starts_with("cannot read ") && e.contains("x.sql"), "{e}");
     }
 }

@@ -50,8 +50,14 @@ pub struct DesiredState {
 
 impl DesiredState {
     /// Reads and parses the files at `paths` and orders their statements.
+    /// No `.sql` file at all is an error: most likely a wrong folder, which would
+    /// otherwise pass for "no changes" (nothing in scope), or plan to drop every object of
+    /// a service's configured schemas. `empty` says that on purpose.
     pub fn read(paths: &[PathBuf]) -> Result<DesiredState> {
         let files = read_files(paths)?;
+        if files.is_empty() {
+            return Err(no_sql_files(paths));
+        }
         Self::from_files(files)
     }
 
@@ -145,4 +151,17 @@ impl DesiredState {
             renames,
         })
     }
+}
+
+fn no_sql_files(paths: &[PathBuf]) -> crate::Error {
+    let list: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    let seeds = if paths.iter().any(|p| p.join("seeds").is_dir()) {
+        " (seeds/ holds data, not schema)"
+    } else {
+        ""
+    };
+    crate::Error::Source(format!(
+        "no desired state: no .sql files in {}{seeds}; pass `empty` to mean no objects",
+        list.join(", ")
+    ))
 }

@@ -8,6 +8,7 @@ mod connections;
 mod errors;
 mod fixtures;
 mod hardening;
+mod inputs;
 mod introspect;
 mod online;
 mod rls;
@@ -28,6 +29,7 @@ fn main() {
     trials.extend(online::trials(&env));
     trials.extend(validate::trials(&env));
     trials.extend(hardening::trials(&env));
+    trials.extend(inputs::trials(&env));
     let conclusion = libtest_mimic::run(&args, trials);
     // Every trial (and its handle on the cluster) is gone: dropping the last handle stops
     // the server and removes its directory before the process exits.
