@@ -1,7 +1,8 @@
 //! Optional DDL audit (`audit install`): an event trigger that records every DDL statement
 //! run outside the engine (who, when, what) in `profe_migrate.ddl_audit`, so that drift
-//! reports can say who changed what. The engine's own sessions (application_name
-//! `profe-migrate`) are not recorded: their changes are in the history.
+//! reports can say who changed what. The engine's own sessions (marked by the setting
+//! `profe_migrate.engine`, whatever their application name) are not recorded: their
+//! changes are in the history.
 
 use crate::error::Result;
 use serde::Serialize;
@@ -26,7 +27,10 @@ CREATE OR REPLACE FUNCTION profe_migrate.record_ddl() RETURNS event_trigger
 DECLARE
     r record;
 BEGIN
-    IF current_setting('application_name', true) = 'profe-migrate' THEN
+    -- The engine's own sessions: they say so with a setting of their own (the
+    -- application name is the user's to choose, PGAPPNAME included).
+    IF current_setting('profe_migrate.engine', true) = 'on'
+       OR current_setting('application_name', true) = 'profe-migrate' THEN
         RETURN;
     END IF;
     IF tg_event = 'sql_drop' THEN

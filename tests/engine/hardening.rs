@@ -26,6 +26,11 @@ pub fn trials(env: &Arc<Env>) -> Vec<libtest_mimic::Trial> {
         ),
         trial(
             env,
+            "hardening::engine_sessions_with_any_application_name_stay_out_of_the_audit",
+            |env| env.block_on(audit_ignores_engine(&env)),
+        ),
+        trial(
+            env,
             "hardening::failed_build_keeps_an_index_that_was_there_before",
             |env| env.block_on(keeps_existing_index(&env)),
         ),
@@ -307,6 +312,65 @@ async fn keeps_existing_index(env: &Env) -> TestResult {
         }
         if !err.contains("existed before this step") {
             return Err(format!("the report does not say the index was kept: {err}"));
+        }
+        Ok(())
+    }
+    .await;
+    let _ = db.drop_db().await;
+    result
+}
+
+/// The DDL audit records changes made outside the engine; the engine's own sessions stay
+/// out of it even when the user names the application (PGAPPNAME, `application_name=`).
+async fn audit_ignores_engine(env: &Env) -> TestResult {
+    let db = env.scratch("audit_app").await?;
+    let result = async {
+        let c = env.connect(&db).await?;
+        profe_migrate::audit::install(&c)
+            .await
+            .map_err(|e| e.to_string())?;
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let file = dir.path().join("desired.sql");
+        std::fs::write(&file, "CREATE SCHEMA s; CREATE TABLE s.t (id int);")
+            .map_err(|e| e.to_string())?;
+        let url = format!("{}&application_name=deploy-bot", env.url(&db.name));
+        let o = bin()
+            .args(["apply", "--database-url", &url, "--to"])
+            .arg(&file)
+            .args(["--yes", "--no-backup"])
+            .env("PGAPPNAME", "also-custom")
+            .output()
+            .map_err(|e| e.to_string())?;
+        if !o.status.success() {
+            return Err(format!("apply failed: {}", output(o)));
+        }
+        // A change by someone else is recorded: the trigger works.
+        let other = profe_migrate::db::parse(&format!(
+            "{}&application_name=psql",
+            env.url(&db.name)
+        ))
+        .map_err(|e| e.to_string())?;
+        let other = profe_migrate::db::connect(&other)
+            .await
+            .map_err(|e| e.to_string())?;
+        other
+            .batch_execute("RESET profe_migrate.engine; CREATE TABLE s.manual (id int)")
+            .await
+            .map_err(|e| e.to_string())?;
+        let rows: Vec<String> = c
+            .query(
+                "SELECT object_identity FROM profe_migrate.ddl_audit ORDER BY id",
+                &[],
+            )
+            .await
+            .map_err(|e| e.to_string())?
+            .iter()
+            .map(|r| r.get::<_, Option<String>>(0).unwrap_or_default())
+            .collect();
+        if rows != ["s.manual"] {
+            return Err(format!(
+                "the audit should hold only the manual change, it holds {rows:?}"
+            ));
         }
         Ok(())
     }

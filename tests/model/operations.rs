@@ -99,10 +99,16 @@ async fn connect(url: &str) -> Result<Client, String> {
 }
 
 /// A connection lives on the runtime that made it: each query connects afresh.
+/// Runs SQL as a person with psql would: a session that is not the engine's (the DDL
+/// audit records it) with the database's own search_path.
 pub(crate) fn exec(env: &Env, url: &str, sql: &str) -> TestResult {
     env.block_on(async {
-        connect(url)
-            .await?
+        let client = connect(url).await?;
+        client
+            .batch_execute("RESET profe_migrate.engine; SET search_path TO DEFAULT")
+            .await
+            .map_err(|e| profe_migrate::Error::describe_db(&e))?;
+        client
             .batch_execute(sql)
             .await
             .map_err(|e| profe_migrate::Error::describe_db(&e))
