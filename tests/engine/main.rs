@@ -4,6 +4,7 @@
 //! error paths, the command line and introspection.
 
 mod cli;
+mod crashes;
 mod errors;
 mod fixtures;
 mod introspect;
@@ -24,6 +25,7 @@ fn main() {
     trials.extend(rls::trials(&env));
     trials.extend(online::trials(&env));
     trials.extend(validate::trials(&env));
+    trials.extend(crashes::trials(&env));
     let conclusion = libtest_mimic::run(&args, trials);
     // Every trial (and its handle on the cluster) is gone: dropping the last handle stops
     // the server and removes its directory before the process exits.
