@@ -4,6 +4,7 @@
 //! injection (kill -9 at random points, concurrent applies) converges. The big forms are
 //! ignored by default: `scripts/failure-injection.sh` runs them.
 
+mod apply;
 mod cluster;
 
 use crate::support::{Env, TestResult};
@@ -14,7 +15,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 pub fn trials(env: &Arc<Env>) -> Vec<libtest_mimic::Trial> {
-    cluster::trials(env)
+    let mut t = cluster::trials(env);
+    t.extend(apply::trials(env));
+    t
 }
 
 /// The command line, without the environment's database settings.
