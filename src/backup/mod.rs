@@ -321,31 +321,43 @@ pub async fn list(storage: &Path) -> Result<Vec<Manifest>> {
     list_in(&Storage::open(storage)?).await
 }
 
+/// The backups in `storage`. A file that cannot be read or is not one of our manifests
+/// (someone else's JSON, a damaged or truncated manifest) is skipped with a warning that
+/// names it: one bad file must not block backups, listings or applies. Only a storage
+/// that cannot be listed at all is an error.
 async fn list_in(storage: &Storage) -> Result<Vec<Manifest>> {
     let mut out = Vec::new();
     for name in storage.list().await? {
         if !name.ends_with(".json") || name.starts_with('.') {
             continue;
         }
-        let text = storage.get_bytes(&name).await?;
-        let m: Manifest = serde_json::from_slice(&text).map_err(|e| {
-            Error::Backup(format!(
-                "{}: not a backup manifest: {e}",
-                storage.describe(&name)
-            ))
-        })?;
-        // The dump's name is used to read and delete: it must stay inside the storage.
-        if m.file.is_empty() || m.file.starts_with('.') || m.file.contains(['/', '\\']) {
-            return Err(Error::Backup(format!(
-                "{}: the manifest names an invalid file {:?}",
-                storage.describe(&name),
-                m.file
-            )));
+        match read_manifest(storage, &name).await {
+            Ok(m) => out.push(m),
+            Err(why) => tracing::warn!("skipping {}: {why}", storage.describe(&name)),
         }
-        out.push(m);
     }
     out.sort_by(|a, b| (&a.created_at, &a.id).cmp(&(&b.created_at, &b.id)));
     Ok(out)
+}
+
+/// The manifest `name`, or why it is not one.
+async fn read_manifest(storage: &Storage, name: &str) -> std::result::Result<Manifest, String> {
+    let text = storage.get_bytes(name).await.map_err(|e| e.to_string())?;
+    let m: Manifest =
+        serde_json::from_slice(&text).map_err(|e| format!("not a backup manifest: {e}"))?;
+    // The dump's name is used to read and delete: it must stay inside the storage.
+    if m.file.is_empty() || m.file.starts_with('.') || m.file.contains(['/', '\\']) {
+        return Err(format!("the manifest names an invalid file {:?}", m.file));
+    }
+    // Retention deletes `<id>.json`: a manifest stored under another name is not ours to
+    // act on (a copy, or a file merely shaped like a manifest).
+    if name.strip_suffix(".json") != Some(m.id.as_str()) {
+        return Err(format!(
+            "the manifest's id {:?} does not match its name",
+            m.id
+        ));
+    }
+    Ok(m)
 }
 
 /// Keeps the newest `keep` backups of `service`.

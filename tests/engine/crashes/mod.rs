@@ -5,6 +5,7 @@
 //! ignored by default: `scripts/failure-injection.sh` runs them.
 
 mod apply;
+mod backup;
 mod cluster;
 
 use crate::support::{Env, TestResult};
@@ -17,6 +18,7 @@ use std::time::{Duration, Instant};
 pub fn trials(env: &Arc<Env>) -> Vec<libtest_mimic::Trial> {
     let mut t = cluster::trials(env);
     t.extend(apply::trials(env));
+    t.extend(backup::trials(env));
     t
 }
 
