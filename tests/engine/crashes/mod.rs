@@ -7,6 +7,7 @@
 mod apply;
 mod backup;
 mod cluster;
+mod inject;
 
 use crate::support::{Env, TestResult};
 use std::os::unix::fs::PermissionsExt;
@@ -19,6 +20,7 @@ pub fn trials(env: &Arc<Env>) -> Vec<libtest_mimic::Trial> {
     let mut t = cluster::trials(env);
     t.extend(apply::trials(env));
     t.extend(backup::trials(env));
+    t.extend(inject::trials(env));
     t
 }
 
@@ -147,6 +149,17 @@ impl Silent {
             url: format!("postgres://nobody@127.0.0.1:{port}/silent?sslmode=disable"),
         })
     }
+}
+
+/// Runs SQL on the database at `url`, on a runtime of its own.
+fn exec(env: &Env, url: &str, sql: &str) -> TestResult {
+    env.block_on(async {
+        let c =
+            profe_migrate::db::connect(&profe_migrate::db::parse(url).map_err(|e| e.to_string())?)
+                .await
+                .map_err(|e| e.to_string())?;
+        c.batch_execute(sql).await.map_err(|e| e.to_string())
+    })
 }
 
 fn describe(o: &std::process::Output) -> String {
