@@ -2,7 +2,9 @@
 //! part of a diff): one row per apply or rollback, with who ran it, the desired state it
 //! brought (fingerprint and full SQL), the plan, the hazards allowed, how long it took and
 //! how it ended. A row is written before the first step and completed after the last, so
-//! a run that died half-way stays visible as `running`.
+//! a run that died half-way stays visible as `running` — until a later run finds the
+//! engine's advisory lock free (no run is alive on the database) and marks it
+//! `interrupted`.
 
 use crate::error::{Error, Result};
 use serde::Serialize;
@@ -25,10 +27,38 @@ CREATE TABLE IF NOT EXISTS profe_migrate.history (
     plan jsonb NOT NULL,
     hazards_allowed text[] NOT NULL,
     duration_ms bigint,
-    result text NOT NULL CHECK (result IN ('running', 'applied', 'failed')),
+    result text NOT NULL CHECK (result IN ('running', 'applied', 'failed', 'interrupted')),
     error text
 );
 CREATE INDEX IF NOT EXISTS history_service ON profe_migrate.history (service, version);
+";
+
+/// Tables made before `interrupted` existed get the wider check (only then: altering the
+/// table takes a lock that every run would otherwise wait for).
+const UPGRADE_SQL: &str = "
+DO $$
+BEGIN
+  IF EXISTS (SELECT FROM pg_catalog.pg_constraint
+             WHERE conrelid = 'profe_migrate.history'::regclass
+               AND conname = 'history_result_check'
+               AND pg_catalog.pg_get_constraintdef(oid) NOT LIKE '%interrupted%') THEN
+    ALTER TABLE profe_migrate.history DROP CONSTRAINT history_result_check,
+      ADD CONSTRAINT history_result_check
+      CHECK (result IN ('running', 'applied', 'failed', 'interrupted'));
+  END IF;
+END
+$$;
+";
+
+/// Marks every `running` row `interrupted`; only for a session that knows no run is alive
+/// on the database (it holds the engine's advisory lock).
+const INTERRUPTED_SQL: &str = "
+UPDATE profe_migrate.history SET result = 'interrupted',
+  error = COALESCE(error, 'the run ended without recording its outcome (its process or its \
+connection died); a later run found it at ' ||
+    to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') ||
+    '; plan again to see what it left undone')
+WHERE result = 'running'
 ";
 
 /// What is about to be applied.
@@ -84,12 +114,15 @@ fn client_description() -> String {
 
 pub async fn ensure(client: &Client) -> Result<()> {
     client.batch_execute(SCHEMA_SQL).await?;
+    client.batch_execute(UPGRADE_SQL).await?;
     Ok(())
 }
 
-/// Records the start of a run; returns its version.
+/// Records the start of a run; returns its version. The caller holds the engine's
+/// advisory lock ([`crate::apply::lock`]): rows still `running` are those of dead runs.
 pub async fn start(client: &Client, run: &NewRun<'_>) -> Result<i64> {
     ensure(client).await?;
+    client.batch_execute(INTERRUPTED_SQL).await?;
     let row = client
         .query_one(
             "INSERT INTO profe_migrate.history (kind, service, environment, scope, client, \
@@ -124,6 +157,77 @@ pub async fn finish(client: &Client, version: i64, error: Option<&str>) -> Resul
         )
         .await?;
     Ok(())
+}
+
+/// Completes the row of `version` with the run's `outcome`, and returns that outcome: a
+/// history that cannot be written (the connection the apply lost, say) must not hide what
+/// happened to the database. The row then stays `running` until a later run marks it
+/// `interrupted`.
+pub async fn finish_run(client: &Client, version: i64, outcome: Result<()>) -> Result<()> {
+    let message = outcome.as_ref().err().map(|e| e.to_string());
+    let Err(h) = finish(client, version, message.as_deref()).await else {
+        return outcome;
+    };
+    match outcome {
+        Err(e) => {
+            tracing::warn!(
+                "the history could not record how version {version} ended ({h}); a later \
+                 run will mark it interrupted"
+            );
+            Err(e)
+        }
+        Ok(()) => Err(Error::Apply(format!(
+            "every step was applied and committed and the database matches the desired \
+             state, but the history could not record it ({h}); a later run will mark \
+             version {version} interrupted"
+        ))),
+    }
+}
+
+/// When rows are `running` and no run holds the engine's lock on the database, those rows
+/// belong to dead runs: they are marked `interrupted`. Returns whether they are (a
+/// session that may not write still knows they are). Nothing is done in a session that
+/// holds the lock itself: its own run is the one running.
+async fn sweep_interrupted(client: &Client) -> Result<bool> {
+    let row = client
+        .query_one(
+            "SELECT EXISTS (SELECT FROM profe_migrate.history WHERE result = 'running'), \
+                    EXISTS (SELECT FROM pg_catalog.pg_locks \
+                            WHERE locktype = 'advisory' AND granted \
+                              AND pid = pg_catalog.pg_backend_pid() \
+                              AND classid::bigint = ($1::bigint >> 32) \
+                              AND objid::bigint = ($1::bigint & 4294967295) AND objsubid = 1)",
+            &[&crate::apply::LOCK_KEY],
+        )
+        .await?;
+    let (running, held_here): (bool, bool) = (row.get(0), row.get(1));
+    if !running || held_here {
+        return Ok(false);
+    }
+    let free: bool = client
+        .query_one(
+            "SELECT pg_catalog.pg_try_advisory_lock($1)",
+            &[&crate::apply::LOCK_KEY],
+        )
+        .await?
+        .get(0);
+    if !free {
+        return Ok(false);
+    }
+    let marked = async {
+        client.batch_execute(UPGRADE_SQL).await?;
+        client.batch_execute(INTERRUPTED_SQL).await
+    }
+    .await;
+    if let Err(e) = marked {
+        tracing::warn!(
+            "runs recorded as running are dead (no run holds the migration lock), but they \
+             cannot be marked interrupted here: {}",
+            Error::describe_db(&e)
+        );
+    }
+    crate::apply::unlock(client).await?;
+    Ok(true)
 }
 
 async fn has_history(client: &Client) -> Result<bool> {
@@ -165,6 +269,7 @@ pub async fn list(client: &Client, service: Option<&str>) -> Result<Vec<Entry>> 
     if !has_history(client).await? {
         return Ok(Vec::new());
     }
+    let dead = sweep_interrupted(client).await?;
     let rows = client
         .query(
             &format!(
@@ -174,7 +279,13 @@ pub async fn list(client: &Client, service: Option<&str>) -> Result<Vec<Entry>> 
             &[&service],
         )
         .await?;
-    Ok(rows.iter().map(entry).collect())
+    let mut entries: Vec<Entry> = rows.iter().map(entry).collect();
+    if dead {
+        for e in entries.iter_mut().filter(|e| e.result == "running") {
+            e.result = "interrupted".into();
+        }
+    }
+    Ok(entries)
 }
 
 /// The desired state recorded at `version`: its SQL and fingerprint.

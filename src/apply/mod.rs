@@ -79,7 +79,10 @@ pub async fn execute(client: &Client, plan: &Plan) -> Result<()> {
             // Which index holds the name before the step, so that a clean-up can tell the
             // one the step made from one that was already there.
             let before = match &step.on_failure {
-                Some(undo) => index_oid(client, &undo.drop_index).await?,
+                Some(undo) => match index_oid(client, &undo.drop_index).await {
+                    Ok(oid) => oid,
+                    Err(e) => return Err(failure(steps, i, committed, &e, false)),
+                },
                 None => None,
             };
             let run = async {
@@ -104,19 +107,23 @@ pub async fn execute(client: &Client, plan: &Plan) -> Result<()> {
         let end = (i..steps.len())
             .find(|&j| !steps[j].transactional)
             .unwrap_or(steps.len());
-        client.batch_execute("BEGIN").await?;
+        if let Err(e) = client.batch_execute("BEGIN").await {
+            return Err(failure(steps, i, committed, &e, true));
+        }
         for (j, step) in steps.iter().enumerate().take(end).skip(i) {
             let run = async {
                 client.batch_execute(&timeouts(step, true)).await?;
                 client.batch_execute(&step.sql).await
             };
             if let Err(e) = run.await {
-                let _ = client.batch_execute("ROLLBACK").await;
+                if !connection_lost(&e) {
+                    let _ = client.batch_execute("ROLLBACK").await;
+                }
                 return Err(failure(steps, j, committed, &e, true));
             }
         }
         if let Err(e) = client.batch_execute("COMMIT").await {
-            return Err(failure(steps, end - 1, committed, &e, true));
+            return Err(commit_failure(steps, committed, end, &e));
         }
         committed = end;
         i = end;
@@ -125,7 +132,10 @@ pub async fn execute(client: &Client, plan: &Plan) -> Result<()> {
 }
 
 /// The OID of the index `name` (schema-qualified, quoted as in SQL), if there is one.
-async fn index_oid(client: &Client, name: &str) -> Result<Option<u32>> {
+async fn index_oid(
+    client: &Client,
+    name: &str,
+) -> std::result::Result<Option<u32>, tokio_postgres::Error> {
     let row = client
         .query_opt(
             "SELECT c.oid FROM pg_catalog.pg_class c \
@@ -176,6 +186,57 @@ async fn clean_up(client: &Client, undo: &crate::plan::OnFailure, before: Option
     }
 }
 
+/// Whether `e` means that the session is gone (the server stopped, restarted or ended
+/// the backend; the socket failed) rather than that the statement was refused: an open
+/// transaction is then rolled back by the server, and a statement outside one may or may
+/// not have taken effect.
+fn connection_lost(e: &tokio_postgres::Error) -> bool {
+    match e.as_db_error() {
+        // Class 57P: admin_shutdown (a stop or restart, pg_terminate_backend),
+        // crash_shutdown (another backend crashed), cannot_connect_now, database_dropped.
+        Some(db) => db.code().code().starts_with("57P"),
+        // No answer from the server at all: the connection closed or its socket failed.
+        None => true,
+    }
+}
+
+/// The last step (0-based) of the transaction that step `failed` belongs to.
+fn transaction_end(steps: &[Step], failed: usize) -> usize {
+    (failed..steps.len())
+        .find(|&j| !steps[j].transactional)
+        .map_or(steps.len() - 1, |j| j - 1)
+        .max(failed)
+}
+
+/// "step 3" or "steps 3 to 5", 1-based, from 0-based bounds.
+fn range(first: usize, last: usize) -> String {
+    if first == last {
+        format!("step {}", first + 1)
+    } else {
+        format!("steps {} to {}", first + 1, last + 1)
+    }
+}
+
+/// `range` followed by the right form of "to be" in the past.
+fn were(first: usize, last: usize) -> String {
+    let verb = if first == last { "was" } else { "were" };
+    format!("{} {verb}", range(first, last))
+}
+
+/// What was committed before the failure and what never ran after `last` (0-based);
+/// `unchanged`: the failure itself left nothing behind.
+fn before_and_after(steps: &[Step], committed: usize, last: usize, unchanged: bool) -> String {
+    let mut s = match committed {
+        0 if unchanged => "\nnothing was changed".to_string(),
+        0 => "\nno earlier step was committed".to_string(),
+        n => format!("\n{} applied and committed", were(0, n - 1)),
+    };
+    if last + 1 < steps.len() {
+        s.push_str(&format!("\n{} not run", were(last + 1, steps.len() - 1)));
+    }
+    s
+}
+
 fn failure(
     steps: &[Step],
     failed: usize,
@@ -184,28 +245,75 @@ fn failure(
     in_tx: bool,
 ) -> Error {
     let step = &steps[failed];
+    let lost = connection_lost(e);
     let mut msg = format!(
-        "step {} ({} {}) failed: {}\n  {}",
+        "step {} ({} {}) {}: {}\n  {}",
         failed + 1,
         step.action,
         step.object,
+        if lost {
+            "did not complete: the connection to the server was lost"
+        } else {
+            "failed"
+        },
         Error::describe_db(e),
         step.sql.replace('\n', "\n  ")
     );
-    if committed == 0 {
-        msg.push_str("\nnothing was changed");
-        if in_tx {
-            msg.push_str(" (its transaction was rolled back)");
-        }
-    } else {
+    let last = if in_tx {
+        // A transaction starts right after the last committed step.
+        let last = transaction_end(steps, failed);
         msg.push_str(&format!(
-            "\nsteps 1 to {committed} were applied and committed; {}",
-            if in_tx {
-                "the failing step's transaction was rolled back"
+            "\n{} of its transaction {} not committed: {}",
+            range(committed, last),
+            if committed == last { "was" } else { "were" },
+            if lost {
+                "the server rolls back a transaction whose connection ends"
             } else {
-                "the failing step ran outside a transaction"
+                "the transaction was rolled back"
             }
         ));
-    }
+        last
+    } else {
+        msg.push_str(if lost {
+            "\nit ran outside a transaction, so it may or may not have taken effect (an index \
+             build may have left an invalid index behind): plan again to see what remains"
+        } else {
+            "\nit ran outside a transaction"
+        });
+        failed
+    };
+    msg.push_str(&before_and_after(steps, committed, last, !lost));
+    Error::Apply(msg)
+}
+
+/// The COMMIT of steps `committed..end` failed. Refused by the server (a deferred
+/// constraint), nothing of the transaction stayed; with the connection lost during it,
+/// nobody can tell whether the server committed before it went.
+fn commit_failure(
+    steps: &[Step],
+    committed: usize,
+    end: usize,
+    e: &tokio_postgres::Error,
+) -> Error {
+    let (first, last) = (committed, end - 1);
+    let lost = connection_lost(e);
+    let mut msg = if lost {
+        format!(
+            "the connection to the server was lost during the COMMIT of {}: {}\n{} may or \
+             may not have been committed (the server may have committed before the \
+             connection ended): plan again to see what remains",
+            range(first, last),
+            Error::describe_db(e),
+            range(first, last)
+        )
+    } else {
+        format!(
+            "the COMMIT of {} failed: {}\n{} not committed: the transaction was rolled back",
+            range(first, last),
+            Error::describe_db(e),
+            were(first, last)
+        )
+    };
+    msg.push_str(&before_and_after(steps, committed, last, !lost));
     Error::Apply(msg)
 }

@@ -104,42 +104,6 @@ pub fn find_tool(tool: &str, major: u32) -> Result<PathBuf> {
     )))
 }
 
-/// libpq environment variables for `target`.
-fn libpq_env(target: &crate::db::Target) -> Vec<(&'static str, String)> {
-    let c = &target.config;
-    let mut env = Vec::new();
-    if let Some(h) = c.get_hosts().first() {
-        env.push((
-            "PGHOST",
-            match h {
-                tokio_postgres::config::Host::Tcp(s) => s.clone(),
-                tokio_postgres::config::Host::Unix(p) => p.display().to_string(),
-            },
-        ));
-    }
-    if let Some(p) = c.get_ports().first() {
-        env.push(("PGPORT", p.to_string()));
-    }
-    if let Some(u) = c.get_user() {
-        env.push(("PGUSER", u.to_string()));
-    }
-    if let Some(p) = c.get_password() {
-        env.push(("PGPASSWORD", String::from_utf8_lossy(p).to_string()));
-    }
-    if let Some(d) = c.get_dbname() {
-        env.push(("PGDATABASE", d.to_string()));
-    }
-    let mode = match c.get_ssl_mode() {
-        tokio_postgres::config::SslMode::Disable => "disable",
-        tokio_postgres::config::SslMode::Require if target.verify_certificate => "verify-full",
-        tokio_postgres::config::SslMode::Require => "require",
-        _ => "prefer",
-    };
-    env.push(("PGSSLMODE", mode.to_string()));
-    env.push(("PGAPPNAME", crate::db::APPLICATION_NAME.to_string()));
-    env
-}
-
 async fn run(mut cmd: tokio::process::Command, what: &str) -> Result<()> {
     let out = cmd
         .kill_on_drop(true)
@@ -289,7 +253,7 @@ pub async fn create(client: &Client, req: &Request<'_>) -> Result<Manifest> {
         // -n takes a pattern: quoted, the name matches literally.
         cmd.arg("-n").arg(format!("\"{}\"", s.replace('"', "\"\"")));
     }
-    cmd.envs(libpq_env(&target));
+    cmd.envs(target.libpq_env());
     run(cmd, "pg_dump").await?;
     let (size, sha256) = digest_file(&local).await?;
     storage.put_file(&file, local).await?;
@@ -321,31 +285,43 @@ pub async fn list(storage: &Path) -> Result<Vec<Manifest>> {
     list_in(&Storage::open(storage)?).await
 }
 
+/// The backups in `storage`. A file that cannot be read or is not one of our manifests
+/// (someone else's JSON, a damaged or truncated manifest) is skipped with a warning that
+/// names it: one bad file must not block backups, listings or applies. Only a storage
+/// that cannot be listed at all is an error.
 async fn list_in(storage: &Storage) -> Result<Vec<Manifest>> {
     let mut out = Vec::new();
     for name in storage.list().await? {
         if !name.ends_with(".json") || name.starts_with('.') {
             continue;
         }
-        let text = storage.get_bytes(&name).await?;
-        let m: Manifest = serde_json::from_slice(&text).map_err(|e| {
-            Error::Backup(format!(
-                "{}: not a backup manifest: {e}",
-                storage.describe(&name)
-            ))
-        })?;
-        // The dump's name is used to read and delete: it must stay inside the storage.
-        if m.file.is_empty() || m.file.starts_with('.') || m.file.contains(['/', '\\']) {
-            return Err(Error::Backup(format!(
-                "{}: the manifest names an invalid file {:?}",
-                storage.describe(&name),
-                m.file
-            )));
+        match read_manifest(storage, &name).await {
+            Ok(m) => out.push(m),
+            Err(why) => tracing::warn!("skipping {}: {why}", storage.describe(&name)),
         }
-        out.push(m);
     }
     out.sort_by(|a, b| (&a.created_at, &a.id).cmp(&(&b.created_at, &b.id)));
     Ok(out)
+}
+
+/// The manifest `name`, or why it is not one.
+async fn read_manifest(storage: &Storage, name: &str) -> std::result::Result<Manifest, String> {
+    let text = storage.get_bytes(name).await.map_err(|e| e.to_string())?;
+    let m: Manifest =
+        serde_json::from_slice(&text).map_err(|e| format!("not a backup manifest: {e}"))?;
+    // The dump's name is used to read and delete: it must stay inside the storage.
+    if m.file.is_empty() || m.file.starts_with('.') || m.file.contains(['/', '\\']) {
+        return Err(format!("the manifest names an invalid file {:?}", m.file));
+    }
+    // Retention deletes `<id>.json`: a manifest stored under another name is not ours to
+    // act on (a copy, or a file merely shaped like a manifest).
+    if name.strip_suffix(".json") != Some(m.id.as_str()) {
+        return Err(format!(
+            "the manifest's id {:?} does not match its name",
+            m.id
+        ));
+    }
+    Ok(m)
 }
 
 /// Keeps the newest `keep` backups of `service`.
@@ -398,7 +374,7 @@ pub async fn restore(storage: &Path, id: &str, url: &str) -> Result<Manifest> {
     cmd.args(["--single-transaction", "--exit-on-error", "--dbname"])
         .arg(target.config.get_dbname().unwrap_or("postgres"))
         .arg(&local.path)
-        .envs(libpq_env(&target));
+        .envs(target.libpq_env());
     run(cmd, "pg_restore").await?;
     Ok(m)
 }

@@ -309,8 +309,18 @@ impl Storage {
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
                     Err(e) => return Err(self.fail("cannot list", e)),
                 };
+                // No name of ours is anything but UTF-8: others are someone else's files.
                 rd.flatten()
-                    .filter_map(|e| e.file_name().to_str().map(str::to_string))
+                    .filter_map(|e| match e.file_name().into_string() {
+                        Ok(name) => Some(name),
+                        Err(name) => {
+                            tracing::warn!(
+                                "skipping {}: not a name profe-migrate writes",
+                                dir.join(name).display()
+                            );
+                            None
+                        }
+                    })
                     .collect::<Vec<_>>()
             }
             Storage::Object(o) => {
@@ -338,7 +348,7 @@ impl Storage {
         match self {
             Storage::Directory(dir) => {
                 let p = dir.join(name);
-                std::fs::remove_file(&p).map_err(|source| Error::Io { path: p, source })
+                std::fs::remove_file(&p).map_err(|source| Error::Write { path: p, source })
             }
             Storage::Object(o) => o
                 .store

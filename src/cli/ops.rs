@@ -14,11 +14,12 @@ pub fn history_text(entries: &[Entry]) -> String {
         return "no migrations recorded in this database\n".into();
     }
     let mut out = String::from(
-        "version  kind      result   started (UTC)         steps  duration  service         by\n",
+        "version  kind      result       started (UTC)         steps  duration  service         by\n",
     );
     for e in entries {
         out.push_str(&format!(
-            "{:<8} {:<9} {:<8} {:<21} {:<6} {:<9} {:<15} {} ({})\n",
+            // `interrupted`, the longest result, fits.
+            "{:<8} {:<9} {:<12} {:<21} {:<6} {:<9} {:<15} {} ({})\n",
             e.version,
             e.kind,
             e.result,

@@ -1,13 +1,17 @@
 //! The embedded throwaway PostgreSQL: found among the installed binaries, initialised in a
 //! temporary directory, listening only on a private Unix socket, stopped and removed on
-//! drop. It is the default shadow server and the test suite's server.
+//! drop — and, should the process die first (a signal, SIGKILL), by its watcher (see
+//! [`supervisor`]). It is the default shadow server and the test suite's server.
 
 mod binaries;
+pub mod supervisor;
 
 pub use binaries::find_bin_dir;
+use supervisor::ClusterDir;
 
 use crate::error::{Error, Result};
 use std::fs;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -19,10 +23,13 @@ pub struct Cluster {
     socket_dir: PathBuf,
     data_dir: PathBuf,
     child: Option<Child>,
+    /// How the server is started, for [`Cluster::restart`].
+    server: Command,
+    log_path: PathBuf,
     major: u32,
     port: u16,
     // Dropped last: removes the directory once the server has stopped.
-    _dir: tempfile::TempDir,
+    dir: ClusterDir,
 }
 
 /// The user to run the server as: PostgreSQL refuses to run as root.
@@ -60,27 +67,23 @@ impl Cluster {
             .find(|(k, _)| k == "port")
             .and_then(|(_, v)| v.parse().ok())
             .unwrap_or(DEFAULT_PORT);
-        let dir = tempfile::Builder::new()
-            .prefix("profe-pg-")
-            .tempdir()
-            .map_err(|e| Error::Cluster(format!("cannot create a temporary directory: {e}")))?;
-        let data_dir = dir.path().join("data");
-        let socket_dir = dir.path().to_path_buf();
+        let mut dir = ClusterDir::create()?;
+        let root = dir.path().to_path_buf();
+        let data_dir = root.join("data");
+        let socket_dir = root.clone();
         if let Some(u) = &user {
-            nix::unistd::chown(dir.path(), Some(u.uid), Some(u.gid)).map_err(|e| {
-                Error::Cluster(format!("cannot chown {}: {e}", dir.path().display()))
-            })?;
+            nix::unistd::chown(&root, Some(u.uid), Some(u.gid))
+                .map_err(|e| Error::Cluster(format!("cannot chown {}: {e}", root.display())))?;
         }
         let command = |name: &str| {
             let mut c = Command::new(bin_dir.join(name));
             if let Some(u) = &user {
-                use std::os::unix::process::CommandExt;
                 c.uid(u.uid.as_raw()).gid(u.gid.as_raw());
             }
-            c.current_dir(dir.path());
+            c.current_dir(&root);
             c
         };
-        let out = command("initdb")
+        let initdb = command("initdb")
             .arg("-D")
             .arg(&data_dir)
             .args([
@@ -93,15 +96,23 @@ impl Cluster {
                 "-U",
                 "postgres",
             ])
-            .output()
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
             .map_err(|e| Error::Cluster(format!("cannot run {}/initdb: {e}", bin_dir.display())))?;
+        dir.watch(initdb.id());
+        let out = initdb
+            .wait_with_output()
+            .map_err(|e| Error::Cluster(format!("initdb: {e}")))?;
+        dir.watch(0);
         if !out.status.success() {
             return Err(Error::Cluster(format!(
                 "initdb failed: {}",
                 String::from_utf8_lossy(&out.stderr).trim()
             )));
         }
-        let log_path = dir.path().join("server.log");
+        let log_path = root.join("server.log");
         let log = fs::File::create(&log_path)
             .map_err(|e| Error::Cluster(format!("cannot create the server log: {e}")))?;
         if let Some(u) = &user {
@@ -120,36 +131,64 @@ impl Cluster {
             // creates: the default lock table (64 per connection) runs out near 6,000
             // tables. 512 × 200 slots cover some 100,000 objects for ~40 MB.
             .args(["-c", "max_locks_per_transaction=512"]);
+        // A process group of its own: a terminal's Ctrl-C or hangup goes to this process,
+        // whose death the watcher turns into the server's stop; the server does not
+        // reload or stop half-way on its own.
+        server.process_group(0);
         if !settings.iter().any(|(k, _)| k == "listen_addresses") {
             server.args(["-c", "listen_addresses="]);
         }
         for (k, v) in settings.iter().filter(|(k, _)| k != "port") {
             server.arg("-c").arg(format!("{k}={v}"));
         }
-        let child = server
+        server
             .stdin(Stdio::null())
             .stdout(log.try_clone().map_err(|e| Error::Cluster(e.to_string()))?)
-            .stderr(log)
-            .spawn()
-            .map_err(|e| {
-                Error::Cluster(format!("cannot start {}/postgres: {e}", bin_dir.display()))
-            })?;
+            .stderr(log);
         let major = binaries::major_version(&data_dir);
         let mut cluster = Cluster {
             bin_dir: bin_dir.to_path_buf(),
             socket_dir,
             data_dir,
-            child: Some(child),
+            child: None,
+            server,
+            log_path,
             major,
             port,
-            _dir: dir,
+            dir,
         };
-        cluster.wait_ready(&log_path)?;
+        cluster.spawn_server()?;
         Ok(cluster)
     }
 
+    fn spawn_server(&mut self) -> Result<()> {
+        let child = self.server.spawn().map_err(|e| {
+            Error::Cluster(format!(
+                "cannot start {}/postgres: {e}",
+                self.bin_dir.display()
+            ))
+        })?;
+        self.dir.watch(child.id());
+        self.child = Some(child);
+        self.wait_ready()
+    }
+
+    /// Restarts the server as `pg_ctl restart` does by default ("fast": every session is
+    /// ended, open transactions roll back, what was committed stays): for the tests of
+    /// what a restart does to a run.
+    pub fn restart(&mut self) -> Result<()> {
+        if let Some(mut child) = self.child.take() {
+            let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+            let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT);
+            let _ = child.wait();
+        }
+        self.dir.watch(0);
+        self.spawn_server()
+    }
+
     /// Waits until postmaster.pid says "ready" (PostgreSQL 10 and later write it there).
-    fn wait_ready(&mut self, log: &Path) -> Result<()> {
+    fn wait_ready(&mut self) -> Result<()> {
+        let log = &self.log_path;
         let deadline = Instant::now() + Duration::from_secs(60);
         let pid_file = self.data_dir.join("postmaster.pid");
         loop {
@@ -182,6 +221,12 @@ impl Cluster {
             self.socket_dir.display(),
             self.port
         )
+    }
+
+    /// The cluster's directory (data directory, socket, log): gone once the cluster is
+    /// dropped or this process has died.
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
     }
 
     pub fn bin_dir(&self) -> &Path {

@@ -461,10 +461,10 @@ pub async fn apply_recorded(
             Ok(())
         }
         .await;
-        if let Some(v) = version {
-            let message = outcome.as_ref().err().map(|e| e.to_string());
-            crate::history::finish(client, v, message.as_deref()).await?;
-        }
+        let outcome = match version {
+            Some(v) => crate::history::finish_run(client, v, outcome).await,
+            None => outcome,
+        };
         outcome?;
         Ok(Applied::Applied {
             steps: plan.steps.len(),

@@ -145,10 +145,11 @@ impl Status {
             self.active_connections,
             self.max_connections
         );
-        s.push_str("service                 database             last version  result   applied at            drift  size (bytes)\n");
+        s.push_str("service                 database             last version  result       applied at            drift  size (bytes)\n");
         for x in &self.services {
             s.push_str(&format!(
-                "{:<23} {:<20} {:<13} {:<8} {:<21} {:<6} {}\n",
+                // `interrupted`, the longest result, fits.
+                "{:<23} {:<20} {:<13} {:<12} {:<21} {:<6} {}\n",
                 x.service,
                 x.database,
                 x.last_version

@@ -207,7 +207,7 @@ pub(super) async fn render(state: &AppState) -> String {
     }
     let _ = writeln!(
         out,
-        "# HELP profe_migrate_migrations_total Applies and rollbacks recorded, by service and result."
+        "# HELP profe_migrate_migrations_total Applies and rollbacks recorded, by service and result (applied, failed, running, interrupted: a run that died before recording its end)."
     );
     let _ = writeln!(out, "# TYPE profe_migrate_migrations_total counter");
     for ((service, result), n) in &counts {

@@ -5,6 +5,7 @@
 
 mod cli;
 mod connections;
+mod crashes;
 mod errors;
 mod fixtures;
 mod hardening;
@@ -30,6 +31,7 @@ fn main() {
     trials.extend(validate::trials(&env));
     trials.extend(hardening::trials(&env));
     trials.extend(inputs::trials(&env));
+    trials.extend(crashes::trials(&env));
     let conclusion = libtest_mimic::run(&args, trials);
     // Every trial (and its handle on the cluster) is gone: dropping the last handle stops
     // the server and removes its directory before the process exits.
