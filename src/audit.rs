@@ -64,10 +64,10 @@ pub async fn install(client: &Client) -> Result<()> {
         .batch_execute(&format!("BEGIN;{INSTALL_SQL}COMMIT;"))
         .await
         .map_err(|e| {
-            crate::Error::Database(format!(
-                "{} (creating an event trigger needs a superuser)",
-                crate::Error::describe_db(&e)
-            ))
+            crate::Error::database(
+                "installing the audit trigger (creating an event trigger needs a superuser): ",
+                e,
+            )
         })
 }
 

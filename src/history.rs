@@ -291,7 +291,7 @@ pub async fn list(client: &Client, service: Option<&str>) -> Result<Vec<Entry>> 
 /// The desired state recorded at `version`: its SQL and fingerprint.
 pub async fn desired_at(client: &Client, version: i64) -> Result<(String, String, Vec<String>)> {
     if !has_history(client).await? {
-        return Err(Error::Source("this database has no history yet".into()));
+        return Err(Error::NoHistory("this database has no history yet".into()));
     }
     let row = client
         .query_opt(
@@ -300,7 +300,7 @@ pub async fn desired_at(client: &Client, version: i64) -> Result<(String, String
             &[&version],
         )
         .await?
-        .ok_or_else(|| Error::Source(format!("no successfully applied version {version}")))?;
+        .ok_or_else(|| Error::NoHistory(format!("no successfully applied version {version}")))?;
     Ok((row.get(0), row.get(1), row.get(2)))
 }
 

@@ -1,5 +1,4 @@
 use clap::Parser;
-use profe_migrate::Error;
 use profe_migrate::cli::{Cli, run};
 use std::io::Write;
 use std::process::ExitCode;
@@ -38,11 +37,7 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code as u8),
         Err(e) => {
-            let code = match e {
-                Error::Refused(_) => 3,
-                Error::Usage(_) => 64,
-                _ => 1,
-            };
+            let code = e.exit_code();
             // Not eprintln!, which panics when stderr is closed.
             let _ = writeln!(
                 std::io::stderr(),

@@ -190,11 +190,7 @@ impl Context {
         if crate::db::environment_names_database(&env_var) {
             return Ok(String::new());
         }
-        Err(Error::Source(
-            "no database: pass --database-url, set DATABASE_URL (or PGHOST/PGDATABASE), or \
-             name an --environment"
-                .into(),
-        ))
+        Err(Error::NoDatabase)
     }
 
     /// Where `plan` starts from without `--from`: the service's or `--environment`'s

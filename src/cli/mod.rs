@@ -502,10 +502,7 @@ pub async fn run(cli: Cli) -> Result<i32> {
             let url = ctx.database_url(url)?;
             let dir = ctx.seeds(seeds);
             if !dir.is_dir() {
-                return Err(Error::Source(format!(
-                    "no seeds: {} is not a directory (pass --seeds DIR)",
-                    dir.display()
-                )));
+                return Err(Error::NoSeeds(dir));
             }
             let client = db::connect(&db::parse(&url)?).await?;
             let done = crate::seed::seed(&client, &dir).await?;

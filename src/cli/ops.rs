@@ -192,7 +192,7 @@ pub async fn rollback_plan(
         Some(v) => v,
         None => {
             if applied.len() < 2 {
-                return Err(Error::Source(
+                return Err(Error::NoHistory(
                     "nothing to roll back to: fewer than two applied versions in the history"
                         .into(),
                 ));

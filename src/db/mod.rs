@@ -203,8 +203,7 @@ pub fn parse(conn: &str) -> Result<Target> {
 
 /// [`parse`] with the environment given as a lookup.
 pub fn parse_with(conn: &str, env: Lookup) -> Result<Target> {
-    params::resolve(conn, env)
-        .map_err(|message| Error::Source(format!("invalid connection string: {message}")))
+    params::resolve(conn, env).map_err(Error::InvalidConnectionString)
 }
 
 /// Whether a SOURCE names a database: a `postgres://` URI, or (as libpq tells them apart)

@@ -121,10 +121,7 @@ pub(super) async fn fetch(workers: &[&Client], scope: Option<&[String]>) -> Resu
                 let takes_scope = sql.contains("$1");
                 let p: &[&(dyn ToSql + Sync)] = if takes_scope { &[scope] } else { &[] };
                 let rows = client.query(*sql, p).await.map_err(|e| {
-                    crate::Error::Database(format!(
-                        "introspection query {name}: {}",
-                        crate::Error::describe_db(&e)
-                    ))
+                    crate::Error::database(format!("introspection query {name}: "), e)
                 })?;
                 results.lock().expect("not poisoned").insert(name, rows);
             }

@@ -8,12 +8,7 @@ pub async fn roles(client: &Client, names: &[String]) -> Result<BTreeMap<String,
     let rows = client
         .query(include_str!("sql/roles.sql"), &[&names])
         .await
-        .map_err(|e| {
-            crate::Error::Database(format!(
-                "introspection query roles: {}",
-                crate::Error::describe_db(&e)
-            ))
-        })?;
+        .map_err(|e| crate::Error::database("introspection query roles: ", e))?;
     let mut out = BTreeMap::new();
     for row in rows {
         let name: String = row.get(0);

@@ -50,8 +50,8 @@ impl Source {
             .filter(|p| p.is_dir())
             .collect();
         if dirs.is_empty() {
-            return Err(Error::Source(
-                "no desired state: neither ./schema nor ./policies exists here; pass --to".into(),
+            return Err(Error::NoDesiredState(
+                "neither ./schema nor ./policies exists here; pass --to".into(),
             ));
         }
         Ok(Source::Files(dirs))
@@ -301,11 +301,7 @@ fn check_roles_exist(live: &Catalog, desired: &Catalog) -> Result<()> {
     if missing.is_empty() {
         return Ok(());
     }
-    Err(Error::Source(format!(
-        "the desired state uses roles that the database's cluster does not have and that it \
-         does not declare: {} (declare them with CREATE ROLE, or create them first)",
-        missing.join(", ")
-    )))
+    Err(Error::MissingRoles(missing.join(", ")))
 }
 
 /// Plans between two catalogs already restricted to `scope`.

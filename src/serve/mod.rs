@@ -452,14 +452,17 @@ pub async fn serve(opts: Options) -> Result<()> {
     });
     let listener = tokio::net::TcpListener::bind(addr)
         .await
-        .map_err(|e| Error::Source(format!("cannot listen on {addr}: {e}")))?;
+        .map_err(|source| Error::Listen {
+            addr: addr.to_string(),
+            source,
+        })?;
     tokio::spawn(metrics::watch_backup_space(state.clone()));
     tracing::info!("profe-migrate serving on {addr}");
     eprintln!("listening on {addr}");
     axum::serve(listener, router(state.clone()))
         .with_graceful_shutdown(shutdown(state))
         .await
-        .map_err(|e| Error::Source(format!("server: {e}")))
+        .map_err(Error::Serve)
 }
 
 /// Waits for SIGINT or SIGTERM, then for the running applies to end.

@@ -160,8 +160,8 @@ fn no_sql_files(paths: &[PathBuf]) -> crate::Error {
     } else {
         ""
     };
-    crate::Error::Source(format!(
-        "no desired state: no .sql files in {}{seeds}; pass `empty` to mean no objects",
+    crate::Error::NoDesiredState(format!(
+        "no .sql files in {}{seeds}; pass `empty` to mean no objects",
         list.join(", ")
     ))
 }

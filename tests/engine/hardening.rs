@@ -345,11 +345,9 @@ async fn audit_ignores_engine(env: &Env) -> TestResult {
             return Err(format!("apply failed: {}", output(o)));
         }
         // A change by someone else is recorded: the trigger works.
-        let other = profe_migrate::db::parse(&format!(
-            "{}&application_name=psql",
-            env.url(&db.name)
-        ))
-        .map_err(|e| e.to_string())?;
+        let other =
+            profe_migrate::db::parse(&format!("{}&application_name=psql", env.url(&db.name)))
+                .map_err(|e| e.to_string())?;
         let other = profe_migrate::db::connect(&other)
             .await
             .map_err(|e| e.to_string())?;
