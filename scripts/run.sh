@@ -11,7 +11,7 @@ if [ $# -eq 0 ]; then
   if [ -d schema ]; then
     set -- plan --from empty
   else
-    set -- plan --from empty --to fixtures/crossschema_fk_create/to.sql
+    set -- plan --from empty --to fixtures/ordering/crossschema_fk_create/to.sql
   fi
 fi
 exec target/release/profe-migrate "$@"

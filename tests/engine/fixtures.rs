@@ -25,7 +25,8 @@ struct Options {
     /// Hazards the plan must carry (checked as a set, in any order).
     #[serde(default)]
     expect_hazards: Vec<String>,
-    /// The plan legitimately differs between server versions: no plan.sql.
+    /// The plan legitimately differs between server versions: one expected plan per
+    /// major, `plan.pg<major>.sql`, instead of `plan.sql`.
     #[serde(default)]
     plan_varies_by_version: bool,
 }
@@ -37,16 +38,43 @@ fn fixtures_dir() -> PathBuf {
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"))
 }
 
-pub fn trials(env: &Arc<Env>) -> Vec<libtest_mimic::Trial> {
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(fixtures_dir())
-        .map(|rd| {
-            rd.flatten()
-                .map(|e| e.path())
-                .filter(|p| p.is_dir())
-                .collect()
+/// The cases: `fixtures/<kind>/<case>/`, a case being a folder with a `to.sql`.
+fn case_dirs(root: &Path) -> Vec<PathBuf> {
+    let subdirs = |dir: &Path| -> Vec<PathBuf> {
+        std::fs::read_dir(dir)
+            .map(|rd| {
+                rd.flatten()
+                    .map(|e| e.path())
+                    .filter(|p| p.is_dir())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut dirs: Vec<PathBuf> = subdirs(root)
+        .into_iter()
+        .flat_map(|d| {
+            if d.join("to.sql").is_file() {
+                vec![d]
+            } else {
+                subdirs(&d)
+            }
         })
-        .unwrap_or_default();
+        .collect();
     dirs.sort();
+    dirs
+}
+
+/// `kind/case` of a case folder, its test name after `fixture::`.
+fn case_name(root: &Path, dir: &Path) -> String {
+    dir.strip_prefix(root)
+        .unwrap_or(dir)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+pub fn trials(env: &Arc<Env>) -> Vec<libtest_mimic::Trial> {
+    let root = fixtures_dir();
+    let dirs = case_dirs(&root);
     let version = server_version(env);
     let roles_dirs = dirs.clone();
     let mut out: Vec<libtest_mimic::Trial> = vec![trial(
@@ -55,7 +83,7 @@ pub fn trials(env: &Arc<Env>) -> Vec<libtest_mimic::Trial> {
         move |_| unique_roles(&roles_dirs),
     )];
     out.extend(dirs.into_iter().map(|dir| {
-        let name = format!("fixture::{}", dir.file_name().unwrap().to_string_lossy());
+        let name = format!("fixture::{}", case_name(&root, &dir));
         let opts = options(&dir);
         let skip = opts.as_ref().is_ok_and(|o| o.min_server_version > version);
         trial(env, &name, move |env| {
@@ -192,16 +220,20 @@ async fn run_case(env: &Env, dir: &Path, opts: &Options) -> TestResult {
             .await
             .map_err(|e| format!("plan: {e}"))?;
         let rendered = comparable(&render::sql(&plan));
-        let expected_path = dir.join("plan.sql");
-        if opts.plan_varies_by_version {
-            // Checked by the oracle only.
-        } else if std::env::var_os("BLESS").is_some() {
-            std::fs::write(&expected_path, &rendered).map_err(|e| e.to_string())?;
-        } else if let Some(expected) = read(dir, "plan.sql")
+        // A plan that legitimately differs between server versions is kept once per
+        // major (plan.pg15.sql); a major without one is checked by the oracle only.
+        let expected_name = if opts.plan_varies_by_version {
+            format!("plan.pg{}.sql", env.cluster.major())
+        } else {
+            "plan.sql".to_string()
+        };
+        if std::env::var_os("BLESS").is_some() {
+            std::fs::write(dir.join(&expected_name), &rendered).map_err(|e| e.to_string())?;
+        } else if let Some(expected) = read(dir, &expected_name)
             && expected != rendered
         {
             return Err(format!(
-                "the plan differs from plan.sql:\n{}",
+                "the plan differs from {expected_name}:\n{}",
                 text_diff(&rendered, &expected)
             ));
         }

@@ -238,7 +238,7 @@ pub fn trials(env: &Arc<Env>, template: &Template) -> Vec<libtest_mimic::Trial> 
 /// must describe exactly what schema/ and policies/ describe.
 fn upgrade_fixture_is_the_current_model(env: &Env) -> TestResult {
     let repo = crate::model::repo();
-    let fixture = Source::Files(vec![repo.join("fixtures/profe_model_upgrade/to.sql")]);
+    let fixture = Source::Files(vec![repo.join("fixtures/model/profe_model_upgrade/to.sql")]);
     let model = Source::Files(vec![repo.join("schema"), repo.join("policies")]);
     env.block_on(async {
         let plan = Engine::with_cluster(env.cluster.clone())
@@ -249,7 +249,7 @@ fn upgrade_fixture_is_the_current_model(env: &Env) -> TestResult {
             Ok(())
         } else {
             Err(format!(
-                "fixtures/profe_model_upgrade/to.sql differs from the model:\n{}",
+                "fixtures/model/profe_model_upgrade/to.sql differs from the model:\n{}",
                 profe_migrate::plan::render::sql(&plan)
             ))
         }
