@@ -1,13 +1,3 @@
-mod access_exclusive_lock;
-mod authz_update;
-mod data_dependent;
-mod deletes_data;
-mod index_build;
-mod index_dropped;
-mod non_transactional;
-mod table_rewrite;
-mod untrackable_dependencies;
-
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -17,72 +7,62 @@ pub struct Doc {
     pub safer: &'static str,
 }
 
-/// The closed set of risks a step can carry. `apply` refuses a step whose hazards were not
-/// allowed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Hazard {
+/// Declares the closed set of hazards once: each variant with its name (as the command
+/// line, the JSON plan and the HTTP API spell it) and the module that documents and tests
+/// it; the enum, [`Hazard::ALL`], [`Hazard::name`] and [`Hazard::doc`] all come from here.
+macro_rules! hazards {
+    ($($(#[doc = $doc:literal])* $variant:ident = $name:literal in $module:ident;)*) => {
+        $(mod $module;)*
+
+        /// The closed set of risks a step can carry. `apply` refuses a step whose hazards
+        /// were not allowed.
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+        )]
+        pub enum Hazard {
+            $($(#[doc = $doc])* #[serde(rename = $name)] $variant,)*
+        }
+
+        impl Hazard {
+            pub const ALL: &'static [Hazard] = &[$(Hazard::$variant),*];
+
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Hazard::$variant => $name,)*
+                }
+            }
+
+            pub fn doc(self) -> &'static Doc {
+                match self {
+                    $(Hazard::$variant => &$module::DOC,)*
+                }
+            }
+        }
+    };
+}
+
+hazards! {
     /// Rows or column values are lost (DROP TABLE, DROP COLUMN, a column recreated).
-    DeletesData,
+    DeletesData = "DELETES_DATA" in deletes_data;
     /// The whole table is rewritten under an ACCESS EXCLUSIVE lock (most type changes).
-    TableRewrite,
+    TableRewrite = "TABLE_REWRITE" in table_rewrite;
     /// The step holds an ACCESS EXCLUSIVE lock for longer than a catalog update.
-    AccessExclusiveLock,
+    AccessExclusiveLock = "ACCESS_EXCLUSIVE_LOCK" in access_exclusive_lock;
     /// An index is built on a table that already exists.
-    IndexBuild,
+    IndexBuild = "INDEX_BUILD" in index_build;
     /// An index that queries may rely on is dropped.
-    IndexDropped,
+    IndexDropped = "INDEX_DROPPED" in index_dropped;
     /// Who may read or write data changes.
-    AuthzUpdate,
+    AuthzUpdate = "AUTHZ_UPDATE" in authz_update;
     /// May fail on existing rows (SET NOT NULL, a new constraint, a cast).
-    DataDependent,
+    DataDependent = "DATA_DEPENDENT" in data_dependent;
     /// Cannot run inside a transaction block.
-    NonTransactional,
+    NonTransactional = "NON_TRANSACTIONAL" in non_transactional;
     /// PostgreSQL does not track what depends on the object (function bodies).
-    UntrackableDependencies,
+    UntrackableDependencies = "UNTRACKABLE_DEPENDENCIES" in untrackable_dependencies;
 }
 
 impl Hazard {
-    pub const ALL: &'static [Hazard] = &[
-        Hazard::DeletesData,
-        Hazard::TableRewrite,
-        Hazard::AccessExclusiveLock,
-        Hazard::IndexBuild,
-        Hazard::IndexDropped,
-        Hazard::AuthzUpdate,
-        Hazard::DataDependent,
-        Hazard::NonTransactional,
-        Hazard::UntrackableDependencies,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Hazard::DeletesData => "DELETES_DATA",
-            Hazard::TableRewrite => "TABLE_REWRITE",
-            Hazard::AccessExclusiveLock => "ACCESS_EXCLUSIVE_LOCK",
-            Hazard::IndexBuild => "INDEX_BUILD",
-            Hazard::IndexDropped => "INDEX_DROPPED",
-            Hazard::AuthzUpdate => "AUTHZ_UPDATE",
-            Hazard::DataDependent => "DATA_DEPENDENT",
-            Hazard::NonTransactional => "NON_TRANSACTIONAL",
-            Hazard::UntrackableDependencies => "UNTRACKABLE_DEPENDENCIES",
-        }
-    }
-
-    pub fn doc(self) -> &'static Doc {
-        match self {
-            Hazard::DeletesData => &deletes_data::DOC,
-            Hazard::TableRewrite => &table_rewrite::DOC,
-            Hazard::AccessExclusiveLock => &access_exclusive_lock::DOC,
-            Hazard::IndexBuild => &index_build::DOC,
-            Hazard::IndexDropped => &index_dropped::DOC,
-            Hazard::AuthzUpdate => &authz_update::DOC,
-            Hazard::DataDependent => &data_dependent::DOC,
-            Hazard::NonTransactional => &non_transactional::DOC,
-            Hazard::UntrackableDependencies => &untrackable_dependencies::DOC,
-        }
-    }
-
     pub fn parse(name: &str) -> Option<Hazard> {
         Hazard::ALL
             .iter()
@@ -113,14 +93,18 @@ impl fmt::Display for Hazard {
 fn pinned_by_fixtures(name: &str) -> usize {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
     let quoted = format!("\"{name}\"");
-    std::fs::read_dir(dir)
-        .map(|rd| {
-            rd.flatten()
-                .filter(|e| {
-                    std::fs::read_to_string(e.path().join("options.toml"))
-                        .is_ok_and(|t| t.contains("expect_hazards") && t.contains(&quoted))
-                })
-                .count()
+    let subdirs = |d: &std::path::Path| -> Vec<std::path::PathBuf> {
+        std::fs::read_dir(d)
+            .map(|rd| rd.flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect())
+            .unwrap_or_default()
+    };
+    // fixtures/<kind>/<case>/options.toml
+    subdirs(&dir)
+        .iter()
+        .flat_map(|kind| subdirs(kind))
+        .filter(|case| {
+            std::fs::read_to_string(case.join("options.toml"))
+                .is_ok_and(|t| t.contains("expect_hazards") && t.contains(&quoted))
         })
-        .unwrap_or(0)
+        .count()
 }
