@@ -97,3 +97,31 @@ fn index_over_an_enum_column_is_rebuilt_when_the_type_is_recreated() {
             < super::position(&p, "CREATE INDEX")
     );
 }
+
+#[test]
+fn trigger_whose_when_uses_the_type_goes_before_the_conversion() {
+    let mut t = trigger("app.posts", "posts_audit", "AFTER UPDATE", "app.audit");
+    t.definition = t.definition.replace(
+        "FOR EACH ROW",
+        "FOR EACH ROW WHEN ((new.status <> 'review'::app.status))",
+    );
+    let cat = |labels: &[&str]| {
+        with_labels(labels)
+            .with_table(table("app.posts", vec![col("status", "app.status")]))
+            .with_trigger(t.clone())
+            .with_dep(
+                trigger_id("app.posts", "posts_audit"),
+                type_id("app.status"),
+            )
+    };
+    let p = plan(
+        &cat(&["draft", "review", "live"]),
+        &cat(&["draft", "review"]),
+    );
+    insta::assert_snapshot!(super::script(&p));
+    assert!(super::position(&p, "DROP TRIGGER") < super::position(&p, "USING status::text"));
+    assert!(
+        super::position(&p, "DROP TYPE app.status__profe_old")
+            < super::position(&p, "CREATE TRIGGER")
+    );
+}

@@ -82,3 +82,24 @@ fn role_still_used_is_not_dropped() {
     let p = plan(&from, &to);
     assert!(p.dropped_roles.is_empty(), "{}", super::script(&p));
 }
+
+#[test]
+fn role_created_before_the_grants_and_policies_that_name_it() {
+    let from = db()
+        .with_schema("app")
+        .with_table(table("app.t", vec![col("a", "integer")]));
+    let mut granted = table_owner_acl();
+    granted.extend(acl(&[("zz_reader", "SELECT", false)]));
+    let mut pol = policy("app.t", "readers", "SELECT", "true");
+    pol.roles = vec![to_role("zz_reader")];
+    let to = from
+        .clone()
+        .with_role(role("zz_reader"))
+        .with_acl(table_id("app.t"), granted)
+        .with_policy(pol);
+    let p = plan(&from, &to);
+    insta::assert_snapshot!(super::script(&p));
+    let create = super::position(&p, "CREATE ROLE zz_reader");
+    assert!(create < super::position(&p, "GRANT SELECT"));
+    assert!(create < super::position(&p, "CREATE POLICY"));
+}
