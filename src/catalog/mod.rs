@@ -20,6 +20,8 @@ mod role;
 mod schema;
 mod sequence;
 mod table;
+#[cfg(test)]
+pub(crate) mod testing;
 mod trigger;
 mod view;
 

@@ -26,6 +26,8 @@ mod role;
 mod schema;
 mod sequence;
 mod table;
+#[cfg(test)]
+mod tests;
 mod trigger;
 mod view;
 
