@@ -3,74 +3,58 @@
 //! anything up again. Output order is deterministic (catalog maps are ordered); the final
 //! order is the plan's job.
 
-mod aggregate;
-mod collation;
-mod column;
-mod comment;
-mod constraint;
 mod dependents;
-mod domain;
-mod enum_type;
-mod extension;
-mod function;
-mod index;
-mod policy;
-mod privilege;
-mod role;
-mod schema;
-mod sequence;
-mod table;
 #[cfg(test)]
 mod tests;
-mod trigger;
-mod view;
 
 use crate::catalog::{Catalog, QualName};
-pub use aggregate::AggregateChange;
-pub use collation::CollationChange;
-pub use column::ColumnChange;
-pub use comment::CommentChange;
-pub use constraint::ConstraintChange;
-pub use domain::DomainChange;
-pub use enum_type::EnumChange;
-pub use extension::ExtensionChange;
-pub use function::FunctionChange;
-pub use index::IndexChange;
-pub use policy::PolicyChange;
-pub use privilege::PrivilegeChange;
 pub(crate) use privilege::effective as effective_acl;
-pub use role::RoleChange;
 pub(crate) use role::is_powerful;
-pub use schema::SchemaChange;
-pub use sequence::SequenceChange;
 use std::collections::BTreeSet;
-pub use table::TableChange;
-pub use trigger::TriggerChange;
-pub use view::ViewChange;
 
-/// A change of one object kind; the kind's own type says which (each kind's module
-/// defines its type and its plan module matches it completely).
-#[derive(Debug, Clone, PartialEq)]
-pub enum Change {
-    Role(RoleChange),
-    Schema(SchemaChange),
-    Extension(ExtensionChange),
-    Enum(EnumChange),
-    Collation(CollationChange),
-    Domain(DomainChange),
-    Sequence(SequenceChange),
-    Table(TableChange),
-    Column(ColumnChange),
-    Constraint(ConstraintChange),
-    Function(FunctionChange),
-    Aggregate(AggregateChange),
-    View(ViewChange),
-    Trigger(TriggerChange),
-    Policy(PolicyChange),
-    Privilege(PrivilegeChange),
-    Comment(CommentChange),
-    Index(IndexChange),
+/// The object kinds, declared once: each kind's module (its change type, its diff), the
+/// `Change` variant that carries that type, and the conversion into it. A new kind is one
+/// line here (and its module, and its plan module in `plan`).
+macro_rules! kinds {
+    ($($variant:ident($module:ident::$ty:ident)),* $(,)?) => {
+        $(mod $module;
+        pub use $module::$ty;)*
+
+        /// A change of one object kind; the kind's own type says which (each kind's module
+        /// defines its type and its plan module matches it completely).
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum Change {
+            $($variant($ty),)*
+        }
+
+        $(impl From<$ty> for Change {
+            fn from(c: $ty) -> Change {
+                Change::$variant(c)
+            }
+        })*
+    };
 }
+
+kinds!(
+    Role(role::RoleChange),
+    Schema(schema::SchemaChange),
+    Extension(extension::ExtensionChange),
+    Enum(enum_type::EnumChange),
+    Collation(collation::CollationChange),
+    Domain(domain::DomainChange),
+    Sequence(sequence::SequenceChange),
+    Table(table::TableChange),
+    Column(column::ColumnChange),
+    Constraint(constraint::ConstraintChange),
+    Function(function::FunctionChange),
+    Aggregate(aggregate::AggregateChange),
+    View(view::ViewChange),
+    Trigger(trigger::TriggerChange),
+    Policy(policy::PolicyChange),
+    Privilege(privilege::PrivilegeChange),
+    Comment(comment::CommentChange),
+    Index(index::IndexChange),
+);
 
 /// What the diff needs besides the two catalogs.
 pub struct Context<'a> {
@@ -189,38 +173,6 @@ fn absorb_recreated_enum_defaults(changes: &mut Vec<Change>) {
         _ => true,
     });
 }
-
-/// Each kind's change type is a `Change`.
-macro_rules! kinds {
-    ($($variant:ident($ty:ty)),* $(,)?) => {
-        $(impl From<$ty> for Change {
-            fn from(c: $ty) -> Change {
-                Change::$variant(c)
-            }
-        })*
-    };
-}
-
-kinds!(
-    Role(RoleChange),
-    Schema(SchemaChange),
-    Extension(ExtensionChange),
-    Enum(EnumChange),
-    Collation(CollationChange),
-    Domain(DomainChange),
-    Sequence(SequenceChange),
-    Table(TableChange),
-    Column(ColumnChange),
-    Function(FunctionChange),
-    Comment(CommentChange),
-    Privilege(PrivilegeChange),
-    Aggregate(AggregateChange),
-    View(ViewChange),
-    Trigger(TriggerChange),
-    Policy(PolicyChange),
-    Constraint(ConstraintChange),
-    Index(IndexChange),
-);
 
 /// The walk every keyed kind shares: objects only in `to` (in key order), then those only
 /// in `from`, then those on both sides; the kind says what each becomes (`alter` decides

@@ -1,16 +1,9 @@
 //! The command line as scripts use it: exit codes, formats, plan files, inspect.
 
-use crate::support::{Env, TestResult, trial};
+use crate::support::{Env, TestResult, bin, trial};
 use std::path::Path;
 use std::process::{Command, Output};
 use std::sync::Arc;
-
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_profe-migrate"));
-    c.env_remove("DATABASE_URL")
-        .env_remove("PROFE_MIGRATE_DEV_URL");
-    c
-}
 
 fn run(cmd: &mut Command) -> Output {
     cmd.output().expect("run profe-migrate")

@@ -27,12 +27,7 @@ fn bin(home: &Path) -> Command {
 }
 
 fn text(o: &Output) -> String {
-    format!(
-        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
+    crate::support::output_text(o)
 }
 
 fn run(cmd: &mut Command, want: i32) -> Result<Output, String> {

@@ -2,7 +2,7 @@
 //! target that change what the plan's SQL means, and a clean-up that removes more than the
 //! failed step made.
 
-use crate::support::{Desired, Env, TestResult, plan_db, trial};
+use crate::support::{Desired, Env, TestResult, bin, output_text, plan_db, trial};
 use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
@@ -45,22 +45,6 @@ COMMENT ON TABLE s.t IS 'C:\'' ; DROP TABLE public.canary; --';
 ";
 /// The comment's text, as PostgreSQL reads the statement above (standard strings).
 const HOSTILE_TEXT: &str = r"C:\' ; DROP TABLE public.canary; --";
-
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_profe-migrate"));
-    c.env_remove("DATABASE_URL")
-        .env_remove("PROFE_MIGRATE_DEV_URL");
-    c
-}
-
-fn output(o: std::process::Output) -> String {
-    format!(
-        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
 
 /// A scratch database whose default is `standard_conforming_strings = off`, holding
 /// `public.canary` and an uncommented `s.t`.
@@ -128,7 +112,7 @@ async fn literals_apply(env: &Env) -> TestResult {
             .output()
             .map_err(|e| e.to_string())?;
         if !o.status.success() {
-            return Err(format!("apply failed: {}", output(o)));
+            return Err(format!("apply failed: {}", output_text(&o)));
         }
         check_canary_and_comment(env, &db.name).await?;
         // And the engine reads back what it wrote: nothing left to do.
@@ -138,7 +122,7 @@ async fn literals_apply(env: &Env) -> TestResult {
             .output()
             .map_err(|e| e.to_string())?;
         if o.status.code() != Some(0) {
-            return Err(format!("drift after apply: {}", output(o)));
+            return Err(format!("drift after apply: {}", output_text(&o)));
         }
         Ok(())
     }
@@ -180,7 +164,10 @@ async fn literals_script(env: &Env) -> TestResult {
             .output()
             .map_err(|e| e.to_string())?;
         if !o.status.success() {
-            return Err(format!("psql -f plan.sql failed: {}\n{script}", output(o)));
+            return Err(format!(
+                "psql -f plan.sql failed: {}\n{script}",
+                output_text(&o)
+            ));
         }
         check_canary_and_comment(env, &db.name).await
     }
@@ -240,7 +227,7 @@ async fn search_path(env: &Env) -> TestResult {
             .output()
             .map_err(|e| e.to_string())?;
         if !o.status.success() {
-            return Err(format!("apply failed: {}", output(o)));
+            return Err(format!("apply failed: {}", output_text(&o)));
         }
         let default: String = c
             .query_one(
@@ -342,7 +329,7 @@ async fn audit_ignores_engine(env: &Env) -> TestResult {
             .output()
             .map_err(|e| e.to_string())?;
         if !o.status.success() {
-            return Err(format!("apply failed: {}", output(o)));
+            return Err(format!("apply failed: {}", output_text(&o)));
         }
         // A change by someone else is recorded: the trigger works.
         let other =

@@ -2,27 +2,15 @@
 //! files reached twice through links, symbolic link loops, a missing output folder, a
 //! reader that closes the pipe early.
 
-use crate::support::{Env, TestResult, trial};
+use crate::support::{Env, TestResult, bin, trial};
 use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_profe-migrate"));
-    c.env_remove("DATABASE_URL")
-        .env_remove("PROFE_MIGRATE_DEV_URL");
-    c
-}
-
 fn text(o: &Output) -> String {
-    format!(
-        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
+    crate::support::output_text(o)
 }
 
 /// Runs `cmd`, killed after `secs` (a symbolic link loop used to walk for ever).

@@ -158,6 +158,25 @@ pub async fn run_user_sql(client: &Client, sql: &str) -> Result<(), tokio_postgr
     result
 }
 
+/// The command-line binary, without the environment variables that would name a
+/// database for it (each test says which).
+pub fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_profe-migrate"));
+    c.env_remove("DATABASE_URL")
+        .env_remove("PROFE_MIGRATE_DEV_URL");
+    c
+}
+
+/// A finished command's exit code and output, for failure messages.
+pub fn output_text(o: &std::process::Output) -> String {
+    format!(
+        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
 /// A readable line diff of two texts.
 pub fn text_diff(a: &str, b: &str) -> String {
     similar::TextDiff::from_lines(a, b)

@@ -95,7 +95,12 @@ fn pinned_by_fixtures(name: &str) -> usize {
     let quoted = format!("\"{name}\"");
     let subdirs = |d: &std::path::Path| -> Vec<std::path::PathBuf> {
         std::fs::read_dir(d)
-            .map(|rd| rd.flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect())
+            .map(|rd| {
+                rd.flatten()
+                    .map(|e| e.path())
+                    .filter(|p| p.is_dir())
+                    .collect()
+            })
             .unwrap_or_default()
     };
     // fixtures/<kind>/<case>/options.toml

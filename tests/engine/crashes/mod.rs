@@ -9,6 +9,7 @@ mod backup;
 mod cluster;
 mod inject;
 
+pub(crate) use crate::support::bin;
 use crate::support::{Env, TestResult};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -25,13 +26,6 @@ pub fn trials(env: &Arc<Env>) -> Vec<libtest_mimic::Trial> {
 }
 
 /// The command line, without the environment's database settings.
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_profe-migrate"));
-    c.env_remove("DATABASE_URL")
-        .env_remove("PROFE_MIGRATE_DEV_URL");
-    c
-}
-
 /// A directory to serve as a run's TMPDIR, where its embedded cluster goes: readable by
 /// the `postgres` user the server runs as when the tests run as root.
 fn temp_root() -> Result<tempfile::TempDir, String> {
