@@ -1,4 +1,4 @@
-use super::{Ctx, Step, create_step, drop_step};
+use super::{Action, Ctx, Step, create_step, drop_step};
 use crate::catalog::{Aggregate, ObjectId};
 use crate::diff::AggregateChange;
 
@@ -17,7 +17,11 @@ pub(super) fn steps(ctx: &Ctx, change: &AggregateChange) -> Vec<Step> {
             replace,
         } => {
             let id = id_of(a);
-            let action = if *replace { "alter" } else { "create" };
+            let action = if *replace {
+                Action::Alter
+            } else {
+                Action::Create
+            };
             vec![create_step(ctx, a.create_sql(*replace), &id, action)]
         }
         AggregateChange::Drop { aggregate: a } => {

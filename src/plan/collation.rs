@@ -1,4 +1,4 @@
-use super::{Ctx, Step, create_step, drop_step};
+use super::{Action, Ctx, Step, create_step, drop_step};
 use crate::catalog::{Collation, ObjectId, quote_literal};
 use crate::diff::CollationChange;
 
@@ -28,7 +28,7 @@ pub(super) fn steps(ctx: &Ctx, change: &CollationChange) -> Vec<Step> {
             let id = ObjectId::Collation {
                 name: c.name.clone(),
             };
-            vec![create_step(ctx, create_sql(c), &id, "create")]
+            vec![create_step(ctx, create_sql(c), &id, Action::Create)]
         }
         CollationChange::Drop { collation: c } => {
             let id = ObjectId::Collation {

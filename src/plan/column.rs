@@ -1,5 +1,5 @@
 use super::casts::{binary_compatible, needs_using, safe_widening, volatile_default};
-use super::{Ctx, Deps, Hazard, Step, step};
+use super::{Action, Ctx, Deps, Hazard, Step, step};
 use crate::catalog::{Column, Identity, ObjectId, QualName, quote_ident};
 use crate::diff::ColumnChange;
 
@@ -67,7 +67,7 @@ pub(super) fn steps(ctx: &Ctx, change: &ColumnChange) -> Vec<Step> {
                         column_sql(table, column)
                     ),
                     &id,
-                    "create",
+                    Action::Create,
                     Deps {
                         creates: vec![id.clone()],
                         requires,
@@ -103,7 +103,7 @@ pub(super) fn steps(ctx: &Ctx, change: &ColumnChange) -> Vec<Step> {
                         quote_ident(&column.name)
                     ),
                     &id,
-                    "drop",
+                    Action::Drop,
                     Deps {
                         drops: vec![id.clone()],
                         releases: ctx.releases(std::slice::from_ref(&id)),
@@ -124,7 +124,7 @@ pub(super) fn steps(ctx: &Ctx, change: &ColumnChange) -> Vec<Step> {
             let mut steps = vec![step(
                 format!("{prefix} DROP DEFAULT;"),
                 &id,
-                "alter",
+                Action::Alter,
                 Deps {
                     releases: ctx.releases(std::slice::from_ref(&id)),
                     ..Deps::default()
@@ -134,7 +134,7 @@ pub(super) fn steps(ctx: &Ctx, change: &ColumnChange) -> Vec<Step> {
                 steps.push(step(
                     format!("{prefix} SET DEFAULT {d};"),
                     &id,
-                    "alter",
+                    Action::Alter,
                     Deps {
                         requires: ctx.requires(std::slice::from_ref(&id)),
                         ..Deps::default()
@@ -151,7 +151,7 @@ fn alter(ctx: &Ctx, table: &QualName, f: &Column, t: &Column) -> Vec<Step> {
     let c = quote_ident(&t.name);
     let prefix = format!("ALTER TABLE {table} ALTER COLUMN {c}");
     let mut out: Vec<Step> = Vec::new();
-    let plain = |sql: String| step(sql, &id, "alter", Deps::default());
+    let plain = |sql: String| step(sql, &id, Action::Alter, Deps::default());
     let type_changes = f.data_type != t.data_type || f.collation != t.collation;
     // PostgreSQL casts the old default along with the column; when that cast might fail
     // the default is dropped first and set again afterwards.
@@ -183,7 +183,7 @@ fn alter(ctx: &Ctx, table: &QualName, f: &Column, t: &Column) -> Vec<Step> {
             step(
                 sql,
                 &id,
-                "alter",
+                Action::Alter,
                 Deps {
                     creates: vec![id.clone()],
                     ..Deps::default()
@@ -254,7 +254,7 @@ fn alter(ctx: &Ctx, table: &QualName, f: &Column, t: &Column) -> Vec<Step> {
         out.push(step(
             format!("{prefix} SET DEFAULT {d};"),
             &id,
-            "alter",
+            Action::Alter,
             Deps {
                 requires: ctx.requires(std::slice::from_ref(&id)),
                 ..Deps::default()

@@ -1,4 +1,4 @@
-use super::{Ctx, Deps, Step, step};
+use super::{Action, Ctx, Deps, Step, step};
 use crate::catalog::{ObjectId, quote_ident, quote_literal};
 use crate::diff::CommentChange;
 
@@ -63,9 +63,9 @@ pub(super) fn steps(ctx: &Ctx, change: &CommentChange) -> Vec<Step> {
         format!("COMMENT ON {} IS {text};", target(ctx, object)),
         object,
         if comment.is_some() {
-            "comment"
+            Action::Comment
         } else {
-            "uncomment"
+            Action::Uncomment
         },
         Deps {
             requires: vec![object.clone()],

@@ -1,4 +1,4 @@
-use super::{Ctx, Deps, Hazard, Step, column_ids, step};
+use super::{Action, Ctx, Deps, Hazard, Step, column_ids, step};
 use crate::catalog::{Constraint, ConstraintKind, ObjectId, QualName, quote_ident};
 use crate::diff::ConstraintChange;
 
@@ -66,7 +66,7 @@ fn validate(table: &QualName, c: &Constraint) -> Step {
             quote_ident(&c.name)
         ),
         &id,
-        "validate",
+        Action::Validate,
         Deps {
             creates: vec![id.clone()],
             ..Deps::default()
@@ -109,7 +109,7 @@ pub(super) fn steps(ctx: &Ctx, change: &ConstraintChange) -> Vec<Step> {
                         quote_ident(&c.name)
                     ),
                     &id,
-                    "create",
+                    Action::Create,
                     Deps {
                         creates: creates.clone(),
                         requires: requires.clone(),
@@ -124,7 +124,7 @@ pub(super) fn steps(ctx: &Ctx, change: &ConstraintChange) -> Vec<Step> {
                 let mut build = step(
                     index,
                     &slot,
-                    "create",
+                    Action::Create,
                     Deps {
                         // The name is free only once an old holder of it is dropped.
                         creates: vec![slot.clone()],
@@ -201,7 +201,7 @@ pub(super) fn steps(ctx: &Ctx, change: &ConstraintChange) -> Vec<Step> {
                         quote_ident(&c.name)
                     ),
                     &id,
-                    "drop",
+                    Action::Drop,
                     Deps {
                         drops,
                         releases,
@@ -234,7 +234,7 @@ pub(super) fn steps(ctx: &Ctx, change: &ConstraintChange) -> Vec<Step> {
                     quote_ident(&c.name)
                 ),
                 &id,
-                "alter",
+                Action::Alter,
                 Deps::default(),
             )]
         }

@@ -1,4 +1,4 @@
-use super::{Ctx, Deps, Hazard, Step, create_step, drop_step, step};
+use super::{Action, Ctx, Deps, Hazard, Step, create_step, drop_step, step};
 use crate::catalog::{CompositeType, Domain, ObjectId, QualName, quote_ident};
 use crate::diff::DomainChange;
 
@@ -38,7 +38,7 @@ pub(super) fn steps(ctx: &Ctx, change: &DomainChange) -> Vec<Step> {
     match change {
         DomainChange::Create { domain: d } => {
             let id = type_id(&d.name);
-            let mut steps = vec![create_step(ctx, create_domain(d), &id, "create")];
+            let mut steps = vec![create_step(ctx, create_domain(d), &id, Action::Create)];
             // NOT VALID checks cannot be written in CREATE DOMAIN.
             for (name, (def, valid)) in &d.checks {
                 if !valid {
@@ -49,7 +49,7 @@ pub(super) fn steps(ctx: &Ctx, change: &DomainChange) -> Vec<Step> {
                             quote_ident(name)
                         ),
                         &id,
-                        "create",
+                        Action::Create,
                         Deps::default(),
                     ));
                 }
@@ -68,7 +68,7 @@ pub(super) fn steps(ctx: &Ctx, change: &DomainChange) -> Vec<Step> {
                     attrs.join(",\n    ")
                 ),
                 &id,
-                "create",
+                Action::Create,
                 Deps {
                     creates: vec![id.clone()],
                     requires: ctx.requires(std::slice::from_ref(&id)),
@@ -91,7 +91,7 @@ fn drop_type(ctx: &Ctx, name: &QualName, keyword: &str) -> Vec<Step> {
 
 fn alter_domain(f: &Domain, t: &Domain) -> Vec<Step> {
     let id = type_id(&t.name);
-    let plain = |sql: String| step(sql, &id, "alter", Deps::default());
+    let plain = |sql: String| step(sql, &id, Action::Alter, Deps::default());
     let mut out = Vec::new();
     for (name, (def, valid)) in &f.checks {
         let keep = t
@@ -188,7 +188,7 @@ fn alter_composite(ctx: &Ctx, f: &CompositeType, t: &CompositeType) -> Vec<Step>
     vec![step(
         format!("ALTER TYPE {} {};", t.name, actions.join(", ")),
         &id,
-        "alter",
+        Action::Alter,
         Deps {
             requires: ctx.requires(std::slice::from_ref(&id)),
             ..Deps::default()

@@ -1,4 +1,4 @@
-use super::{Ctx, Deps, Hazard, Step, create_step, drop_step, step};
+use super::{Action, Ctx, Deps, Hazard, Step, create_step, drop_step, step};
 use crate::catalog::{EnumType, ObjectId, QualName, quote_ident, quote_literal};
 use crate::diff::EnumChange;
 
@@ -22,7 +22,7 @@ pub(super) fn steps(ctx: &Ctx, change: &EnumChange) -> Vec<Step> {
                 ctx,
                 format!("CREATE TYPE {} AS ENUM ({});", e.name, labels(e)),
                 &id,
-                "create",
+                Action::Create,
             )]
         }
         EnumChange::Drop { enum_type: e } => {
@@ -49,7 +49,7 @@ pub(super) fn steps(ctx: &Ctx, change: &EnumChange) -> Vec<Step> {
                         quote_literal(value)
                     ),
                     &id,
-                    "alter",
+                    Action::Alter,
                     Deps {
                         creates: vec![id.clone()],
                         ..Deps::default()
@@ -77,7 +77,7 @@ fn recreate(ctx: &Ctx, from: &EnumType, to: &EnumType) -> Vec<Step> {
             quote_ident(&old_name)
         ),
         &id,
-        "alter",
+        Action::Alter,
         Deps {
             drops: vec![id.clone()],
             ..Deps::default()
@@ -86,7 +86,7 @@ fn recreate(ctx: &Ctx, from: &EnumType, to: &EnumType) -> Vec<Step> {
     steps.push(step(
         format!("CREATE TYPE {} AS ENUM ({});", to.name, labels(to)),
         &id,
-        "alter",
+        Action::Alter,
         Deps {
             creates: vec![id.clone()],
             ..Deps::default()
@@ -138,7 +138,7 @@ fn recreate(ctx: &Ctx, from: &EnumType, to: &EnumType) -> Vec<Step> {
             step(
                 format!("ALTER TABLE {} {};", table.name, converts.join(", ")),
                 &id,
-                "alter",
+                Action::Alter,
                 Deps {
                     // Dropped and created again, as far as what stands on them is
                     // concerned (views over them go first and come back after).
@@ -155,7 +155,7 @@ fn recreate(ctx: &Ctx, from: &EnumType, to: &EnumType) -> Vec<Step> {
             steps.push(step(
                 format!("ALTER TABLE {} {};", table.name, defaults.join(", ")),
                 &id,
-                "alter",
+                Action::Alter,
                 Deps::default(),
             ));
         }
@@ -163,7 +163,7 @@ fn recreate(ctx: &Ctx, from: &EnumType, to: &EnumType) -> Vec<Step> {
     steps.push(step(
         format!("DROP TYPE {old};"),
         &id,
-        "alter",
+        Action::Alter,
         Deps::default(),
     ));
     steps

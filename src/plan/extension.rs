@@ -1,4 +1,4 @@
-use super::{Deps, Hazard, Step, step};
+use super::{Action, Deps, Hazard, Step, step};
 use crate::catalog::{ObjectId, quote_ident};
 use crate::diff::ExtensionChange;
 
@@ -18,7 +18,7 @@ pub(super) fn steps(change: &ExtensionChange) -> Vec<Step> {
                     quote_ident(&e.schema)
                 ),
                 &id,
-                "create",
+                Action::Create,
                 Deps {
                     creates: vec![id.clone()],
                     requires: vec![schema(&e.schema)],
@@ -34,7 +34,7 @@ pub(super) fn steps(change: &ExtensionChange) -> Vec<Step> {
                 step(
                     format!("DROP EXTENSION {};", quote_ident(&e.name)),
                     &id,
-                    "drop",
+                    Action::Drop,
                     Deps {
                         drops: vec![id.clone()],
                         releases: vec![schema(&e.schema)],
@@ -55,7 +55,7 @@ pub(super) fn steps(change: &ExtensionChange) -> Vec<Step> {
                     quote_ident(&to.schema)
                 ),
                 &id,
-                "alter",
+                Action::Alter,
                 Deps {
                     creates: vec![id.clone()],
                     requires: vec![schema(&to.schema)],

@@ -1,4 +1,4 @@
-use super::{Ctx, Deps, Hazard, Step, step};
+use super::{Action, Ctx, Deps, Hazard, Step, step};
 use crate::catalog::{Function, ObjectId};
 use crate::diff::FunctionChange;
 
@@ -63,7 +63,7 @@ pub(super) fn steps(ctx: &Ctx, change: &FunctionChange) -> Vec<Step> {
             vec![step(
                 create_sql(f),
                 &id,
-                "create",
+                Action::Create,
                 Deps {
                     creates: vec![id.clone()],
                     requires,
@@ -77,7 +77,7 @@ pub(super) fn steps(ctx: &Ctx, change: &FunctionChange) -> Vec<Step> {
                 step(
                     format!("DROP {} {};", f.keyword(), f.signature()),
                     &id,
-                    "drop",
+                    Action::Drop,
                     Deps {
                         drops: vec![id.clone()],
                         releases: ctx.releases(std::slice::from_ref(&id)),
@@ -98,7 +98,7 @@ pub(super) fn steps(ctx: &Ctx, change: &FunctionChange) -> Vec<Step> {
             vec![step(
                 create_sql(to),
                 &id,
-                "alter",
+                Action::Alter,
                 Deps {
                     creates: vec![id.clone()],
                     requires,

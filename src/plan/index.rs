@@ -1,4 +1,4 @@
-use super::{Ctx, Deps, Hazard, Step, column_ids, option_statements, step};
+use super::{Action, Ctx, Deps, Hazard, Step, column_ids, option_statements, step};
 use crate::catalog::{Index, ObjectId, QualName, quote_ident};
 use crate::diff::IndexChange;
 
@@ -45,7 +45,7 @@ pub(super) fn steps(ctx: &Ctx, change: &IndexChange) -> Vec<Step> {
             let mut s = step(
                 format!("{sql};"),
                 &id,
-                "create",
+                Action::Create,
                 Deps {
                     creates,
                     requires,
@@ -85,7 +85,7 @@ pub(super) fn steps(ctx: &Ctx, change: &IndexChange) -> Vec<Step> {
             let s = step(
                 format!("DROP INDEX {concurrently}{};", index.name),
                 &id,
-                "drop",
+                Action::Drop,
                 Deps {
                     drops,
                     releases,
@@ -106,7 +106,7 @@ pub(super) fn steps(ctx: &Ctx, change: &IndexChange) -> Vec<Step> {
             };
             option_statements(&format!("INDEX {index}"), from, to)
                 .into_iter()
-                .map(|sql| step(sql, &id, "alter", Deps::default()))
+                .map(|sql| step(sql, &id, Action::Alter, Deps::default()))
                 .collect()
         }
     }
@@ -153,7 +153,7 @@ fn replace(ctx: &Ctx, from: &Index, to: &Index) -> Vec<Step> {
     let mut build = step(
         format!("{sql};"),
         &id,
-        "create",
+        Action::Create,
         Deps {
             requires,
             marks: vec![built.clone()],
@@ -169,7 +169,7 @@ fn replace(ctx: &Ctx, from: &Index, to: &Index) -> Vec<Step> {
     let drop = step(
         format!("DROP INDEX CONCURRENTLY {};", from.name),
         &id,
-        "drop",
+        Action::Drop,
         Deps {
             drops: vec![id.clone()],
             releases,
@@ -184,7 +184,7 @@ fn replace(ctx: &Ctx, from: &Index, to: &Index) -> Vec<Step> {
             quote_ident(&to.name.name)
         ),
         &id,
-        "alter",
+        Action::Alter,
         Deps {
             creates: vec![id.clone()],
             ..Deps::default()

@@ -51,8 +51,8 @@ pub struct Step {
     pub sql: String,
     /// The object it serves, e.g. `table auth.accounts`.
     pub object: String,
-    /// `create`, `alter` or `drop`.
-    pub action: String,
+    /// What the step does to its object.
+    pub action: Action,
     pub hazards: Vec<Hazard>,
     /// False for statements that cannot run inside a transaction block.
     pub transactional: bool,
@@ -73,6 +73,52 @@ pub struct Step {
     pub failing_rows: Option<i64>,
     #[serde(skip)]
     pub(crate) deps: Deps,
+}
+
+/// What a step does to its object; the summary counts `create` and `drop` as such and
+/// every other action as a change. Written in lower case in JSON and in the script.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    Create,
+    Alter,
+    Drop,
+    Rename,
+    Grant,
+    Revoke,
+    Owner,
+    Validate,
+    Comment,
+    Uncomment,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Alter => "alter",
+            Action::Drop => "drop",
+            Action::Rename => "rename",
+            Action::Grant => "grant",
+            Action::Revoke => "revoke",
+            Action::Owner => "owner",
+            Action::Validate => "validate",
+            Action::Comment => "comment",
+            Action::Uncomment => "uncomment",
+        }
+    }
+}
+
+impl std::fmt::Display for Action {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for Action {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
 }
 
 /// The clean-up of a failed non-transactional step. It removes only what the step itself
@@ -309,7 +355,7 @@ pub(crate) fn option_statements(target: &str, from: &[String], to: &[String]) ->
 }
 
 /// A step that creates `id`, after what it needs in the desired catalog.
-pub(crate) fn create_step(ctx: &Ctx, sql: String, id: &ObjectId, action: &str) -> Step {
+pub(crate) fn create_step(ctx: &Ctx, sql: String, id: &ObjectId, action: Action) -> Step {
     step(
         sql,
         id,
@@ -327,7 +373,7 @@ pub(crate) fn drop_step(ctx: &Ctx, sql: String, id: &ObjectId) -> Step {
     step(
         sql,
         id,
-        "drop",
+        Action::Drop,
         Deps {
             drops: vec![id.clone()],
             releases: ctx.releases(std::slice::from_ref(id)),
@@ -336,11 +382,11 @@ pub(crate) fn drop_step(ctx: &Ctx, sql: String, id: &ObjectId) -> Step {
     )
 }
 
-pub(crate) fn step(sql: String, object: &ObjectId, action: &str, deps: Deps) -> Step {
+pub(crate) fn step(sql: String, object: &ObjectId, action: Action, deps: Deps) -> Step {
     Step {
         sql,
         object: object.to_string(),
-        action: action.into(),
+        action,
         hazards: Vec::new(),
         transactional: true,
         lock_timeout_ms: DEFAULT_LOCK_TIMEOUT_MS,
@@ -386,7 +432,7 @@ impl Step {
         Step {
             sql,
             object,
-            action: "rename".into(),
+            action: Action::Rename,
             hazards: Vec::new(),
             transactional: true,
             lock_timeout_ms: DEFAULT_LOCK_TIMEOUT_MS,
@@ -480,18 +526,18 @@ pub fn build_steps(from: &Catalog, to: &Catalog, scope: &BTreeSet<String>) -> Re
 }
 
 pub fn summarize(steps: &[Step]) -> Summary {
-    let mut seen: BTreeSet<(&str, &str)> = BTreeSet::new();
+    let mut seen: BTreeSet<(Action, &str)> = BTreeSet::new();
     let mut s = Summary::default();
     for step in steps {
         for h in &step.hazards {
             *s.hazards.entry(h.name().to_string()).or_default() += 1;
         }
-        if !seen.insert((step.action.as_str(), step.object.as_str())) {
+        if !seen.insert((step.action, step.object.as_str())) {
             continue;
         }
-        let map = match step.action.as_str() {
-            "create" => &mut s.created,
-            "drop" => &mut s.dropped,
+        let map = match step.action {
+            Action::Create => &mut s.created,
+            Action::Drop => &mut s.dropped,
             _ => &mut s.altered,
         };
         *map.entry(step.kind().to_string()).or_default() += 1;

@@ -1,4 +1,4 @@
-use super::{Ctx, Deps, Hazard, Step, column_ids, step};
+use super::{Action, Ctx, Deps, Hazard, Step, column_ids, step};
 use crate::catalog::{Grantee, ObjectId, Policy, QualName, quote_ident};
 use crate::diff::PolicyChange;
 
@@ -102,7 +102,11 @@ pub(super) fn steps(ctx: &Ctx, change: &PolicyChange) -> Vec<Step> {
                 requires: requires_all_columns(ctx, p),
                 ..Deps::default()
             };
-            authz(ctx, &p.table, step(create_sql(p), &id, "create", deps))
+            authz(
+                ctx,
+                &p.table,
+                step(create_sql(p), &id, Action::Create, deps),
+            )
         }
         PolicyChange::Drop { policy: p } => {
             let id = id_of(p);
@@ -111,7 +115,7 @@ pub(super) fn steps(ctx: &Ctx, change: &PolicyChange) -> Vec<Step> {
                 releases: releases_all_columns(ctx, p),
                 ..Deps::default()
             };
-            authz(ctx, &p.table, step(drop_sql(p), &id, "drop", deps))
+            authz(ctx, &p.table, step(drop_sql(p), &id, Action::Drop, deps))
         }
         PolicyChange::Alter { from, to } => {
             let id = id_of(to);
@@ -123,7 +127,7 @@ pub(super) fn steps(ctx: &Ctx, change: &PolicyChange) -> Vec<Step> {
             authz(
                 ctx,
                 &to.table,
-                step(alter_sql(from, to), &id, "alter", deps),
+                step(alter_sql(from, to), &id, Action::Alter, deps),
             )
         }
         PolicyChange::Recreate { from, to } => {
@@ -134,7 +138,7 @@ pub(super) fn steps(ctx: &Ctx, change: &PolicyChange) -> Vec<Step> {
                 ..Deps::default()
             };
             let sql = format!("{}\n{}", drop_sql(from), create_sql(to));
-            authz(ctx, &to.table, step(sql, &id, "alter", deps))
+            authz(ctx, &to.table, step(sql, &id, Action::Alter, deps))
         }
         PolicyChange::SetRowSecurity { table, from, to } => {
             let mut sql = Vec::new();
@@ -167,7 +171,7 @@ pub(super) fn steps(ctx: &Ctx, change: &PolicyChange) -> Vec<Step> {
             let id = ObjectId::Table {
                 name: table.clone(),
             };
-            authz(ctx, table, step(sql.join("\n"), &id, "alter", deps))
+            authz(ctx, table, step(sql.join("\n"), &id, Action::Alter, deps))
         }
     };
     vec![s]

@@ -1,4 +1,4 @@
-use super::{Ctx, Deps, Hazard, Step, step};
+use super::{Action, Ctx, Deps, Hazard, Step, step};
 use crate::catalog::{Acl, DefaultAclKey, Grant, Grantee, ObjectId, PRIVILEGE_ORDER, quote_ident};
 use crate::diff::PrivilegeChange;
 use std::collections::{BTreeMap, BTreeSet};
@@ -159,7 +159,7 @@ pub(super) fn steps(ctx: &Ctx, change: &PrivilegeChange) -> Vec<Step> {
             step(
                 sql.join("\n"),
                 object,
-                "grant",
+                Action::Grant,
                 Deps {
                     requires,
                     marks: vec![format!("acl {object}")],
@@ -200,7 +200,7 @@ pub(super) fn steps(ctx: &Ctx, change: &PrivilegeChange) -> Vec<Step> {
             let mut s = step(
                 sql.join("\n"),
                 &id,
-                "grant",
+                Action::Grant,
                 Deps {
                     requires,
                     after: vec![format!("acl {id}"), format!("owner {id}")],
@@ -227,7 +227,7 @@ pub(super) fn steps(ctx: &Ctx, change: &PrivilegeChange) -> Vec<Step> {
                     role_sql(owner.as_ref())
                 ),
                 object,
-                "owner",
+                Action::Owner,
                 Deps {
                     requires,
                     marks: vec![format!("owner {object}")],
@@ -277,7 +277,7 @@ fn default_privileges(key: &DefaultAclKey, from: &Acl, to: &Acl) -> Step {
     let mut s = step(
         sql.join("\n"),
         &object,
-        "alter",
+        Action::Alter,
         Deps {
             requires,
             ..Deps::default()

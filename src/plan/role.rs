@@ -1,4 +1,4 @@
-use super::{Deps, Hazard, Step, step};
+use super::{Action, Deps, Hazard, Step, step};
 use crate::catalog::{ObjectId, Role, quote_ident};
 use crate::diff::RoleChange;
 
@@ -19,7 +19,7 @@ pub(super) fn steps(change: &RoleChange) -> Vec<Step> {
             step(
                 sql,
                 &id(&role.name),
-                "create",
+                Action::Create,
                 Deps {
                     creates: vec![id(&role.name)],
                     ..Deps::default()
@@ -31,7 +31,7 @@ pub(super) fn steps(change: &RoleChange) -> Vec<Step> {
             let mut s = step(
                 format!("DROP ROLE {};", quote_ident(&role.name)),
                 &id(&role.name),
-                "drop",
+                Action::Drop,
                 Deps {
                     drops: vec![id(&role.name)],
                     ..Deps::default()
@@ -49,7 +49,7 @@ pub(super) fn steps(change: &RoleChange) -> Vec<Step> {
                 to.attributes_sql(from).join(" ")
             ),
             &id(&to.name),
-            "alter",
+            Action::Alter,
             Deps::default(),
         )
         .hazard(Hazard::AuthzUpdate),
@@ -65,7 +65,7 @@ pub(super) fn steps(change: &RoleChange) -> Vec<Step> {
                 if *admin { " WITH ADMIN OPTION" } else { "" }
             ),
             &id(member),
-            "grant",
+            Action::Grant,
             Deps {
                 requires: vec![id(role), id(member)],
                 ..Deps::default()
@@ -84,7 +84,7 @@ pub(super) fn steps(change: &RoleChange) -> Vec<Step> {
                 quote_ident(member)
             ),
             &id(member),
-            "revoke",
+            Action::Revoke,
             Deps::default(),
         )
         .hazard(Hazard::AuthzUpdate),

@@ -1,4 +1,4 @@
-use super::{Deps, Step, step};
+use super::{Action, Deps, Step, step};
 use crate::catalog::{ObjectId, quote_ident};
 use crate::diff::SchemaChange;
 
@@ -9,7 +9,7 @@ pub(super) fn steps(change: &SchemaChange) -> Vec<Step> {
             vec![step(
                 format!("CREATE SCHEMA {};", quote_ident(name)),
                 &id,
-                "create",
+                Action::Create,
                 Deps {
                     creates: vec![id.clone()],
                     ..Deps::default()
@@ -23,7 +23,7 @@ pub(super) fn steps(change: &SchemaChange) -> Vec<Step> {
             vec![step(
                 format!("DROP SCHEMA {};", quote_ident(name)),
                 &id,
-                "drop",
+                Action::Drop,
                 Deps {
                     drops: vec![id.clone()],
                     ..Deps::default()

@@ -1,4 +1,4 @@
-use super::{Ctx, Deps, Hazard, Step, step};
+use super::{Action, Ctx, Deps, Hazard, Step, step};
 use crate::catalog::{ObjectId, Sequence, quote_ident};
 use crate::diff::SequenceChange;
 
@@ -40,7 +40,7 @@ pub(super) fn steps(ctx: &Ctx, change: &SequenceChange) -> Vec<Step> {
             let mut steps = vec![step(
                 sql,
                 &id,
-                "create",
+                Action::Create,
                 Deps {
                     creates: vec![id.clone()],
                     requires: ctx.requires(std::slice::from_ref(&id)),
@@ -52,7 +52,7 @@ pub(super) fn steps(ctx: &Ctx, change: &SequenceChange) -> Vec<Step> {
                 steps.push(step(
                     owner_sql(s),
                     &id,
-                    "create",
+                    Action::Create,
                     Deps {
                         requires: vec![owner],
                         ..Deps::default()
@@ -69,7 +69,7 @@ pub(super) fn steps(ctx: &Ctx, change: &SequenceChange) -> Vec<Step> {
                 step(
                     format!("DROP SEQUENCE {};", s.name),
                     &id,
-                    "drop",
+                    Action::Drop,
                     Deps {
                         drops: vec![id.clone()],
                         releases: ctx.releases(std::slice::from_ref(&id)),
@@ -101,7 +101,7 @@ pub(super) fn steps(ctx: &Ctx, change: &SequenceChange) -> Vec<Step> {
                     step(
                         format!("ALTER SEQUENCE {} {};", to.name, changed.join(" ")),
                         &id,
-                        "alter",
+                        Action::Alter,
                         Deps::default(),
                     )
                     .hazard_if(narrower, Hazard::DataDependent),
@@ -111,7 +111,7 @@ pub(super) fn steps(ctx: &Ctx, change: &SequenceChange) -> Vec<Step> {
                 steps.push(step(
                     owner_sql(to),
                     &id,
-                    "alter",
+                    Action::Alter,
                     Deps {
                         requires: owner_id(to).into_iter().collect(),
                         releases: owner_id(from).into_iter().collect(),

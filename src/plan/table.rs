@@ -1,4 +1,4 @@
-use super::{Ctx, Deps, Hazard, Step, column::column_sql, step};
+use super::{Action, Ctx, Deps, Hazard, Step, column::column_sql, step};
 use crate::catalog::{ObjectId, quote_ident};
 use crate::diff::TableChange;
 
@@ -82,7 +82,7 @@ pub(super) fn steps(ctx: &Ctx, change: &TableChange) -> Vec<Step> {
             vec![step(
                 sql,
                 &id,
-                "create",
+                Action::Create,
                 Deps {
                     requires,
                     creates: parts,
@@ -144,7 +144,7 @@ pub(super) fn steps(ctx: &Ctx, change: &TableChange) -> Vec<Step> {
                 step(
                     format!("DROP TABLE {};", table.name),
                     &id,
-                    "drop",
+                    Action::Drop,
                     Deps {
                         drops,
                         releases,
@@ -169,7 +169,7 @@ pub(super) fn steps(ctx: &Ctx, change: &TableChange) -> Vec<Step> {
                         if *unlogged { "UNLOGGED" } else { "LOGGED" }
                     ),
                     &id,
-                    "alter",
+                    Action::Alter,
                     Deps::default(),
                 )
                 .hazard(Hazard::TableRewrite)
@@ -189,7 +189,7 @@ pub(super) fn steps(ctx: &Ctx, change: &TableChange) -> Vec<Step> {
                 step(
                     format!("ALTER TABLE {parent} ATTACH PARTITION {table} {bound};"),
                     &id,
-                    "alter",
+                    Action::Alter,
                     Deps {
                         requires: vec![ObjectId::Table {
                             name: parent.clone(),
@@ -226,7 +226,7 @@ pub(super) fn steps(ctx: &Ctx, change: &TableChange) -> Vec<Step> {
                     },
                 )
             };
-            vec![step(sql, &id, "alter", deps).hazard(Hazard::AccessExclusiveLock)]
+            vec![step(sql, &id, Action::Alter, deps).hazard(Hazard::AccessExclusiveLock)]
         }
         TableChange::DetachPartition { table, parent } => {
             let id = ObjectId::Table {
@@ -236,7 +236,7 @@ pub(super) fn steps(ctx: &Ctx, change: &TableChange) -> Vec<Step> {
                 step(
                     format!("ALTER TABLE {parent} DETACH PARTITION {table};"),
                     &id,
-                    "alter",
+                    Action::Alter,
                     Deps {
                         releases: vec![ObjectId::Table {
                             name: parent.clone(),

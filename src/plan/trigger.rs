@@ -1,4 +1,4 @@
-use super::{Ctx, Deps, Step, column_ids, step};
+use super::{Action, Ctx, Deps, Step, column_ids, step};
 use crate::catalog::{ObjectId, Trigger, quote_ident};
 use crate::diff::TriggerChange;
 
@@ -36,7 +36,7 @@ pub(super) fn steps(ctx: &Ctx, change: &TriggerChange) -> Vec<Step> {
             let mut steps = vec![step(
                 format!("{};", t.definition),
                 &id,
-                "create",
+                Action::Create,
                 Deps {
                     creates: vec![id.clone()],
                     requires,
@@ -44,7 +44,9 @@ pub(super) fn steps(ctx: &Ctx, change: &TriggerChange) -> Vec<Step> {
                 },
             )];
             if t.enabled != "O" {
-                steps.extend(enabled_sql(t).map(|sql| step(sql, &id, "create", Deps::default())));
+                steps.extend(
+                    enabled_sql(t).map(|sql| step(sql, &id, Action::Create, Deps::default())),
+                );
             }
             steps
         }
@@ -55,7 +57,7 @@ pub(super) fn steps(ctx: &Ctx, change: &TriggerChange) -> Vec<Step> {
             vec![step(
                 format!("DROP TRIGGER {} ON {};", quote_ident(&t.name), t.table),
                 &id,
-                "drop",
+                Action::Drop,
                 Deps {
                     drops: vec![id.clone()],
                     releases,
@@ -66,7 +68,7 @@ pub(super) fn steps(ctx: &Ctx, change: &TriggerChange) -> Vec<Step> {
         TriggerChange::SetEnabled { trigger: t } => {
             let id = id_of(t);
             enabled_sql(t)
-                .map(|sql| step(sql, &id, "alter", Deps::default()))
+                .map(|sql| step(sql, &id, Action::Alter, Deps::default()))
                 .into_iter()
                 .collect()
         }

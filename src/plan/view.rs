@@ -1,4 +1,4 @@
-use super::{Ctx, Deps, Hazard, Step, option_statements, step};
+use super::{Action, Ctx, Deps, Hazard, Step, option_statements, step};
 use crate::catalog::{ObjectId, View, options_sql};
 use crate::diff::ViewChange;
 
@@ -39,7 +39,7 @@ pub(super) fn steps(ctx: &Ctx, change: &ViewChange) -> Vec<Step> {
             let step = step(
                 create_sql(v, false),
                 &id,
-                "create",
+                Action::Create,
                 Deps {
                     // Views and tables share names: a table of this name goes first.
                     creates: vec![
@@ -82,7 +82,7 @@ pub(super) fn steps(ctx: &Ctx, change: &ViewChange) -> Vec<Step> {
                 step(
                     format!("DROP {} {};", v.keyword(), v.name),
                     &id,
-                    "drop",
+                    Action::Drop,
                     Deps {
                         drops,
                         releases: ctx.releases(std::slice::from_ref(&id)),
@@ -103,7 +103,7 @@ pub(super) fn steps(ctx: &Ctx, change: &ViewChange) -> Vec<Step> {
             vec![step(
                 create_sql(to, true),
                 &id,
-                "alter",
+                Action::Alter,
                 Deps {
                     creates: vec![id.clone()],
                     requires: keep,
@@ -121,7 +121,7 @@ pub(super) fn steps(ctx: &Ctx, change: &ViewChange) -> Vec<Step> {
             };
             option_statements(&format!("{kind} {}", to.name), &from.options, &to.options)
                 .into_iter()
-                .map(|sql| step(sql, &id, "alter", Deps::default()))
+                .map(|sql| step(sql, &id, Action::Alter, Deps::default()))
                 .collect()
         }
         ViewChange::Refresh { view: v } => {
@@ -134,7 +134,7 @@ pub(super) fn steps(ctx: &Ctx, change: &ViewChange) -> Vec<Step> {
                         if v.populated { "" } else { " WITH NO DATA" }
                     ),
                     &id,
-                    "alter",
+                    Action::Alter,
                     Deps {
                         requires: ctx.requires(std::slice::from_ref(&id)),
                         ..Deps::default()
