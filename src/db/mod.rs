@@ -222,6 +222,20 @@ pub fn redact(conn: &str) -> String {
     conninfo::redact(conn)
 }
 
+/// The settings the engine's SQL is written for, as statements: every session sets them
+/// ([`SESSION_SETTINGS`]) and every plan script starts with them
+/// (`plan::render::SCRIPT_SETTINGS`). One list, so that the two cannot drift apart.
+macro_rules! rendered_for {
+    () => {
+        "SET standard_conforming_strings = on;\n\
+         SET client_encoding = 'UTF8';\n\
+         SET search_path = '';\n"
+    };
+}
+
+/// [`rendered_for!`] as a constant, for the plan scripts.
+pub const RENDERED_FOR: &str = rendered_for!();
+
 /// What every session of the engine runs first. The SQL the engine renders (string
 /// literals, names qualified for an empty `search_path`) means what it should only under
 /// these settings, and a database or role may change their defaults (`ALTER DATABASE …
@@ -233,8 +247,7 @@ pub fn redact(conn: &str) -> String {
 ///
 /// `profe_migrate.engine` marks the session as the engine's for the DDL audit trigger,
 /// whatever application name the user gives (PGAPPNAME, `application_name=`).
-pub const SESSION_SETTINGS: &str = "SET standard_conforming_strings = on; \
-     SET client_encoding = 'UTF8'; SET search_path = ''; SET profe_migrate.engine = 'on'";
+pub const SESSION_SETTINGS: &str = concat!(rendered_for!(), "SET profe_migrate.engine = 'on';");
 
 pub async fn connect(target: &Target) -> Result<Client> {
     use tokio_postgres::config::SslMode as Wire;

@@ -13,11 +13,9 @@ fn duration(ms: u64) -> String {
     }
 }
 
-/// The settings every plan script sets before its first step: those of the engine's own
-/// sessions ([`crate::db::SESSION_SETTINGS`]).
-pub const SCRIPT_SETTINGS: &str = "SET standard_conforming_strings = on;\n\
-     SET client_encoding = 'UTF8';\n\
-     SET search_path = '';\n";
+/// The settings every plan script sets before its first step: those the engine's own
+/// sessions pin ([`crate::db::SESSION_SETTINGS`]), from the same list.
+pub const SCRIPT_SETTINGS: &str = crate::db::RENDERED_FOR;
 
 /// A script that `psql -v ON_ERROR_STOP=1 -f` runs as it is: transactional steps grouped
 /// in transactions, the others alone between them, timeouts set before each step.
