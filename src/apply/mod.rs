@@ -104,9 +104,7 @@ pub async fn execute(client: &Client, plan: &Plan) -> Result<()> {
             i += 1;
             continue;
         }
-        let end = (i..steps.len())
-            .find(|&j| !steps[j].transactional)
-            .unwrap_or(steps.len());
+        let end = transaction_end(steps, i) + 1;
         if let Err(e) = client.batch_execute("BEGIN").await {
             return Err(failure(steps, i, committed, &e, true));
         }
@@ -200,12 +198,13 @@ fn connection_lost(e: &tokio_postgres::Error) -> bool {
     }
 }
 
-/// The last step (0-based) of the transaction that step `failed` belongs to.
-fn transaction_end(steps: &[Step], failed: usize) -> usize {
-    (failed..steps.len())
+/// The last step (0-based) of the transaction that step `step` belongs to (`step` itself
+/// when it runs outside one).
+fn transaction_end(steps: &[Step], step: usize) -> usize {
+    (step..steps.len())
         .find(|&j| !steps[j].transactional)
         .map_or(steps.len() - 1, |j| j - 1)
-        .max(failed)
+        .max(step)
 }
 
 /// "step 3" or "steps 3 to 5", 1-based, from 0-based bounds.
