@@ -18,6 +18,7 @@ pub mod error;
 pub mod graph;
 pub mod history;
 pub mod introspect;
+pub mod kind;
 pub mod pipeline;
 pub mod plan;
 pub mod seed;

@@ -8,53 +8,10 @@ mod dependents;
 mod tests;
 
 use crate::catalog::{Catalog, QualName};
-pub(crate) use privilege::effective as effective_acl;
-pub(crate) use role::is_powerful;
+pub(crate) use crate::kind::privilege::effective as effective_acl;
+pub(crate) use crate::kind::role::is_powerful;
+pub use crate::kind::*;
 use std::collections::BTreeSet;
-
-/// The object kinds, declared once: each kind's module (its change type, its diff), the
-/// `Change` variant that carries that type, and the conversion into it. A new kind is one
-/// line here (and its module, and its plan module in `plan`).
-macro_rules! kinds {
-    ($($variant:ident($module:ident::$ty:ident)),* $(,)?) => {
-        $(mod $module;
-        pub use $module::$ty;)*
-
-        /// A change of one object kind; the kind's own type says which (each kind's module
-        /// defines its type and its plan module matches it completely).
-        #[derive(Debug, Clone, PartialEq)]
-        pub enum Change {
-            $($variant($ty),)*
-        }
-
-        $(impl From<$ty> for Change {
-            fn from(c: $ty) -> Change {
-                Change::$variant(c)
-            }
-        })*
-    };
-}
-
-kinds!(
-    Role(role::RoleChange),
-    Schema(schema::SchemaChange),
-    Extension(extension::ExtensionChange),
-    Enum(enum_type::EnumChange),
-    Collation(collation::CollationChange),
-    Domain(domain::DomainChange),
-    Sequence(sequence::SequenceChange),
-    Table(table::TableChange),
-    Column(column::ColumnChange),
-    Constraint(constraint::ConstraintChange),
-    Function(function::FunctionChange),
-    Aggregate(aggregate::AggregateChange),
-    View(view::ViewChange),
-    Trigger(trigger::TriggerChange),
-    Policy(policy::PolicyChange),
-    Privilege(privilege::PrivilegeChange),
-    Comment(comment::CommentChange),
-    Index(index::IndexChange),
-);
 
 /// What the diff needs besides the two catalogs.
 pub struct Context<'a> {
@@ -88,37 +45,37 @@ pub fn diff(from: &Catalog, to: &Catalog, scope: &BTreeSet<String>) -> Vec<Chang
             .collect(),
     };
     let mut changes = Vec::new();
-    role::diff(&ctx, &mut changes);
-    schema::diff(&ctx, &mut changes);
-    privilege::diff_defaults(&ctx, &mut changes);
-    extension::diff(&ctx, &mut changes);
-    enum_type::diff(&ctx, &mut changes);
-    collation::diff(&ctx, &mut changes);
-    domain::diff(&ctx, &mut changes);
-    sequence::diff(&ctx, &mut changes);
-    table::diff(&ctx, &mut changes);
-    index::diff(&ctx, &mut changes);
-    function::diff(&ctx, &mut changes);
-    aggregate::diff(&ctx, &mut changes);
-    view::diff(&ctx, &mut changes);
-    trigger::diff(&ctx, &mut changes);
-    policy::diff(&ctx, &mut changes);
+    crate::kind::role::diff(&ctx, &mut changes);
+    crate::kind::schema::diff(&ctx, &mut changes);
+    crate::kind::privilege::diff_defaults(&ctx, &mut changes);
+    crate::kind::extension::diff(&ctx, &mut changes);
+    crate::kind::enum_type::diff(&ctx, &mut changes);
+    crate::kind::collation::diff(&ctx, &mut changes);
+    crate::kind::domain::diff(&ctx, &mut changes);
+    crate::kind::sequence::diff(&ctx, &mut changes);
+    crate::kind::table::diff(&ctx, &mut changes);
+    crate::kind::index::diff(&ctx, &mut changes);
+    crate::kind::function::diff(&ctx, &mut changes);
+    crate::kind::aggregate::diff(&ctx, &mut changes);
+    crate::kind::view::diff(&ctx, &mut changes);
+    crate::kind::trigger::diff(&ctx, &mut changes);
+    crate::kind::policy::diff(&ctx, &mut changes);
     // Each pass may make the other find more (a view over a function over a column).
     loop {
         let before = changes.len();
         dependents::recreate_views(&ctx, &mut changes);
         dependents::recreate(&ctx, &mut changes);
         let changed = dependents::changed_objects(&ctx, &changes);
-        policy::recreate(&ctx, &changed, &mut changes);
+        crate::kind::policy::recreate(&ctx, &changed, &mut changes);
         if changes.len() == before {
             break;
         }
     }
     split_blocked_swaps(&ctx, &mut changes);
     absorb_recreated_enum_defaults(&mut changes);
-    comment::diff(&ctx, &mut changes);
-    privilege::diff(&ctx, &mut changes);
-    role::drops(&ctx, &mut changes);
+    crate::kind::comment::diff(&ctx, &mut changes);
+    crate::kind::privilege::diff(&ctx, &mut changes);
+    crate::kind::role::drops(&ctx, &mut changes);
     changes
 }
 

@@ -41,7 +41,7 @@ const STRING: &[&str] = &["text", "character varying", "character"];
 
 /// Whether PostgreSQL converts `from` to `to` without a USING clause (an implicit or
 /// assignment cast exists); otherwise the plan spells the cast.
-pub(super) fn needs_using(from: &str, to: &str) -> bool {
+pub(crate) fn needs_using(from: &str, to: &str) -> bool {
     if is_array(from) != is_array(to) {
         return true;
     }
@@ -54,7 +54,7 @@ pub(super) fn needs_using(from: &str, to: &str) -> bool {
 
 /// Whether the on-disk representation stays (no rewrite): a longer or removed length
 /// limit, more numeric precision at the same scale, varchar to text.
-pub(super) fn binary_compatible(from: &str, to: &str) -> bool {
+pub(crate) fn binary_compatible(from: &str, to: &str) -> bool {
     if is_array(from) != is_array(to) {
         return false;
     }
@@ -73,7 +73,7 @@ pub(super) fn binary_compatible(from: &str, to: &str) -> bool {
 }
 
 /// Whether every value of `from` converts to `to` without error.
-pub(super) fn safe_widening(from: &str, to: &str) -> bool {
+pub(crate) fn safe_widening(from: &str, to: &str) -> bool {
     if binary_compatible(from, to) {
         return true;
     }
@@ -95,7 +95,7 @@ pub(super) fn safe_widening(from: &str, to: &str) -> bool {
 /// `from` to `to` cannot convert: out of range for a smaller integer, longer than a new
 /// length limit, too many digits for a new precision, or (PostgreSQL 16 and later) text
 /// that is no valid input for the new type. None when no cheap exact test is known.
-pub(super) fn failing_cast(c: &str, from: &str, to: &str, server_version: i32) -> Option<String> {
+pub(crate) fn failing_cast(c: &str, from: &str, to: &str, server_version: i32) -> Option<String> {
     if is_array(from) || is_array(to) {
         return None;
     }
@@ -143,7 +143,7 @@ pub(super) fn failing_cast(c: &str, from: &str, to: &str, server_version: i32) -
 
 /// Whether a default is evaluated per row when a column is added (so every existing row
 /// gets its own value and the table is rewritten): volatile built-ins and sequences.
-pub(super) fn volatile_default(expr: &str) -> bool {
+pub(crate) fn volatile_default(expr: &str) -> bool {
     const VOLATILE: &[&str] = &[
         "nextval(",
         "gen_random_uuid(",

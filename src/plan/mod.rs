@@ -2,34 +2,16 @@
 //! rendered as a psql script, JSON or Markdown.
 
 pub mod access;
-mod aggregate;
 pub mod body_diff;
-mod casts;
-mod collation;
-mod column;
-mod comment;
-mod constraint;
-mod domain;
-mod enum_type;
-mod extension;
-mod function;
+pub(crate) mod casts;
 pub mod hazard;
-mod index;
-mod not_null;
+pub(crate) mod not_null;
 mod notes;
 mod order;
-mod policy;
-mod privilege;
 pub(crate) mod probe;
 pub mod render;
-mod role;
-mod schema;
-mod sequence;
-mod table;
 #[cfg(test)]
 mod tests;
-mod trigger;
-mod view;
 
 pub use hazard::Hazard;
 
@@ -453,30 +435,6 @@ impl Step {
     }
 }
 
-/// Each kind's plan module turns that kind's changes into steps.
-fn steps_for(ctx: &Ctx, change: &Change) -> Vec<Step> {
-    match change {
-        Change::Role(c) => role::steps(c),
-        Change::Schema(c) => schema::steps(c),
-        Change::Extension(c) => extension::steps(c),
-        Change::Enum(c) => enum_type::steps(ctx, c),
-        Change::Collation(c) => collation::steps(ctx, c),
-        Change::Domain(c) => domain::steps(ctx, c),
-        Change::Sequence(c) => sequence::steps(ctx, c),
-        Change::Table(c) => table::steps(ctx, c),
-        Change::Column(c) => column::steps(ctx, c),
-        Change::Function(c) => function::steps(ctx, c),
-        Change::Comment(c) => comment::steps(ctx, c),
-        Change::Privilege(c) => privilege::steps(ctx, c),
-        Change::Aggregate(c) => aggregate::steps(ctx, c),
-        Change::View(c) => view::steps(ctx, c),
-        Change::Trigger(c) => trigger::steps(ctx, c),
-        Change::Policy(c) => policy::steps(ctx, c),
-        Change::Constraint(c) => constraint::steps(ctx, c),
-        Change::Index(c) => index::steps(ctx, c),
-    }
-}
-
 /// Plans the move from `from` to `to` within `scope`.
 pub fn build(from: &Catalog, to: &Catalog, scope: &BTreeSet<String>) -> Result<Plan> {
     let mut plan = build_steps(from, to, scope)?;
@@ -498,7 +456,7 @@ pub fn build_steps(from: &Catalog, to: &Catalog, scope: &BTreeSet<String>) -> Re
         to,
         body_relations,
     };
-    let groups: Vec<Vec<Step>> = changes.iter().map(|c| steps_for(&ctx, c)).collect();
+    let groups: Vec<Vec<Step>> = changes.iter().map(|c| c.steps(&ctx)).collect();
     let steps = order::order(groups)?;
     let summary = summarize(&steps);
     let steps_empty = steps.is_empty();

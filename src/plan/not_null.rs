@@ -5,7 +5,7 @@ use super::{Hazard, Step};
 use crate::catalog::{Column, NotNull, QualName, quote_ident};
 
 /// Steps that make `t`'s NOT NULL hold, run after type changes; `plain` builds a step.
-pub(super) fn set(
+pub(crate) fn set(
     table: &QualName,
     f: &Column,
     t: &Column,
@@ -101,7 +101,7 @@ pub(super) fn set(
 }
 
 /// `NOT NULL` as written in a column definition.
-pub(super) fn clause(table: &QualName, c: &Column) -> String {
+pub(crate) fn clause(table: &QualName, c: &Column) -> String {
     match (named(table, c), c.not_null) {
         (_, false) => String::new(),
         (Some(nn), true) => format!(" CONSTRAINT {} NOT NULL", quote_ident(&nn.name)),

@@ -1,6 +1,93 @@
-use super::{Action, Ctx, Deps, Hazard, Step, column_ids, step};
-use crate::catalog::{Constraint, ConstraintKind, ObjectId, QualName, quote_ident};
-use crate::diff::ConstraintChange;
+use super::{Change, IndexChange};
+use crate::catalog::{Constraint, ConstraintKind, ObjectId, QualName, Table, quote_ident};
+use crate::plan::{Action, Ctx, Deps, Hazard, Step, column_ids, step};
+
+/// The changes of this kind, each keeping the objects it was computed from.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq)]
+pub enum ConstraintChange {
+    Add {
+        table: crate::catalog::QualName,
+        constraint: crate::catalog::Constraint,
+    },
+    Drop {
+        table: crate::catalog::QualName,
+        constraint: crate::catalog::Constraint,
+    },
+    Validate {
+        table: crate::catalog::QualName,
+        constraint: crate::catalog::Constraint,
+    },
+    /// Deferrability of a foreign key, changed in place.
+    AlterDeferrable {
+        table: crate::catalog::QualName,
+        constraint: crate::catalog::Constraint,
+    },
+}
+
+/// What it takes to turn constraint `old` into `new`; `None` when it must be recreated.
+fn in_place(table: &QualName, old: &Constraint, new: &Constraint) -> Option<Vec<Change>> {
+    if old.kind != new.kind || old.base_rule() != new.base_rule() {
+        return None;
+    }
+    // A validated constraint cannot be made NOT VALID again.
+    if old.validated && !new.validated {
+        return None;
+    }
+    let mut out = Vec::new();
+    if (old.deferrable, old.deferred) != (new.deferrable, new.deferred) {
+        // ALTER CONSTRAINT changes deferrability of foreign keys only.
+        if new.kind != ConstraintKind::ForeignKey {
+            return None;
+        }
+        out.push(Change::Constraint(ConstraintChange::AlterDeferrable {
+            table: table.clone(),
+            constraint: new.clone(),
+        }));
+    }
+    if old.index_options != new.index_options {
+        out.push(Change::Index(IndexChange::AlterOptions {
+            index: QualName::new(table.schema.clone(), new.name.clone()),
+            from: old.index_options.clone(),
+            to: new.index_options.clone(),
+        }));
+    }
+    if new.validated && !old.validated {
+        out.push(Change::Constraint(ConstraintChange::Validate {
+            table: table.clone(),
+            constraint: new.clone(),
+        }));
+    }
+    Some(out)
+}
+
+pub(crate) fn diff(f: &Table, t: &Table, out: &mut Vec<Change>) {
+    for (name, old) in &f.constraints {
+        let keep = t
+            .constraints
+            .get(name)
+            .is_some_and(|new| in_place(&t.name, old, new).is_some());
+        if !keep {
+            out.push(Change::Constraint(ConstraintChange::Drop {
+                table: f.name.clone(),
+                constraint: old.clone(),
+            }));
+        }
+    }
+    for (name, new) in &t.constraints {
+        match f
+            .constraints
+            .get(name)
+            .and_then(|old| in_place(&t.name, old, new))
+        {
+            Some(changes) => out.extend(changes),
+            None => out.push(Change::Constraint(ConstraintChange::Add {
+                table: t.name.clone(),
+                constraint: new.clone(),
+            })),
+        }
+    }
+}
 
 fn index_slot(table: &QualName, name: &str) -> ObjectId {
     ObjectId::Index {
@@ -137,8 +224,8 @@ pub(super) fn steps(ctx: &Ctx, change: &ConstraintChange) -> Vec<Step> {
                 .hazard(Hazard::DataDependent)
                 .long_running()
                 .non_transactional()
-                .probe(super::probe::constraint(table, c));
-                build.on_failure = super::OnFailure::drop_index(QualName::new(
+                .probe(crate::plan::probe::constraint(table, c));
+                build.on_failure = crate::plan::OnFailure::drop_index(QualName::new(
                     table.schema.clone(),
                     c.name.clone(),
                 ));
@@ -156,7 +243,7 @@ pub(super) fn steps(ctx: &Ctx, change: &ConstraintChange) -> Vec<Step> {
                 // its own under a lock that lets reads and writes go on.
                 return vec![
                     add(format!("{} NOT VALID", c.full_definition())),
-                    validate(table, c).probe(super::probe::constraint(table, c)),
+                    validate(table, c).probe(crate::plan::probe::constraint(table, c)),
                 ];
             }
             vec![
@@ -171,7 +258,7 @@ pub(super) fn steps(ctx: &Ctx, change: &ConstraintChange) -> Vec<Step> {
                     .long_running()
                     .probe(
                         checks_rows
-                            .then(|| super::probe::constraint(table, c))
+                            .then(|| crate::plan::probe::constraint(table, c))
                             .flatten(),
                     ),
             ]
@@ -214,7 +301,7 @@ pub(super) fn steps(ctx: &Ctx, change: &ConstraintChange) -> Vec<Step> {
         ConstraintChange::Validate {
             table,
             constraint: c,
-        } => vec![validate(table, c).probe(super::probe::constraint(table, c))],
+        } => vec![validate(table, c).probe(crate::plan::probe::constraint(table, c))],
         ConstraintChange::AlterDeferrable {
             table,
             constraint: c,

@@ -1,8 +1,10 @@
 //! Roles the desired state declares: created when missing, attributes and memberships
 //! altered. Roles are cluster-wide and never dropped here.
 
-use super::{Change, Context};
-use crate::catalog::Role;
+use super::Change;
+use crate::catalog::{ObjectId, Role, quote_ident};
+use crate::diff::Context;
+use crate::plan::{Action, Ctx, Deps, Hazard, Step, step};
 
 /// The changes of this kind, each keeping the objects it was computed from.
 #[allow(clippy::large_enum_variant)]
@@ -33,7 +35,7 @@ pub enum RoleChange {
     },
 }
 
-pub(super) fn diff(ctx: &Context, out: &mut Vec<Change>) {
+pub(crate) fn diff(ctx: &Context, out: &mut Vec<Change>) {
     for (name, want) in &ctx.to.roles {
         let have = ctx.from.roles.get(name);
         match have {
@@ -80,7 +82,7 @@ pub(super) fn diff(ctx: &Context, out: &mut Vec<Change>) {
 
 /// Roles the current side has and the desired side neither declares nor uses: only
 /// there when `--drop-roles` put them in, after every other step.
-pub(super) fn drops(ctx: &Context, out: &mut Vec<Change>) {
+pub(crate) fn drops(ctx: &Context, out: &mut Vec<Change>) {
     let used = ctx.to.role_names();
     for (name, role) in &ctx.from.roles {
         if !used.contains(name)
@@ -95,4 +97,94 @@ pub(super) fn drops(ctx: &Context, out: &mut Vec<Change>) {
 /// Whether a new role can do anything at all on its own (log in, bypass RLS …).
 pub(crate) fn is_powerful(r: &Role) -> bool {
     r.login || r.superuser || r.bypassrls || r.createrole || r.replication || r.createdb
+}
+
+fn id(name: &str) -> ObjectId {
+    ObjectId::Role { name: name.into() }
+}
+
+pub(super) fn steps(_ctx: &Ctx, change: &RoleChange) -> Vec<Step> {
+    let s = match change {
+        RoleChange::Create { role } => {
+            let attrs = role.attributes_sql(&Role::new(role.name.clone()));
+            let mut sql = format!("CREATE ROLE {}", quote_ident(&role.name));
+            for a in &attrs {
+                sql.push(' ');
+                sql.push_str(a);
+            }
+            sql.push(';');
+            step(
+                sql,
+                &id(&role.name),
+                Action::Create,
+                Deps {
+                    creates: vec![id(&role.name)],
+                    ..Deps::default()
+                },
+            )
+            .hazard_if(crate::diff::is_powerful(role), Hazard::AuthzUpdate)
+        }
+        RoleChange::Drop { role } => {
+            let mut s = step(
+                format!("DROP ROLE {};", quote_ident(&role.name)),
+                &id(&role.name),
+                Action::Drop,
+                Deps {
+                    drops: vec![id(&role.name)],
+                    ..Deps::default()
+                },
+            )
+            .hazard(Hazard::AuthzUpdate);
+            // After every grant, owner and policy change that lets go of the role.
+            s.deps.after.push("*".into());
+            s
+        }
+        RoleChange::Alter { from, to } => step(
+            format!(
+                "ALTER ROLE {} {};",
+                quote_ident(&to.name),
+                to.attributes_sql(from).join(" ")
+            ),
+            &id(&to.name),
+            Action::Alter,
+            Deps::default(),
+        )
+        .hazard(Hazard::AuthzUpdate),
+        RoleChange::GrantMembership {
+            role,
+            member,
+            admin,
+        } => step(
+            format!(
+                "GRANT {} TO {}{};",
+                quote_ident(role),
+                quote_ident(member),
+                if *admin { " WITH ADMIN OPTION" } else { "" }
+            ),
+            &id(member),
+            Action::Grant,
+            Deps {
+                requires: vec![id(role), id(member)],
+                ..Deps::default()
+            },
+        )
+        .hazard(Hazard::AuthzUpdate),
+        RoleChange::RevokeMembership {
+            role,
+            member,
+            admin_only,
+        } => step(
+            format!(
+                "REVOKE {}{} FROM {};",
+                if *admin_only { "ADMIN OPTION FOR " } else { "" },
+                quote_ident(role),
+                quote_ident(member)
+            ),
+            &id(member),
+            Action::Revoke,
+            Deps::default(),
+        )
+        .hazard(Hazard::AuthzUpdate),
+    };
+    vec![s]
 }

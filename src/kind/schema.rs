@@ -1,8 +1,30 @@
-use super::{Action, Deps, Step, step};
+use super::Change;
 use crate::catalog::{ObjectId, quote_ident};
-use crate::diff::SchemaChange;
+use crate::diff::{Context, split_keys};
+use crate::plan::{Action, Ctx, Deps, Step, step};
 
-pub(super) fn steps(change: &SchemaChange) -> Vec<Step> {
+/// The changes of this kind, each keeping the objects it was computed from.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq)]
+pub enum SchemaChange {
+    Create { name: String },
+    Drop { name: String },
+}
+
+pub(crate) fn diff(ctx: &Context, out: &mut Vec<Change>) {
+    let (gone, new, _) = split_keys(&ctx.from.schemas, &ctx.to.schemas);
+    out.extend(
+        new.into_iter()
+            .map(|n| Change::Schema(SchemaChange::Create { name: n.clone() })),
+    );
+    out.extend(
+        gone.into_iter()
+            .filter(|n| ctx.scope.contains(*n))
+            .map(|n| Change::Schema(SchemaChange::Drop { name: n.clone() })),
+    );
+}
+
+pub(super) fn steps(_ctx: &Ctx, change: &SchemaChange) -> Vec<Step> {
     match change {
         SchemaChange::Create { name } => {
             let id = ObjectId::Schema { name: name.clone() };

@@ -1,6 +1,185 @@
-use super::{Action, Ctx, Deps, Hazard, Step, column::column_sql, step};
-use crate::catalog::{ObjectId, quote_ident};
-use crate::diff::TableChange;
+use super::column::column_sql;
+use super::{Change, ColumnChange, ConstraintChange};
+use crate::catalog::{ConstraintKind, ObjectId, Table, quote_ident};
+use crate::diff::{Context, keyed};
+use crate::plan::{Action, Ctx, Deps, Hazard, Step, step};
+
+/// The changes of this kind, each keeping the objects it was computed from.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq)]
+pub enum TableChange {
+    Create {
+        table: crate::catalog::Table,
+    },
+    Drop {
+        table: crate::catalog::Table,
+    },
+    /// A table becomes a partition (ATTACH PARTITION checks its rows).
+    AttachPartition {
+        table: crate::catalog::QualName,
+        parent: crate::catalog::QualName,
+        bound: String,
+    },
+    DetachPartition {
+        table: crate::catalog::QualName,
+        parent: crate::catalog::QualName,
+    },
+    /// INHERIT (`add`) or NO INHERIT a parent.
+    SetInherit {
+        table: crate::catalog::QualName,
+        parent: crate::catalog::QualName,
+        add: bool,
+    },
+    SetLogged {
+        table: crate::catalog::QualName,
+        unlogged: bool,
+    },
+}
+
+/// Constraints that can be written inside CREATE TABLE: foreign keys are added after all
+/// tables exist (that is what breaks reference cycles), NOT VALID ones with ALTER TABLE.
+fn inline(c: &crate::catalog::Constraint) -> bool {
+    c.kind != ConstraintKind::ForeignKey && c.validated
+}
+
+pub(crate) fn diff(ctx: &Context, out: &mut Vec<Change>) {
+    keyed(
+        out,
+        &ctx.from.tables,
+        &ctx.to.tables,
+        create,
+        |t| drop(ctx, t),
+        |f, t| alter(ctx, f, t),
+    );
+}
+
+/// A new table with its inline constraints; NOT NULLs that must be validated and the
+/// other constraints follow as changes of their own.
+fn create(full: &Table) -> Vec<Change> {
+    let name = &full.name;
+    let mut out = Vec::new();
+    let mut table = full.clone();
+    table.constraints.retain(|_, c| inline(c));
+    let mut later = Vec::new();
+    for col in table.columns.iter_mut() {
+        if let Some(created) = super::column::without_invalid_not_null(col) {
+            later.push(Change::Column(ColumnChange::Alter {
+                table: name.clone(),
+                from: created.clone(),
+                to: col.clone(),
+            }));
+            *col = created;
+        }
+    }
+    out.push(Change::Table(TableChange::Create { table }));
+    out.extend(later);
+    for c in full.constraints.values().filter(|c| !inline(c)) {
+        out.push(Change::Constraint(ConstraintChange::Add {
+            table: name.clone(),
+            constraint: c.clone(),
+        }));
+    }
+    out
+}
+
+fn drop(ctx: &Context, table: &Table) -> Vec<Change> {
+    let name = &table.name;
+    let mut out = Vec::new();
+    let mut table = table.clone();
+    // A foreign key to another dropped table is dropped first, on its own: otherwise
+    // two tables that reference each other could not be dropped in any order.
+    let split: Vec<String> = table
+        .constraints
+        .values()
+        .filter(|c| {
+            c.references
+                .as_ref()
+                .is_some_and(|r| r != name && ctx.dropped_tables.contains(r))
+        })
+        .map(|c| c.name.clone())
+        .collect();
+    for c in split {
+        let constraint = table.constraints.remove(&c).expect("present");
+        out.push(Change::Constraint(ConstraintChange::Drop {
+            table: name.clone(),
+            constraint,
+        }));
+    }
+    out.push(Change::Table(TableChange::Drop { table }));
+    out
+}
+
+fn alter(ctx: &Context, f: &Table, t: &Table) -> Vec<Change> {
+    let name = &t.name;
+    let mut out = Vec::new();
+    if f.partition_by != t.partition_by {
+        // The partitioning of a table cannot change: it is a new table.
+        out.push(Change::Table(TableChange::Drop { table: f.clone() }));
+        out.push(Change::Table(TableChange::Create { table: t.clone() }));
+        return out;
+    }
+    if f.partition_of != t.partition_of {
+        if let Some((parent, _)) = &f.partition_of {
+            out.push(Change::Table(TableChange::DetachPartition {
+                table: name.clone(),
+                parent: parent.clone(),
+            }));
+        }
+        if let Some((parent, bound)) = &t.partition_of {
+            out.push(Change::Table(TableChange::AttachPartition {
+                table: name.clone(),
+                parent: parent.clone(),
+                bound: bound.clone(),
+            }));
+        }
+    }
+    for parent in f.inherits.iter().filter(|p| !t.inherits.contains(p)) {
+        out.push(Change::Table(TableChange::SetInherit {
+            table: name.clone(),
+            parent: parent.clone(),
+            add: false,
+        }));
+    }
+    for parent in t.inherits.iter().filter(|p| !f.inherits.contains(p)) {
+        out.push(Change::Table(TableChange::SetInherit {
+            table: name.clone(),
+            parent: parent.clone(),
+            add: true,
+        }));
+    }
+    if f.unlogged != t.unlogged {
+        out.push(Change::Table(TableChange::SetLogged {
+            table: name.clone(),
+            unlogged: t.unlogged,
+        }));
+    }
+    // A partition's columns are its parent's (ATTACH needs them to match already).
+    if t.partition_of.is_none() {
+        super::column::diff(ctx, &as_detached(ctx, f), t, &mut out);
+    }
+    super::constraint::diff(f, t, &mut out);
+    out
+}
+
+/// A partition being detached keeps the NOT NULL constraints it inherited, under its
+/// parent's names (PostgreSQL 18); partitions are read without those names, so they are
+/// predicted here for the columns to be compared.
+fn as_detached(ctx: &Context, f: &Table) -> Table {
+    let mut f = f.clone();
+    if let Some((parent, _)) = &f.partition_of
+        && ctx.from.server_version >= 180000
+    {
+        for col in f.columns.iter_mut().filter(|c| c.not_null) {
+            if col.not_null_constraint.is_none() {
+                col.not_null_constraint = Some(crate::catalog::NotNull {
+                    name: format!("{}_{}_not_null", parent.name, col.name),
+                    validated: true,
+                });
+            }
+        }
+    }
+    f
+}
 
 pub(super) fn steps(ctx: &Ctx, change: &TableChange) -> Vec<Step> {
     match change {

@@ -1,6 +1,49 @@
-use super::{Action, Ctx, Step, create_step, drop_step};
+use super::Change;
 use crate::catalog::{Collation, ObjectId, quote_literal};
-use crate::diff::CollationChange;
+use crate::diff::{Context, keyed};
+use crate::plan::{Action, Ctx, Step, create_step, drop_step};
+
+/// The changes of this kind, each keeping the objects it was computed from.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq)]
+pub enum CollationChange {
+    Create {
+        collation: crate::catalog::Collation,
+    },
+    Drop {
+        collation: crate::catalog::Collation,
+    },
+}
+
+/// ALTER COLLATION changes nothing that matters here: a changed collation is a new one.
+pub(crate) fn diff(ctx: &Context, out: &mut Vec<Change>) {
+    let create = |c: &Collation| {
+        vec![CollationChange::Create {
+            collation: c.clone(),
+        }]
+    };
+    let drop = |c: &Collation| {
+        vec![CollationChange::Drop {
+            collation: c.clone(),
+        }]
+    };
+    // Collations cannot be altered: a changed one is dropped and created again.
+    let alter = |f: &Collation, t: &Collation| {
+        if f == t {
+            vec![]
+        } else {
+            [drop(f), create(t)].concat()
+        }
+    };
+    keyed(
+        out,
+        &ctx.from.collations,
+        &ctx.to.collations,
+        create,
+        drop,
+        alter,
+    );
+}
 
 fn create_sql(c: &Collation) -> String {
     let mut opts = vec![format!("provider = {}", c.provider)];

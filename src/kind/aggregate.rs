@@ -1,5 +1,7 @@
-use super::{Change, Context, keyed};
-use crate::catalog::Aggregate;
+use super::Change;
+use crate::catalog::{Aggregate, ObjectId};
+use crate::diff::{Context, keyed};
+use crate::plan::{Action, Ctx, Step, create_step, drop_step};
 
 /// The changes of this kind, each keeping the objects it was computed from.
 #[allow(clippy::large_enum_variant)]
@@ -15,7 +17,7 @@ pub enum AggregateChange {
     },
 }
 
-pub(super) fn diff(ctx: &Context, out: &mut Vec<Change>) {
+pub(crate) fn diff(ctx: &Context, out: &mut Vec<Change>) {
     let create = |a: &Aggregate| {
         vec![AggregateChange::Create {
             aggregate: a.clone(),
@@ -48,4 +50,37 @@ pub(super) fn diff(ctx: &Context, out: &mut Vec<Change>) {
         drop,
         alter,
     );
+}
+
+/// Aggregates share the functions' namespace and ids.
+fn id_of(a: &Aggregate) -> ObjectId {
+    ObjectId::Function {
+        name: a.name.clone(),
+        args: a.arg_types.clone(),
+    }
+}
+
+pub(super) fn steps(ctx: &Ctx, change: &AggregateChange) -> Vec<Step> {
+    match change {
+        AggregateChange::Create {
+            aggregate: a,
+            replace,
+        } => {
+            let id = id_of(a);
+            let action = if *replace {
+                Action::Alter
+            } else {
+                Action::Create
+            };
+            vec![create_step(ctx, a.create_sql(*replace), &id, action)]
+        }
+        AggregateChange::Drop { aggregate: a } => {
+            let id = id_of(a);
+            vec![drop_step(
+                ctx,
+                format!("DROP AGGREGATE {};", a.signature()),
+                &id,
+            )]
+        }
+    }
 }
