@@ -1,5 +1,6 @@
-use super::QualName;
+use super::{Catalog, NotNull, QualName};
 use serde::{Deserialize, Serialize};
+use tokio_postgres::Row;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -87,5 +88,80 @@ impl Constraint {
             .min()
             .unwrap_or(def.len());
         format!("{}{with}{}", &def[..at], &def[at..])
+    }
+}
+
+/// The catalog query that reads the constraints in scope (`$1`: the schemas, or NULL for all).
+pub(crate) const QUERY: &str = r#"
+-- Table constraints; PostgreSQL 18 also lists NOT NULL ('n'), with its column.
+SELECT n.nspname::text, c.relname::text, con.conname::text, con.contype::text,
+       pg_catalog.pg_get_constraintdef(con.oid), con.convalidated,
+       fn.nspname::text, fc.relname::text, con.condeferrable, con.condeferred,
+       CASE WHEN con.contype IN ('p', 'u', 'x') THEN
+         (SELECT ic.reloptions::text[] FROM pg_catalog.pg_class ic WHERE ic.oid = con.conindid)
+       END,
+       CASE WHEN con.contype = 'n' THEN
+         (SELECT a.attname::text FROM pg_catalog.pg_attribute a
+          WHERE a.attrelid = con.conrelid AND a.attnum = con.conkey[1])
+       END
+FROM pg_catalog.pg_constraint con
+JOIN pg_catalog.pg_class c ON c.oid = con.conrelid
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_catalog.pg_class fc ON fc.oid = con.confrelid
+LEFT JOIN pg_catalog.pg_namespace fn ON fn.oid = fc.relnamespace
+WHERE con.contype IN ('p', 'u', 'c', 'f', 'x', 'n')
+  AND c.relkind IN ('r', 'p')
+  -- Constraints a partition inherits from its parent belong to the parent; its NOT NULL
+  -- constraints are named after how it was made (PARTITION OF or ATTACH), which no
+  -- plan can change: partitions are read without them.
+  AND con.conislocal AND con.conparentid = 0 AND NOT (con.contype = 'n' AND c.relispartition)
+  AND ($1::text[] IS NULL OR n.nspname = ANY ($1))
+  AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'profe_migrate')
+  AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)'
+  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                  WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+                    AND d.objid = c.oid AND d.deptype = 'e')
+ORDER BY 1, 2, 3
+"#;
+
+pub(crate) fn read(catalog: &mut Catalog, rows: &[Row]) {
+    for row in rows {
+        let table = QualName::new(row.get::<_, String>(0), row.get::<_, String>(1));
+        let Some(t) = catalog.tables.get_mut(&table) else {
+            continue;
+        };
+        let contype: &str = row.get(3);
+        if contype == "n" {
+            let column: Option<String> = row.get(11);
+            if let Some(c) = t
+                .columns
+                .iter_mut()
+                .find(|c| Some(&c.name) == column.as_ref())
+            {
+                c.not_null_constraint = Some(NotNull {
+                    name: row.get(2),
+                    validated: row.get(5),
+                });
+            }
+            continue;
+        }
+        let Some(kind) = ConstraintKind::from_contype(contype) else {
+            continue;
+        };
+        let ref_schema: Option<String> = row.get(6);
+        let name: String = row.get(2);
+        t.constraints.insert(
+            name.clone(),
+            Constraint {
+                name,
+                kind,
+                definition: row.get(4),
+                validated: row.get(5),
+                references: ref_schema.map(|s| QualName::new(s, row.get::<_, String>(7))),
+                deferrable: row.get(8),
+                deferred: row.get(9),
+                index_options: row.get::<_, Option<Vec<String>>>(10).unwrap_or_default(),
+            },
+        );
     }
 }

@@ -1,6 +1,11 @@
 //! The catalog model: one value per database object, the same for a live database and for
 //! the desired state read back from the shadow database. Identifiers are stored raw and
 //! quoted only when rendered.
+//!
+//! Each kind's module holds its struct and how it is read: the catalog query (the same
+//! text for every database size) and the function that turns the query's rows into
+//! objects; [`READERS`] lists them. Running the queries (connections, snapshot) is
+//! `introspect`'s job; nothing here knows of diffs or plans.
 
 mod aggregate;
 mod collation;
@@ -47,6 +52,44 @@ pub use view::View;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
+
+/// One catalog query and the function that turns its rows into objects of the catalog.
+pub(crate) struct Reader {
+    pub name: &'static str,
+    /// The query; `$1`, where it appears, is the schemas in scope (NULL for all).
+    pub sql: &'static str,
+    pub read: fn(&mut Catalog, &[tokio_postgres::Row]),
+}
+
+/// The object kinds' catalog queries, each kind's query and reader in its own module, in
+/// the order their rows are read (a reader may attach to what an earlier one read:
+/// columns to their tables). A new kind is one line here.
+pub(crate) const READERS: &[Reader] = &[
+    reader("schemas", schema::QUERY, schema::read),
+    reader("extensions", extension::QUERY, extension::read),
+    reader("enums", enum_type::QUERY, enum_type::read),
+    reader("collations", collation::QUERY, collation::read),
+    reader("domains", domain::QUERY, domain::read),
+    reader("composites", composite::QUERY, composite::read),
+    reader("sequences", sequence::QUERY, sequence::read),
+    reader("tables", table::QUERY, table::read),
+    reader("columns", table::COLUMNS_QUERY, table::read_columns),
+    reader("constraints", constraint::QUERY, constraint::read),
+    reader("indexes", index::QUERY, index::read),
+    reader("views", view::QUERY, view::read),
+    reader("functions", function::QUERY, function::read),
+    reader("triggers", trigger::QUERY, trigger::read),
+    reader("policies", policy::QUERY, policy::read),
+    reader("aggregates", aggregate::QUERY, aggregate::read),
+];
+
+const fn reader(
+    name: &'static str,
+    sql: &'static str,
+    read: fn(&mut Catalog, &[tokio_postgres::Row]),
+) -> Reader {
+    Reader { name, sql, read }
+}
 
 /// A schema-qualified name.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -144,6 +187,26 @@ pub enum ObjectId {
 }
 
 impl ObjectId {
+    /// The kind's name, as the first word of the object's description.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ObjectId::Schema { .. } => "schema",
+            ObjectId::Extension { .. } => "extension",
+            ObjectId::Type { .. } => "type",
+            ObjectId::Sequence { .. } => "sequence",
+            ObjectId::Table { .. } => "table",
+            ObjectId::Column { .. } => "column",
+            ObjectId::Constraint { .. } => "constraint",
+            ObjectId::Index { .. } => "index",
+            ObjectId::Function { .. } => "function",
+            ObjectId::Trigger { .. } => "trigger",
+            ObjectId::View { .. } => "view",
+            ObjectId::Collation { .. } => "collation",
+            ObjectId::Policy { .. } => "policy",
+            ObjectId::Role { .. } => "role",
+        }
+    }
+
     /// The schema the object lives in (none for schemas themselves and extensions).
     pub fn schema(&self) -> Option<&str> {
         match self {

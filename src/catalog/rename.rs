@@ -66,23 +66,30 @@ impl Rename {
         }
     }
 
-    /// What the object is called once renamed, for the plan's step label.
-    pub fn object(&self) -> String {
+    /// The object as it is called once renamed, for the plan's step.
+    pub fn id(&self) -> super::ObjectId {
+        use super::ObjectId;
+        let renamed =
+            |from: &QualName, to: &str| QualName::new(from.schema.clone(), to.to_string());
         match self {
-            Rename::Table { from, to } => {
-                format!("table {}", QualName::new(from.schema.clone(), to.clone()))
-            }
-            Rename::Column { table, to, .. } => format!("column {table}.{}", quote_ident(to)),
-            Rename::Index { from, to } => {
-                format!("index {}", QualName::new(from.schema.clone(), to.clone()))
-            }
-            Rename::Constraint { table, to, .. } => {
-                format!("constraint {} on {table}", quote_ident(to))
-            }
-            Rename::Type { from, to } => {
-                format!("type {}", QualName::new(from.schema.clone(), to.clone()))
-            }
-            Rename::EnumValue { name, .. } => format!("type {name}"),
+            Rename::Table { from, to } => ObjectId::Table {
+                name: renamed(from, to),
+            },
+            Rename::Column { table, to, .. } => ObjectId::Column {
+                table: table.clone(),
+                column: to.clone(),
+            },
+            Rename::Index { from, to } => ObjectId::Index {
+                name: renamed(from, to),
+            },
+            Rename::Constraint { table, to, .. } => ObjectId::Constraint {
+                table: table.clone(),
+                name: to.clone(),
+            },
+            Rename::Type { from, to } => ObjectId::Type {
+                name: renamed(from, to),
+            },
+            Rename::EnumValue { name, .. } => ObjectId::Type { name: name.clone() },
         }
     }
 }

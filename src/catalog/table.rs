@@ -1,6 +1,7 @@
-use super::{Constraint, QualName, SequenceOptions};
+use super::{Catalog, Constraint, QualName, SequenceOptions};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use tokio_postgres::Row;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Table {
@@ -67,4 +68,154 @@ pub struct Generated {
     pub expression: String,
     /// PostgreSQL 18 virtual generated columns; stored otherwise.
     pub is_virtual: bool,
+}
+
+/// The catalog query that reads the tables in scope (`$1`: the schemas, or NULL for all).
+pub(crate) const QUERY: &str = r#"
+-- Plain and partitioned tables, partitions and inheritance children.
+SELECT n.nspname::text, c.relname::text, c.relpersistence = 'u',
+       CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END,
+       pn.nspname::text, pc.relname::text,
+       CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END,
+       -- INHERITS parents, in order (partitions have theirs above).
+       ARRAY(SELECT ipn.nspname::text FROM pg_catalog.pg_inherits ih
+             JOIN pg_catalog.pg_class ip ON ip.oid = ih.inhparent
+             JOIN pg_catalog.pg_namespace ipn ON ipn.oid = ip.relnamespace
+             WHERE ih.inhrelid = c.oid AND NOT c.relispartition ORDER BY ih.inhseqno),
+       ARRAY(SELECT ip.relname::text FROM pg_catalog.pg_inherits ih
+             JOIN pg_catalog.pg_class ip ON ip.oid = ih.inhparent
+             WHERE ih.inhrelid = c.oid AND NOT c.relispartition ORDER BY ih.inhseqno),
+       c.relrowsecurity, c.relforcerowsecurity
+FROM pg_catalog.pg_class c
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_catalog.pg_inherits i ON c.relispartition AND i.inhrelid = c.oid
+LEFT JOIN pg_catalog.pg_class pc ON pc.oid = i.inhparent
+LEFT JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace
+WHERE c.relkind IN ('r', 'p')
+  AND ($1::text[] IS NULL OR n.nspname = ANY ($1))
+  AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'profe_migrate')
+  AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)'
+  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                  WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+                    AND d.objid = c.oid AND d.deptype = 'e')
+ORDER BY 1, 2
+"#;
+
+/// The catalog query that reads the columns in scope (`$1`: the schemas, or NULL for all).
+pub(crate) const COLUMNS_QUERY: &str = r#"
+-- Columns of plain tables in attribute order, with defaults, identity (and its
+-- sequence's options) and generation expressions.
+SELECT n.nspname::text, c.relname::text, a.attname::text,
+       pg_catalog.format_type(a.atttypid, a.atttypmod),
+       cn.nspname::text, co.collname::text,
+       a.attnotnull,
+       pg_catalog.pg_get_expr(ad.adbin, ad.adrelid),
+       a.attidentity::text, a.attgenerated::text,
+       ids.seqtype, ids.seqstart, ids.seqincrement, ids.seqmin, ids.seqmax,
+       ids.seqcache, ids.seqcycle, a.attinhcount::int
+FROM pg_catalog.pg_attribute a
+JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+LEFT JOIN pg_catalog.pg_collation co
+       ON co.oid = a.attcollation AND a.attcollation <> t.typcollation
+LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
+LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+LEFT JOIN LATERAL (
+    SELECT pg_catalog.format_type(s.seqtypid, NULL) AS seqtype, s.seqstart, s.seqincrement,
+           s.seqmin, s.seqmax, s.seqcache, s.seqcycle
+    FROM pg_catalog.pg_depend d
+    JOIN pg_catalog.pg_sequence s ON s.seqrelid = d.objid
+    WHERE a.attidentity <> '' AND d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+      AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
+      AND d.refobjid = a.attrelid AND d.refobjsubid = a.attnum AND d.deptype = 'i'
+    LIMIT 1
+) ids ON true
+WHERE c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
+  AND ($1::text[] IS NULL OR n.nspname = ANY ($1))
+  AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'profe_migrate')
+  AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)'
+  AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                  WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+                    AND d.objid = c.oid AND d.deptype = 'e')
+ORDER BY n.nspname, c.relname, a.attnum
+"#;
+
+pub(crate) fn read(catalog: &mut Catalog, tables: &[Row]) {
+    for row in tables {
+        let name = QualName::new(row.get::<_, String>(0), row.get::<_, String>(1));
+        catalog.tables.insert(
+            name.clone(),
+            Table {
+                name,
+                columns: Vec::new(),
+                constraints: BTreeMap::new(),
+                unlogged: row.get(2),
+                partition_by: row.get(3),
+                partition_of: row.get::<_, Option<String>>(4).map(|schema| {
+                    (
+                        QualName::new(schema, row.get::<_, String>(5)),
+                        row.get::<_, String>(6),
+                    )
+                }),
+                inherits: row
+                    .get::<_, Vec<String>>(7)
+                    .into_iter()
+                    .zip(row.get::<_, Vec<String>>(8))
+                    .map(|(s, n)| QualName::new(s, n))
+                    .collect(),
+                rls: row.get(9),
+                force_rls: row.get(10),
+            },
+        );
+    }
+}
+
+/// Columns, attached to the tables read before them.
+pub(crate) fn read_columns(catalog: &mut Catalog, columns: &[Row]) {
+    for row in columns {
+        let table = QualName::new(row.get::<_, String>(0), row.get::<_, String>(1));
+        let Some(t) = catalog.tables.get_mut(&table) else {
+            continue;
+        };
+        // An inheritance child's inherited columns are its parents' (merged ones too:
+        // PostgreSQL makes them so whether they were written in the child or not).
+        let inherited: i32 = row.get(17);
+        if !t.inherits.is_empty() && inherited > 0 {
+            continue;
+        }
+        let coll_schema: Option<String> = row.get(4);
+        let expr: Option<String> = row.get(7);
+        let identity: String = row.get(8);
+        let generated: String = row.get(9);
+        let (default, generated) = if generated.is_empty() {
+            (expr, None)
+        } else {
+            (
+                None,
+                expr.map(|expression| Generated {
+                    expression,
+                    is_virtual: generated == "v",
+                }),
+            )
+        };
+        let identity = if identity.is_empty() {
+            None
+        } else {
+            super::sequence::options(row, 10).map(|options| Identity {
+                always: identity == "a",
+                options,
+            })
+        };
+        t.columns.push(Column {
+            name: row.get(2),
+            data_type: row.get(3),
+            collation: coll_schema.map(|s| QualName::new(s, row.get::<_, String>(5))),
+            not_null: row.get(6),
+            not_null_constraint: None,
+            default,
+            identity,
+            generated,
+        });
+    }
 }

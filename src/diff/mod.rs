@@ -13,7 +13,8 @@ pub(crate) use crate::kind::role::is_powerful;
 pub use crate::kind::*;
 use std::collections::BTreeSet;
 
-/// What the diff needs besides the two catalogs.
+/// What each kind's diff and steps see: the two catalogs and what is derived from them
+/// once for the whole plan.
 pub struct Context<'a> {
     pub from: &'a Catalog,
     pub to: &'a Catalog,
@@ -23,59 +24,60 @@ pub struct Context<'a> {
     pub dropped_tables: BTreeSet<QualName>,
     /// Tables that are created (their parts come with them).
     pub created_tables: BTreeSet<QualName>,
+    /// Relations named in the bodies of the desired state's functions, which PostgreSQL
+    /// does not track: dropping one of them is flagged.
+    pub body_relations: BTreeSet<(Option<String>, String)>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(from: &'a Catalog, to: &'a Catalog, scope: &'a BTreeSet<String>) -> Self {
+        let only = |a: &Catalog, b: &Catalog| -> BTreeSet<QualName> {
+            a.tables
+                .keys()
+                .filter(|k| !b.tables.contains_key(*k))
+                .cloned()
+                .collect()
+        };
+        Context {
+            from,
+            to,
+            scope,
+            dropped_tables: only(from, to),
+            created_tables: only(to, from),
+            body_relations: to
+                .functions
+                .values()
+                .flat_map(|f| crate::source::body_references(&f.definition).relations)
+                .collect(),
+        }
+    }
 }
 
 /// Computes the changes that turn `from` into `to` within `scope`.
 pub fn diff(from: &Catalog, to: &Catalog, scope: &BTreeSet<String>) -> Vec<Change> {
-    let ctx = Context {
-        from,
-        to,
-        scope,
-        dropped_tables: from
-            .tables
-            .keys()
-            .filter(|k| !to.tables.contains_key(*k))
-            .cloned()
-            .collect(),
-        created_tables: to
-            .tables
-            .keys()
-            .filter(|k| !from.tables.contains_key(*k))
-            .cloned()
-            .collect(),
-    };
+    changes(&Context::new(from, to, scope))
+}
+
+/// The changes of a plan whose context is already built.
+pub(crate) fn changes(ctx: &Context) -> Vec<Change> {
     let mut changes = Vec::new();
-    crate::kind::role::diff(&ctx, &mut changes);
-    crate::kind::schema::diff(&ctx, &mut changes);
-    crate::kind::privilege::diff_defaults(&ctx, &mut changes);
-    crate::kind::extension::diff(&ctx, &mut changes);
-    crate::kind::enum_type::diff(&ctx, &mut changes);
-    crate::kind::collation::diff(&ctx, &mut changes);
-    crate::kind::domain::diff(&ctx, &mut changes);
-    crate::kind::sequence::diff(&ctx, &mut changes);
-    crate::kind::table::diff(&ctx, &mut changes);
-    crate::kind::index::diff(&ctx, &mut changes);
-    crate::kind::function::diff(&ctx, &mut changes);
-    crate::kind::aggregate::diff(&ctx, &mut changes);
-    crate::kind::view::diff(&ctx, &mut changes);
-    crate::kind::trigger::diff(&ctx, &mut changes);
-    crate::kind::policy::diff(&ctx, &mut changes);
+    crate::kind::diff_each(ctx, &mut changes);
     // Each pass may make the other find more (a view over a function over a column).
     loop {
         let before = changes.len();
-        dependents::recreate_views(&ctx, &mut changes);
-        dependents::recreate(&ctx, &mut changes);
-        let changed = dependents::changed_objects(&ctx, &changes);
-        crate::kind::policy::recreate(&ctx, &changed, &mut changes);
+        dependents::recreate_views(ctx, &mut changes);
+        dependents::recreate(ctx, &mut changes);
+        let changed = dependents::changed_objects(ctx, &changes);
+        crate::kind::policy::recreate(ctx, &changed, &mut changes);
         if changes.len() == before {
             break;
         }
     }
-    split_blocked_swaps(&ctx, &mut changes);
+    split_blocked_swaps(ctx, &mut changes);
     absorb_recreated_enum_defaults(&mut changes);
-    crate::kind::comment::diff(&ctx, &mut changes);
-    crate::kind::privilege::diff(&ctx, &mut changes);
-    crate::kind::role::drops(&ctx, &mut changes);
+    crate::kind::comment::diff(ctx, &mut changes);
+    crate::kind::privilege::diff(ctx, &mut changes);
+    crate::kind::role::drops(ctx, &mut changes);
     changes
 }
 

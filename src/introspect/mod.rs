@@ -3,25 +3,11 @@
 //! one connection inside one REPEATABLE READ transaction (one snapshot), with `search_path`
 //! cleared so that every expression comes back schema-qualified.
 
-mod aggregate;
-mod collation;
 mod comment;
-mod constraint;
 mod depends;
-mod domain;
-mod enum_type;
-mod extension;
-mod function;
-mod index;
-mod policy;
 mod privilege;
 mod reader;
 mod role;
-mod schema;
-mod sequence;
-mod table;
-mod trigger;
-mod view;
 
 pub use role::roles;
 
@@ -29,38 +15,33 @@ use crate::catalog::{Catalog, ObjectId, QualName};
 use crate::error::Result;
 use tokio_postgres::Client;
 
-/// The catalog queries, by name. Their number does not depend on the database's size.
-pub const QUERIES: &[(&str, &str)] = &[
-    ("schemas", include_str!("sql/schemas.sql")),
-    ("extensions", include_str!("sql/extensions.sql")),
-    ("enums", include_str!("sql/enums.sql")),
-    ("collations", include_str!("sql/collations.sql")),
-    ("domains", include_str!("sql/domains.sql")),
-    ("composites", include_str!("sql/composites.sql")),
-    ("sequences", include_str!("sql/sequences.sql")),
-    ("tables", include_str!("sql/tables.sql")),
-    ("columns", include_str!("sql/columns.sql")),
-    ("constraints", include_str!("sql/constraints.sql")),
-    ("indexes", include_str!("sql/indexes.sql")),
-    ("views", include_str!("sql/views.sql")),
-    ("functions", include_str!("sql/functions.sql")),
-    ("triggers", include_str!("sql/triggers.sql")),
-    ("policies", include_str!("sql/policies.sql")),
+/// The queries of what is not one object kind: privileges, owners, comments and
+/// dependencies of every kind, and the objects the engine does not manage.
+const OWN_QUERIES: &[(&str, &str)] = &[
     ("privileges", include_str!("sql/privileges.sql")),
     ("owners", include_str!("sql/owners.sql")),
-    (
-        "identity_sequences",
-        include_str!("sql/identity_sequences.sql"),
-    ),
     (
         "default_privileges",
         include_str!("sql/default_privileges.sql"),
     ),
-    ("aggregates", include_str!("sql/aggregates.sql")),
+    (
+        "identity_sequences",
+        include_str!("sql/identity_sequences.sql"),
+    ),
     ("comments", include_str!("sql/comments.sql")),
     ("depends", include_str!("sql/depends.sql")),
     ("unsupported", include_str!("sql/unsupported.sql")),
 ];
+
+/// Every catalog query, by name: the object kinds' ([`crate::catalog::READERS`]) and
+/// those above. Their number does not depend on the database's size.
+pub fn queries() -> Vec<(&'static str, &'static str)> {
+    crate::catalog::READERS
+        .iter()
+        .map(|r| (r.name, r.sql))
+        .chain(OWN_QUERIES.iter().copied())
+        .collect()
+}
 
 /// An object as the queries name it: (kind, schema, name, sub-name), the sub-name being a
 /// column, constraint, trigger or policy name, or a function's argument types.
@@ -192,20 +173,9 @@ fn assemble(rows: reader::Rows) -> Catalog {
         current_user: version.1,
         ..Catalog::default()
     };
-    schema::read(&mut catalog, &take("schemas"));
-    extension::read(&mut catalog, &take("extensions"));
-    enum_type::read(&mut catalog, &take("enums"));
-    collation::read(&mut catalog, &take("collations"));
-    domain::read(&mut catalog, &take("domains"));
-    domain::read_composites(&mut catalog, &take("composites"));
-    sequence::read(&mut catalog, &take("sequences"));
-    table::read(&mut catalog, &take("tables"), &take("columns"));
-    constraint::read(&mut catalog, &take("constraints"));
-    index::read(&mut catalog, &take("indexes"));
-    view::read(&mut catalog, &take("views"));
-    function::read(&mut catalog, &take("functions"));
-    trigger::read(&mut catalog, &take("triggers"));
-    policy::read(&mut catalog, &take("policies"));
+    for r in crate::catalog::READERS {
+        (r.read)(&mut catalog, &take(r.name));
+    }
     privilege::read(
         &mut catalog,
         &take("privileges"),
@@ -216,7 +186,6 @@ fn assemble(rows: reader::Rows) -> Catalog {
         .iter()
         .map(|row| crate::catalog::QualName::new(row.get::<_, String>(0), row.get::<_, String>(1)))
         .collect();
-    aggregate::read(&mut catalog, &take("aggregates"));
     comment::read(&mut catalog, &take("comments"));
     depends::read(&mut catalog, &take("depends"));
     catalog.unsupported = take("unsupported")

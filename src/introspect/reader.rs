@@ -1,6 +1,5 @@
 //! Runs the catalog queries over one or more connections that read the same snapshot.
 
-use super::QUERIES;
 use crate::error::Result;
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -40,7 +39,7 @@ fn order() -> Vec<(&'static str, &'static str)> {
             .position(|h| *h == n)
             .unwrap_or(HEAVY_FIRST.len())
     };
-    let mut q: Vec<(&'static str, &'static str)> = QUERIES.to_vec();
+    let mut q: Vec<(&'static str, &'static str)> = super::queries();
     q.sort_by_key(|(n, _)| rank(n));
     q
 }

@@ -1,7 +1,7 @@
 use super::Change;
 use crate::catalog::{Aggregate, ObjectId};
 use crate::diff::{Context, keyed};
-use crate::plan::{Action, Ctx, Step, create_step, drop_step};
+use crate::plan::{Action, Step, create_step, drop_step};
 
 /// The changes of this kind, each keeping the objects it was computed from.
 #[allow(clippy::large_enum_variant)]
@@ -60,7 +60,7 @@ fn id_of(a: &Aggregate) -> ObjectId {
     }
 }
 
-pub(super) fn steps(ctx: &Ctx, change: &AggregateChange) -> Vec<Step> {
+pub(super) fn steps(ctx: &Context, change: &AggregateChange) -> Vec<Step> {
     match change {
         AggregateChange::Create {
             aggregate: a,

@@ -1,7 +1,7 @@
 use super::Change;
 use crate::catalog::{Collation, ObjectId, quote_literal};
 use crate::diff::{Context, keyed};
-use crate::plan::{Action, Ctx, Step, create_step, drop_step};
+use crate::plan::{Action, Step, create_step, drop_step};
 
 /// The changes of this kind, each keeping the objects it was computed from.
 #[allow(clippy::large_enum_variant)]
@@ -65,7 +65,7 @@ fn create_sql(c: &Collation) -> String {
     format!("CREATE COLLATION {} ({});", c.name, opts.join(", "))
 }
 
-pub(super) fn steps(ctx: &Ctx, change: &CollationChange) -> Vec<Step> {
+pub(super) fn steps(ctx: &Context, change: &CollationChange) -> Vec<Step> {
     match change {
         CollationChange::Create { collation: c } => {
             let id = ObjectId::Collation {

@@ -2,7 +2,7 @@ use super::Change;
 use crate::catalog::{Column, Identity, ObjectId, QualName, Table, quote_ident};
 use crate::diff::Context;
 use crate::plan::casts::{binary_compatible, needs_using, safe_widening, volatile_default};
-use crate::plan::{Action, Ctx, Deps, Hazard, Step, step};
+use crate::plan::{Action, Deps, Hazard, Step, step};
 
 /// The changes of this kind, each keeping the objects it was computed from.
 #[allow(clippy::large_enum_variant)]
@@ -203,7 +203,7 @@ fn col_id(table: &QualName, column: &str) -> ObjectId {
     }
 }
 
-pub(super) fn steps(ctx: &Ctx, change: &ColumnChange) -> Vec<Step> {
+pub(super) fn steps(ctx: &Context, change: &ColumnChange) -> Vec<Step> {
     match change {
         ColumnChange::Add { table, column } => {
             let id = col_id(table, &column.name);
@@ -234,6 +234,7 @@ pub(super) fn steps(ctx: &Ctx, change: &ColumnChange) -> Vec<Step> {
                         && column.identity.is_none()
                         && column.generated.is_none(),
                     Hazard::DataDependent,
+                    format!("fails if {table} has rows: NOT NULL without a default"),
                 )
                 // A stored generated column or a volatile default is computed for every
                 // existing row: the table is rewritten.
@@ -243,6 +244,10 @@ pub(super) fn steps(ctx: &Ctx, change: &ColumnChange) -> Vec<Step> {
                             || column.default.as_deref().is_some_and(volatile_default)
                             || column.identity.is_some()),
                     Hazard::TableRewrite,
+                    format!(
+                        "rewrites {table}: every row gets a value computed for {}",
+                        quote_ident(&column.name)
+                    ),
                 ),
             ]
         }
@@ -263,7 +268,11 @@ pub(super) fn steps(ctx: &Ctx, change: &ColumnChange) -> Vec<Step> {
                     },
                 )
                 // A generated column's values derive from the other columns: none are lost.
-                .hazard_if(column.generated.is_none(), Hazard::DeletesData),
+                .hazard_if(
+                    column.generated.is_none(),
+                    Hazard::DeletesData,
+                    format!("the values of {id} are lost"),
+                ),
             ]
         }
         ColumnChange::Alter { table, from, to } => alter(ctx, table, from, to),
@@ -298,7 +307,7 @@ pub(super) fn steps(ctx: &Ctx, change: &ColumnChange) -> Vec<Step> {
     }
 }
 
-fn alter(ctx: &Ctx, table: &QualName, f: &Column, t: &Column) -> Vec<Step> {
+fn alter(ctx: &Context, table: &QualName, f: &Column, t: &Column) -> Vec<Step> {
     let id = col_id(table, &t.name);
     let c = quote_ident(&t.name);
     let prefix = format!("ALTER TABLE {table} ALTER COLUMN {c}");
@@ -341,9 +350,26 @@ fn alter(ctx: &Ctx, table: &QualName, f: &Column, t: &Column) -> Vec<Step> {
                     ..Deps::default()
                 },
             )
-            .hazard(Hazard::AccessExclusiveLock)
-            .hazard_if(rewrite, Hazard::TableRewrite)
-            .hazard_if(may_fail, Hazard::DataDependent)
+            .hazard(
+                Hazard::AccessExclusiveLock,
+                format!("locks {table} while {c} changes type"),
+            )
+            .hazard_if(
+                rewrite,
+                Hazard::TableRewrite,
+                format!(
+                    "rewrites {table}: type change {} → {}",
+                    f.data_type, t.data_type
+                ),
+            )
+            .hazard_if(
+                may_fail,
+                Hazard::DataDependent,
+                format!(
+                    "fails if a value of {c} does not cast from {} to {}",
+                    f.data_type, t.data_type
+                ),
+            )
             .probe(
                 may_fail
                     .then(|| {
@@ -365,8 +391,14 @@ fn alter(ctx: &Ctx, table: &QualName, f: &Column, t: &Column) -> Vec<Step> {
     {
         out.push(
             plain(format!("{prefix} SET EXPRESSION AS ({});", b.expression))
-                .hazard(Hazard::TableRewrite)
-                .hazard(Hazard::AccessExclusiveLock),
+                .hazard(
+                    Hazard::TableRewrite,
+                    format!("rewrites {table}: {c} is computed again for every row"),
+                )
+                .hazard(
+                    Hazard::AccessExclusiveLock,
+                    format!("locks {table} during the rewrite"),
+                ),
         );
     }
     let online = ctx

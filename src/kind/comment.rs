@@ -5,7 +5,7 @@ use super::{
 };
 use crate::catalog::{ObjectId, quote_ident, quote_literal};
 use crate::diff::Context;
-use crate::plan::{Action, Ctx, Deps, Step, step};
+use crate::plan::{Action, Deps, Step, step};
 use std::collections::BTreeSet;
 
 /// The changes of this kind, each keeping the objects it was computed from.
@@ -211,7 +211,7 @@ pub(crate) fn diff(ctx: &Context, changes: &mut Vec<Change>) {
 }
 
 /// How COMMENT ON names an object.
-pub(super) fn target(ctx: &Ctx, id: &ObjectId) -> String {
+pub(super) fn target(ctx: &Context, id: &ObjectId) -> String {
     match id {
         ObjectId::Schema { name } => format!("SCHEMA {}", quote_ident(name)),
         ObjectId::Extension { name } => format!("EXTENSION {}", quote_ident(name)),
@@ -261,7 +261,7 @@ pub(super) fn target(ctx: &Ctx, id: &ObjectId) -> String {
     }
 }
 
-pub(super) fn steps(ctx: &Ctx, change: &CommentChange) -> Vec<Step> {
+pub(super) fn steps(ctx: &Context, change: &CommentChange) -> Vec<Step> {
     let CommentChange::Set { object, comment } = change;
     let text = comment
         .as_deref()

@@ -1,6 +1,7 @@
 use super::{Change, IndexChange};
 use crate::catalog::{Constraint, ConstraintKind, ObjectId, QualName, Table, quote_ident};
-use crate::plan::{Action, Ctx, Deps, Hazard, Step, column_ids, step};
+use crate::diff::Context;
+use crate::plan::{Action, Deps, Hazard, Step, column_ids, step};
 
 /// The changes of this kind, each keeping the objects it was computed from.
 #[allow(clippy::large_enum_variant)]
@@ -97,7 +98,7 @@ fn index_slot(table: &QualName, name: &str) -> ObjectId {
 
 /// CHECK and FOREIGN KEY constraints on tables that already have rows are added NOT VALID
 /// and validated after (not on partitioned tables, where PostgreSQL refuses NOT VALID).
-fn online_check(ctx: &Ctx, table: &QualName, c: &Constraint) -> bool {
+fn online_check(ctx: &Context, table: &QualName, c: &Constraint) -> bool {
     matches!(c.kind, ConstraintKind::Check | ConstraintKind::ForeignKey)
         && ctx
             .from
@@ -108,7 +109,7 @@ fn online_check(ctx: &Ctx, table: &QualName, c: &Constraint) -> bool {
 
 /// For a primary key or unique constraint on a table with rows: the CREATE UNIQUE INDEX
 /// CONCURRENTLY that builds its index (plain column lists only, not deferrable).
-fn online_unique(ctx: &Ctx, table: &QualName, c: &Constraint) -> Option<String> {
+fn online_unique(ctx: &Context, table: &QualName, c: &Constraint) -> Option<String> {
     let existing = ctx
         .from
         .tables
@@ -159,12 +160,15 @@ fn validate(table: &QualName, c: &Constraint) -> Step {
             ..Deps::default()
         },
     )
-    .hazard(Hazard::DataDependent)
+    .hazard(
+        Hazard::DataDependent,
+        format!("fails if a row of {table} breaks {}", quote_ident(&c.name)),
+    )
     .long_running()
     .non_transactional()
 }
 
-pub(super) fn steps(ctx: &Ctx, change: &ConstraintChange) -> Vec<Step> {
+pub(super) fn steps(ctx: &Context, change: &ConstraintChange) -> Vec<Step> {
     match change {
         ConstraintChange::Add {
             table,
@@ -220,8 +224,20 @@ pub(super) fn steps(ctx: &Ctx, change: &ConstraintChange) -> Vec<Step> {
                         ..Deps::default()
                     },
                 )
-                .hazard(Hazard::IndexBuild)
-                .hazard(Hazard::DataDependent)
+                .hazard(
+                    Hazard::IndexBuild,
+                    format!(
+                        "scans {table} to build the index of {}",
+                        quote_ident(&c.name)
+                    ),
+                )
+                .hazard(
+                    Hazard::DataDependent,
+                    format!(
+                        "fails if rows of {table} repeat a key of {}",
+                        quote_ident(&c.name)
+                    ),
+                )
                 .long_running()
                 .non_transactional()
                 .probe(crate::plan::probe::constraint(table, c));
@@ -248,12 +264,24 @@ pub(super) fn steps(ctx: &Ctx, change: &ConstraintChange) -> Vec<Step> {
             }
             vec![
                 add(c.full_definition())
-                    .hazard_if(checks_rows, Hazard::DataDependent)
-                    .hazard_if(existing && c.backs_index(), Hazard::IndexBuild)
+                    .hazard_if(
+                        checks_rows,
+                        Hazard::DataDependent,
+                        format!("fails if a row of {table} breaks {}", quote_ident(&c.name)),
+                    )
+                    .hazard_if(
+                        existing && c.backs_index(),
+                        Hazard::IndexBuild,
+                        format!(
+                            "scans {table} to build the index of {}",
+                            quote_ident(&c.name)
+                        ),
+                    )
                     // Foreign keys take SHARE ROW EXCLUSIVE locks; the others ACCESS EXCLUSIVE.
                     .hazard_if(
                         checks_rows && c.kind != ConstraintKind::ForeignKey,
                         Hazard::AccessExclusiveLock,
+                        format!("locks {table} while every row is checked"),
                     )
                     .long_running()
                     .probe(
@@ -295,7 +323,14 @@ pub(super) fn steps(ctx: &Ctx, change: &ConstraintChange) -> Vec<Step> {
                         ..Deps::default()
                     },
                 )
-                .hazard_if(backs_index, Hazard::IndexDropped),
+                .hazard_if(
+                    backs_index,
+                    Hazard::IndexDropped,
+                    format!(
+                        "queries on {table} lose the index of {}",
+                        quote_ident(&c.name)
+                    ),
+                ),
             ]
         }
         ConstraintChange::Validate {

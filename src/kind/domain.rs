@@ -1,7 +1,7 @@
 use super::Change;
 use crate::catalog::{CompositeType, Domain, ObjectId, QualName, quote_ident};
 use crate::diff::{Context, keyed};
-use crate::plan::{Action, Ctx, Deps, Hazard, Step, create_step, drop_step, step};
+use crate::plan::{Action, Deps, Hazard, Step, create_step, drop_step, step};
 
 /// The changes of this kind, each keeping the objects it was computed from.
 #[allow(clippy::large_enum_variant)]
@@ -106,7 +106,7 @@ fn attribute(a: &(String, String, Option<String>)) -> String {
     s
 }
 
-pub(super) fn steps(ctx: &Ctx, change: &DomainChange) -> Vec<Step> {
+pub(super) fn steps(ctx: &Context, change: &DomainChange) -> Vec<Step> {
     match change {
         DomainChange::Create { domain: d } => {
             let id = type_id(&d.name);
@@ -153,7 +153,7 @@ pub(super) fn steps(ctx: &Ctx, change: &DomainChange) -> Vec<Step> {
     }
 }
 
-fn drop_type(ctx: &Ctx, name: &QualName, keyword: &str) -> Vec<Step> {
+fn drop_type(ctx: &Context, name: &QualName, keyword: &str) -> Vec<Step> {
     vec![drop_step(
         ctx,
         format!("DROP {keyword} {name};"),
@@ -191,7 +191,11 @@ fn alter_domain(f: &Domain, t: &Domain) -> Vec<Step> {
             if t.not_null { "SET" } else { "DROP" }
         ));
         out.push(if t.not_null {
-            step.hazard(Hazard::DataDependent).long_running()
+            step.hazard(
+                Hazard::DataDependent,
+                format!("fails if a column of type {} holds a NULL", t.name),
+            )
+            .long_running()
         } else {
             step
         });
@@ -206,7 +210,14 @@ fn alter_domain(f: &Domain, t: &Domain) -> Vec<Step> {
                             t.name,
                             quote_ident(name)
                         ))
-                        .hazard(Hazard::DataDependent)
+                        .hazard(
+                            Hazard::DataDependent,
+                            format!(
+                                "fails if a value of type {} breaks {}",
+                                t.name,
+                                quote_ident(name)
+                            ),
+                        )
                         .long_running(),
                     );
                 }
@@ -218,7 +229,15 @@ fn alter_domain(f: &Domain, t: &Domain) -> Vec<Step> {
                     quote_ident(name)
                 ));
                 out.push(if *valid {
-                    step.hazard(Hazard::DataDependent).long_running()
+                    step.hazard(
+                        Hazard::DataDependent,
+                        format!(
+                            "fails if a value of type {} breaks {}",
+                            t.name,
+                            quote_ident(name)
+                        ),
+                    )
+                    .long_running()
                 } else {
                     step
                 });
@@ -233,7 +252,7 @@ fn strip(def: &str) -> &str {
 }
 
 /// Attributes are dropped, added and retyped in place (order is kept by appending).
-fn alter_composite(ctx: &Ctx, f: &CompositeType, t: &CompositeType) -> Vec<Step> {
+fn alter_composite(ctx: &Context, f: &CompositeType, t: &CompositeType) -> Vec<Step> {
     let id = type_id(&t.name);
     let mut actions = Vec::new();
     for a in &f.attributes {

@@ -1,7 +1,7 @@
 use super::Change;
 use crate::catalog::{EnumType, ObjectId, QualName, quote_ident, quote_literal};
 use crate::diff::{Context, keyed};
-use crate::plan::{Action, Ctx, Deps, Hazard, Step, create_step, drop_step, step};
+use crate::plan::{Action, Deps, Hazard, Step, create_step, drop_step, step};
 
 /// The changes of this kind, each keeping the objects it was computed from.
 #[allow(clippy::large_enum_variant)]
@@ -89,7 +89,7 @@ fn type_id(name: &QualName) -> ObjectId {
     ObjectId::Type { name: name.clone() }
 }
 
-pub(super) fn steps(ctx: &Ctx, change: &EnumChange) -> Vec<Step> {
+pub(super) fn steps(ctx: &Context, change: &EnumChange) -> Vec<Step> {
     match change {
         EnumChange::Create { enum_type: e } => {
             let id = type_id(&e.name);
@@ -131,7 +131,10 @@ pub(super) fn steps(ctx: &Ctx, change: &EnumChange) -> Vec<Step> {
                     },
                 )
                 .non_transactional()
-                .hazard(Hazard::NonTransactional),
+                .hazard(
+                    Hazard::NonTransactional,
+                    format!("ALTER TYPE … ADD VALUE on {name} cannot run in a transaction"),
+                ),
             ]
         }
         EnumChange::Recreate { from, to } => recreate(ctx, from, to),
@@ -141,7 +144,7 @@ pub(super) fn steps(ctx: &Ctx, change: &EnumChange) -> Vec<Step> {
 /// Labels removed or reordered: rename the old type away, create the new one, convert every
 /// column through text, drop the old type. Fails (and rolls back) if a row holds a removed
 /// label, hence DATA_DEPENDENT.
-fn recreate(ctx: &Ctx, from: &EnumType, to: &EnumType) -> Vec<Step> {
+fn recreate(ctx: &Context, from: &EnumType, to: &EnumType) -> Vec<Step> {
     let id = type_id(&to.name);
     let old_name = format!("{}__profe_old", from.name.name);
     let old = QualName::new(from.name.schema.clone(), old_name.clone());
@@ -222,8 +225,20 @@ fn recreate(ctx: &Ctx, from: &EnumType, to: &EnumType) -> Vec<Step> {
                     ..Deps::default()
                 },
             )
-            .hazard(Hazard::DataDependent)
-            .hazard(Hazard::TableRewrite)
+            .hazard(
+                Hazard::DataDependent,
+                format!(
+                    "fails if {} holds a label that {} no longer has",
+                    table.name, to.name
+                ),
+            )
+            .hazard(
+                Hazard::TableRewrite,
+                format!(
+                    "rewrites {}: its columns move to the new {}",
+                    table.name, to.name
+                ),
+            )
             .long_running(),
         );
         if !defaults.is_empty() {

@@ -1,7 +1,7 @@
 use super::Change;
 use crate::catalog::{Extension, ObjectId, quote_ident};
 use crate::diff::{Context, keyed};
-use crate::plan::{Action, Ctx, Deps, Hazard, Step, step};
+use crate::plan::{Action, Deps, Hazard, Step, step};
 
 /// The changes of this kind, each keeping the objects it was computed from.
 #[allow(clippy::large_enum_variant)]
@@ -57,7 +57,7 @@ pub(crate) fn diff(ctx: &Context, out: &mut Vec<Change>) {
     );
 }
 
-pub(super) fn steps(_ctx: &Ctx, change: &ExtensionChange) -> Vec<Step> {
+pub(super) fn steps(_ctx: &Context, change: &ExtensionChange) -> Vec<Step> {
     let schema = |s: &str| ObjectId::Schema {
         name: s.to_string(),
     };
@@ -96,7 +96,13 @@ pub(super) fn steps(_ctx: &Ctx, change: &ExtensionChange) -> Vec<Step> {
                         ..Deps::default()
                     },
                 )
-                .hazard(Hazard::DeletesData),
+                .hazard(
+                    Hazard::DeletesData,
+                    format!(
+                        "the objects of extension {} go with it, with their data",
+                        quote_ident(&e.name)
+                    ),
+                ),
             ]
         }
         ExtensionChange::SetSchema { from, to } => {

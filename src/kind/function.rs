@@ -1,7 +1,7 @@
 use super::Change;
 use crate::catalog::{Function, ObjectId};
 use crate::diff::{Context, keyed};
-use crate::plan::{Action, Ctx, Deps, Hazard, Step, step};
+use crate::plan::{Action, Deps, Hazard, Step, step};
 
 /// The changes of this kind, each keeping the objects it was computed from.
 #[allow(clippy::large_enum_variant)]
@@ -78,7 +78,7 @@ fn create_sql(f: &Function) -> String {
 /// What a SQL-language body reads, writes or calls: PostgreSQL checks those when the
 /// function is created, so they must exist first. (PL/pgSQL bodies are only checked when
 /// they run.)
-fn body_deps(ctx: &Ctx, f: &Function) -> Vec<ObjectId> {
+fn body_deps(ctx: &Context, f: &Function) -> Vec<ObjectId> {
     if f.language != "sql" {
         return Vec::new();
     }
@@ -115,7 +115,7 @@ fn body_deps(ctx: &Ctx, f: &Function) -> Vec<ObjectId> {
     out
 }
 
-pub(super) fn steps(ctx: &Ctx, change: &FunctionChange) -> Vec<Step> {
+pub(super) fn steps(ctx: &Context, change: &FunctionChange) -> Vec<Step> {
     match change {
         FunctionChange::Create { function: f } => {
             let id = id_of(f);
@@ -146,7 +146,10 @@ pub(super) fn steps(ctx: &Ctx, change: &FunctionChange) -> Vec<Step> {
                     },
                 )
                 // Other function bodies may still call it: PostgreSQL does not track that.
-                .hazard(Hazard::UntrackableDependencies),
+                .hazard(
+                    Hazard::UntrackableDependencies,
+                    format!("other function bodies may still call {id}"),
+                ),
             ]
         }
         FunctionChange::Replace { to, .. } => {

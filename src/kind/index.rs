@@ -1,7 +1,7 @@
 use super::Change;
 use crate::catalog::{Index, ObjectId, QualName, quote_ident};
 use crate::diff::{Context, keyed};
-use crate::plan::{Action, Ctx, Deps, Hazard, Step, column_ids, option_statements, step};
+use crate::plan::{Action, Deps, Hazard, Step, column_ids, option_statements, step};
 use std::collections::BTreeMap;
 
 /// The changes of this kind, each keeping the objects it was computed from.
@@ -101,7 +101,7 @@ pub(crate) fn diff(ctx: &Context, out: &mut Vec<Change>) {
 /// Whether the index can be built or dropped without blocking writes: its table exists
 /// before the plan and stays, and is not partitioned (PostgreSQL cannot build or drop a
 /// partitioned index concurrently).
-fn online(ctx: &Ctx, index: &Index) -> bool {
+fn online(ctx: &Context, index: &Index) -> bool {
     let plain = |c: &crate::catalog::Catalog| {
         c.tables
             .get(&index.table)
@@ -110,7 +110,7 @@ fn online(ctx: &Ctx, index: &Index) -> bool {
     !index.inherited && ctx.existing(&index.table) && plain(ctx.from) && plain(ctx.to)
 }
 
-pub(super) fn steps(ctx: &Ctx, change: &IndexChange) -> Vec<Step> {
+pub(super) fn steps(ctx: &Context, change: &IndexChange) -> Vec<Step> {
     match change {
         IndexChange::Create { index } => {
             let id = ObjectId::Index {
@@ -148,7 +148,11 @@ pub(super) fn steps(ctx: &Ctx, change: &IndexChange) -> Vec<Step> {
                     ..Deps::default()
                 },
             )
-            .hazard_if(ctx.existing(&index.table), Hazard::IndexBuild)
+            .hazard_if(
+                ctx.existing(&index.table),
+                Hazard::IndexBuild,
+                format!("scans {} to build {id}", index.table),
+            )
             .long_running();
             if online {
                 // Writes go on during the build; a failed build leaves an invalid index,
@@ -188,7 +192,10 @@ pub(super) fn steps(ctx: &Ctx, change: &IndexChange) -> Vec<Step> {
                     ..Deps::default()
                 },
             )
-            .hazard(Hazard::IndexDropped);
+            .hazard(
+                Hazard::IndexDropped,
+                format!("queries on {} lose {id}", index.table),
+            );
             if concurrently.is_empty() {
                 vec![s]
             } else {
@@ -225,7 +232,7 @@ fn descendants(catalog: &crate::catalog::Catalog, index: &Index) -> Vec<ObjectId
 
 /// Builds the new form beside the old one under a temporary name, drops the old one and
 /// renames the new one into place: queries always have an index.
-fn replace(ctx: &Ctx, from: &Index, to: &Index) -> Vec<Step> {
+fn replace(ctx: &Context, from: &Index, to: &Index) -> Vec<Step> {
     let id = ObjectId::Index {
         name: to.name.clone(),
     };
@@ -256,7 +263,10 @@ fn replace(ctx: &Ctx, from: &Index, to: &Index) -> Vec<Step> {
             ..Deps::default()
         },
     )
-    .hazard(Hazard::IndexBuild)
+    .hazard(
+        Hazard::IndexBuild,
+        format!("scans {} to build the new form of {id}", to.table),
+    )
     .long_running()
     .non_transactional();
     build.on_failure = crate::plan::OnFailure::drop_index(&tmp);

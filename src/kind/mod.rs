@@ -4,15 +4,34 @@
 //! modules plug into stays in `diff` (the keyed walk, recreation of dependents) and `plan`
 //! (steps, ordering, rendering).
 
-use crate::plan::{Ctx, Step};
+use crate::diff::Context;
+use crate::plan::Step;
 
-/// The object kinds, declared once: each kind's module, the `Change` variant that carries
-/// the kind's change type, the conversion into it, and the dispatch of a change to the
-/// module's `steps`. A new kind is one line here (and its module).
+pub(crate) mod aggregate;
+pub(crate) mod collation;
+pub(crate) mod column;
+pub(crate) mod comment;
+pub(crate) mod constraint;
+pub(crate) mod domain;
+pub(crate) mod enum_type;
+pub(crate) mod extension;
+pub(crate) mod function;
+pub(crate) mod index;
+pub(crate) mod policy;
+pub(crate) mod privilege;
+pub(crate) mod role;
+pub(crate) mod schema;
+pub(crate) mod sequence;
+pub(crate) mod table;
+pub(crate) mod trigger;
+pub(crate) mod view;
+
+/// The object kinds, declared once: the `Change` variant that carries each kind's change
+/// type, the conversion into it, and the dispatch of a change to the module's `steps`. A
+/// new kind is its module's line above and one line here.
 macro_rules! kinds {
     ($($variant:ident($module:ident::$ty:ident)),* $(,)?) => {
-        $(pub(crate) mod $module;
-        pub use $module::$ty;)*
+        $(pub use $module::$ty;)*
 
         /// A change of one object kind; the kind's own type says which (each kind's module
         /// defines its type and its `steps` matches it completely).
@@ -29,7 +48,7 @@ macro_rules! kinds {
 
         impl Change {
             /// The steps that carry out this change, from its kind's module.
-            pub(crate) fn steps(&self, ctx: &Ctx) -> Vec<Step> {
+            pub(crate) fn steps(&self, ctx: &Context) -> Vec<Step> {
                 match self {
                     $(Change::$variant(c) => $module::steps(ctx, c),)*
                 }
@@ -58,3 +77,24 @@ kinds!(
     Comment(comment::CommentChange),
     Index(index::IndexChange),
 );
+
+/// Each kind's diff, in the order their changes are listed (the order ties keep in the
+/// plan). A table's diff brings its columns and constraints; comments and privileges are
+/// diffed by `diff::diff` once every object's change is known.
+pub(crate) fn diff_each(ctx: &crate::diff::Context, out: &mut Vec<Change>) {
+    role::diff(ctx, out);
+    schema::diff(ctx, out);
+    privilege::diff_defaults(ctx, out);
+    extension::diff(ctx, out);
+    enum_type::diff(ctx, out);
+    collation::diff(ctx, out);
+    domain::diff(ctx, out);
+    sequence::diff(ctx, out);
+    table::diff(ctx, out);
+    index::diff(ctx, out);
+    function::diff(ctx, out);
+    aggregate::diff(ctx, out);
+    view::diff(ctx, out);
+    trigger::diff(ctx, out);
+    policy::diff(ctx, out);
+}

@@ -3,7 +3,7 @@
 use super::{Change, TableChange};
 use crate::catalog::{Grantee, ObjectId, Policy, QualName, quote_ident};
 use crate::diff::{Context, split_keys};
-use crate::plan::{Action, Ctx, Deps, Hazard, Step, column_ids, step};
+use crate::plan::{Action, Deps, Hazard, Step, column_ids, step};
 use std::collections::BTreeSet;
 
 /// The changes of this kind, each keeping the objects it was computed from.
@@ -208,7 +208,7 @@ fn alter_sql(from: &Policy, to: &Policy) -> String {
 
 /// What the desired policy needs: its table, the columns and functions its expressions
 /// use (from pg_depend), its roles.
-fn requires(ctx: &Ctx, p: &Policy) -> Vec<ObjectId> {
+fn requires(ctx: &Context, p: &Policy) -> Vec<ObjectId> {
     let id = id_of(p);
     let mut out = ctx.requires(std::slice::from_ref(&id));
     out.push(ObjectId::Table {
@@ -220,29 +220,33 @@ fn requires(ctx: &Ctx, p: &Policy) -> Vec<ObjectId> {
 
 /// A new policy also waits for every column of its table to be in its final shape, so
 /// that it never sees a column half-way through an alteration.
-fn requires_all_columns(ctx: &Ctx, p: &Policy) -> Vec<ObjectId> {
+fn requires_all_columns(ctx: &Context, p: &Policy) -> Vec<ObjectId> {
     let mut out = requires(ctx, p);
     out.extend(column_ids(ctx.to, &p.table));
     out
 }
 
-fn releases(ctx: &Ctx, p: &Policy) -> Vec<ObjectId> {
+fn releases(ctx: &Context, p: &Policy) -> Vec<ObjectId> {
     let id = id_of(p);
     ctx.releases(std::slice::from_ref(&id))
 }
 
 /// A dropped policy goes before any column of its table changes.
-fn releases_all_columns(ctx: &Ctx, p: &Policy) -> Vec<ObjectId> {
+fn releases_all_columns(ctx: &Context, p: &Policy) -> Vec<ObjectId> {
     let mut out = releases(ctx, p);
     out.extend(column_ids(ctx.from, &p.table));
     out
 }
 
-fn authz(ctx: &Ctx, table: &QualName, s: Step) -> Step {
-    s.hazard_if(ctx.existing(table), Hazard::AuthzUpdate)
+fn authz(ctx: &Context, table: &QualName, s: Step) -> Step {
+    s.hazard_if(
+        ctx.existing(table),
+        Hazard::AuthzUpdate,
+        format!("which rows of the existing {table} each role sees changes"),
+    )
 }
 
-pub(super) fn steps(ctx: &Ctx, change: &PolicyChange) -> Vec<Step> {
+pub(super) fn steps(ctx: &Context, change: &PolicyChange) -> Vec<Step> {
     let s = match change {
         PolicyChange::Create { policy: p } => {
             let id = id_of(p);

@@ -8,7 +8,7 @@ use crate::catalog::{
     quote_ident,
 };
 use crate::diff::Context;
-use crate::plan::{Action, Ctx, Deps, Hazard, Step, step};
+use crate::plan::{Action, Deps, Hazard, Step, Target, step};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The changes of this kind, each keeping the objects it was computed from.
@@ -201,7 +201,7 @@ pub(crate) fn diff_defaults(ctx: &Context, changes: &mut Vec<Change>) {
 }
 
 /// The object whose owner owns `id`'s privileges (a column's table).
-fn owning(ctx: &Ctx, id: &ObjectId) -> ObjectId {
+fn owning(ctx: &Context, id: &ObjectId) -> ObjectId {
     match id {
         ObjectId::Column { table, .. } if ctx.to.views.contains_key(table) => ObjectId::View {
             name: table.clone(),
@@ -219,7 +219,7 @@ fn role_sql(name: Option<&String>) -> String {
 }
 
 /// How GRANT names the object (views are tables to it, aggregates functions).
-fn grant_target(ctx: &Ctx, id: &ObjectId) -> String {
+fn grant_target(ctx: &Context, id: &ObjectId) -> String {
     let t = super::comment::target(ctx, &owning(ctx, id));
     for (from, to) in [
         ("MATERIALIZED VIEW ", "TABLE "),
@@ -333,7 +333,7 @@ fn grantee_roles(acl: &Acl) -> impl Iterator<Item = ObjectId> + '_ {
         .map(|r| ObjectId::Role { name: r.into() })
 }
 
-pub(super) fn steps(ctx: &Ctx, change: &PrivilegeChange) -> Vec<Step> {
+pub(super) fn steps(ctx: &Context, change: &PrivilegeChange) -> Vec<Step> {
     let s = match change {
         PrivilegeChange::SetPrivileges {
             object,
@@ -364,7 +364,11 @@ pub(super) fn steps(ctx: &Ctx, change: &PrivilegeChange) -> Vec<Step> {
                     ..Deps::default()
                 },
             )
-            .hazard_if(!new, Hazard::AuthzUpdate)
+            .hazard_if(
+                !new,
+                Hazard::AuthzUpdate,
+                format!("who may use the existing {object} changes"),
+            )
         }
         PrivilegeChange::SetColumnPrivileges {
             table,
@@ -394,7 +398,7 @@ pub(super) fn steps(ctx: &Ctx, change: &PrivilegeChange) -> Vec<Step> {
                 requires.extend(grantee_roles(to));
             }
             let sql = statements(&e, &grant_target(ctx, &id), &who);
-            let mut s = step(
+            step(
                 sql.join("\n"),
                 &id,
                 Action::Grant,
@@ -404,15 +408,14 @@ pub(super) fn steps(ctx: &Ctx, change: &PrivilegeChange) -> Vec<Step> {
                     ..Deps::default()
                 },
             )
-            .hazard_if(!new, Hazard::AuthzUpdate);
-            s.object = format!(
-                "columns of {}",
-                id.to_string()
-                    .split_once(' ')
-                    .map(|(_, n)| n)
-                    .unwrap_or_default()
-            );
-            s
+            .hazard_if(
+                !new,
+                Hazard::AuthzUpdate,
+                format!("who may use columns of the existing {table} changes"),
+            )
+            .serving(Target::ColumnPrivileges {
+                table: table.clone(),
+            })
         }
         PrivilegeChange::SetOwner { object, owner, new } => {
             let mut requires = vec![object.clone()];
@@ -431,7 +434,11 @@ pub(super) fn steps(ctx: &Ctx, change: &PrivilegeChange) -> Vec<Step> {
                     ..Deps::default()
                 },
             )
-            .hazard_if(!new, Hazard::AuthzUpdate)
+            .hazard_if(
+                !new,
+                Hazard::AuthzUpdate,
+                format!("the existing {object} changes owner"),
+            )
         }
         PrivilegeChange::SetDefaultPrivileges { key, from, to } => {
             default_privileges(key, from, to)
@@ -471,7 +478,7 @@ fn default_privileges(key: &DefaultAclKey, from: &Acl, to: &Acl) -> Step {
         name: key.role.clone(),
     };
     // Not today's access, but every object created from now on.
-    let mut s = step(
+    step(
         sql.join("\n"),
         &object,
         Action::Alter,
@@ -479,15 +486,17 @@ fn default_privileges(key: &DefaultAclKey, from: &Acl, to: &Acl) -> Step {
             requires,
             ..Deps::default()
         },
-    );
-    s.object = format!(
-        "default privileges of role {} on {}{}",
-        quote_ident(&key.role),
-        key.kind.default_acl_keyword().to_lowercase(),
-        key.schema
-            .as_ref()
-            .map(|s| format!(" in schema {}", quote_ident(s)))
-            .unwrap_or_default()
-    );
-    s.hazard(Hazard::AuthzUpdate)
+    )
+    .serving(Target::DefaultPrivileges {
+        role: key.role.clone(),
+        on: key.kind.default_acl_keyword().to_lowercase(),
+        schema: key.schema.clone(),
+    })
+    .hazard(
+        Hazard::AuthzUpdate,
+        format!(
+            "objects {} creates from now on get other privileges",
+            quote_ident(&key.role)
+        ),
+    )
 }

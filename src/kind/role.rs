@@ -4,7 +4,7 @@
 use super::Change;
 use crate::catalog::{ObjectId, Role, quote_ident};
 use crate::diff::Context;
-use crate::plan::{Action, Ctx, Deps, Hazard, Step, step};
+use crate::plan::{Action, Deps, Hazard, Step, step};
 
 /// The changes of this kind, each keeping the objects it was computed from.
 #[allow(clippy::large_enum_variant)]
@@ -103,7 +103,7 @@ fn id(name: &str) -> ObjectId {
     ObjectId::Role { name: name.into() }
 }
 
-pub(super) fn steps(_ctx: &Ctx, change: &RoleChange) -> Vec<Step> {
+pub(super) fn steps(_ctx: &Context, change: &RoleChange) -> Vec<Step> {
     let s = match change {
         RoleChange::Create { role } => {
             let attrs = role.attributes_sql(&Role::new(role.name.clone()));
@@ -122,7 +122,14 @@ pub(super) fn steps(_ctx: &Ctx, change: &RoleChange) -> Vec<Step> {
                     ..Deps::default()
                 },
             )
-            .hazard_if(crate::diff::is_powerful(role), Hazard::AuthzUpdate)
+            .hazard_if(
+                crate::diff::is_powerful(role),
+                Hazard::AuthzUpdate,
+                format!(
+                    "new role {} can log in or holds a superuser-like attribute",
+                    quote_ident(&role.name)
+                ),
+            )
         }
         RoleChange::Drop { role } => {
             let mut s = step(
@@ -134,7 +141,10 @@ pub(super) fn steps(_ctx: &Ctx, change: &RoleChange) -> Vec<Step> {
                     ..Deps::default()
                 },
             )
-            .hazard(Hazard::AuthzUpdate);
+            .hazard(
+                Hazard::AuthzUpdate,
+                format!("role {} is dropped", quote_ident(&role.name)),
+            );
             // After every grant, owner and policy change that lets go of the role.
             s.deps.after.push("*".into());
             s
@@ -149,7 +159,14 @@ pub(super) fn steps(_ctx: &Ctx, change: &RoleChange) -> Vec<Step> {
             Action::Alter,
             Deps::default(),
         )
-        .hazard(Hazard::AuthzUpdate),
+        .hazard(
+            Hazard::AuthzUpdate,
+            format!(
+                "attributes of role {} change: {}",
+                quote_ident(&to.name),
+                to.attributes_sql(from).join(" ")
+            ),
+        ),
         RoleChange::GrantMembership {
             role,
             member,
@@ -168,7 +185,14 @@ pub(super) fn steps(_ctx: &Ctx, change: &RoleChange) -> Vec<Step> {
                 ..Deps::default()
             },
         )
-        .hazard(Hazard::AuthzUpdate),
+        .hazard(
+            Hazard::AuthzUpdate,
+            format!(
+                "{} gains the privileges of {}",
+                quote_ident(member),
+                quote_ident(role)
+            ),
+        ),
         RoleChange::RevokeMembership {
             role,
             member,
@@ -184,7 +208,19 @@ pub(super) fn steps(_ctx: &Ctx, change: &RoleChange) -> Vec<Step> {
             Action::Revoke,
             Deps::default(),
         )
-        .hazard(Hazard::AuthzUpdate),
+        .hazard(
+            Hazard::AuthzUpdate,
+            format!(
+                "{} loses {} of {}",
+                quote_ident(member),
+                if *admin_only {
+                    "the admin option"
+                } else {
+                    "the privileges"
+                },
+                quote_ident(role)
+            ),
+        ),
     };
     vec![s]
 }

@@ -1,7 +1,7 @@
 use super::Change;
 use crate::catalog::{ObjectId, quote_ident};
 use crate::diff::{Context, split_keys};
-use crate::plan::{Action, Ctx, Deps, Step, step};
+use crate::plan::{Action, Deps, Step, step};
 
 /// The changes of this kind, each keeping the objects it was computed from.
 #[allow(clippy::large_enum_variant)]
@@ -24,7 +24,7 @@ pub(crate) fn diff(ctx: &Context, out: &mut Vec<Change>) {
     );
 }
 
-pub(super) fn steps(_ctx: &Ctx, change: &SchemaChange) -> Vec<Step> {
+pub(super) fn steps(_ctx: &Context, change: &SchemaChange) -> Vec<Step> {
     match change {
         SchemaChange::Create { name } => {
             let id = ObjectId::Schema { name: name.clone() };

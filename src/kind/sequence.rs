@@ -1,7 +1,7 @@
 use super::Change;
 use crate::catalog::{ObjectId, Sequence, quote_ident};
 use crate::diff::{Context, keyed};
-use crate::plan::{Action, Ctx, Deps, Hazard, Step, step};
+use crate::plan::{Action, Deps, Hazard, Step, step};
 
 /// The changes of this kind, each keeping the objects it was computed from.
 #[allow(clippy::large_enum_variant)]
@@ -82,7 +82,7 @@ fn owner_id(s: &Sequence) -> Option<ObjectId> {
     })
 }
 
-pub(super) fn steps(ctx: &Ctx, change: &SequenceChange) -> Vec<Step> {
+pub(super) fn steps(ctx: &Context, change: &SequenceChange) -> Vec<Step> {
     match change {
         SequenceChange::Create { sequence: s } => {
             let id = ObjectId::Sequence {
@@ -138,7 +138,10 @@ pub(super) fn steps(ctx: &Ctx, change: &SequenceChange) -> Vec<Step> {
                         ..Deps::default()
                     },
                 )
-                .hazard(Hazard::DeletesData),
+                .hazard(
+                    Hazard::DeletesData,
+                    format!("the current value of {} is lost", s.name),
+                ),
             ]
         }
         SequenceChange::Alter { from, to } => {
@@ -166,7 +169,14 @@ pub(super) fn steps(ctx: &Ctx, change: &SequenceChange) -> Vec<Step> {
                         Action::Alter,
                         Deps::default(),
                     )
-                    .hazard_if(narrower, Hazard::DataDependent),
+                    .hazard_if(
+                        narrower,
+                        Hazard::DataDependent,
+                        format!(
+                            "fails if the current value of {} is outside the new bounds",
+                            to.name
+                        ),
+                    ),
                 );
             }
             if from.owned_by != to.owned_by {

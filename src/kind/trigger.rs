@@ -1,7 +1,7 @@
 use super::Change;
 use crate::catalog::{ObjectId, Trigger, quote_ident};
 use crate::diff::{Context, keyed};
-use crate::plan::{Action, Ctx, Deps, Step, column_ids, step};
+use crate::plan::{Action, Deps, Step, column_ids, step};
 
 /// The changes of this kind, each keeping the objects it was computed from.
 #[allow(clippy::large_enum_variant)]
@@ -65,7 +65,7 @@ fn enabled_sql(t: &Trigger) -> Option<String> {
     ))
 }
 
-pub(super) fn steps(ctx: &Ctx, change: &TriggerChange) -> Vec<Step> {
+pub(super) fn steps(ctx: &Context, change: &TriggerChange) -> Vec<Step> {
     match change {
         TriggerChange::Create { trigger: t } => {
             let id = id_of(t);

@@ -1,7 +1,7 @@
 use super::Change;
 use crate::catalog::{ObjectId, View, options_sql};
 use crate::diff::{Context, keyed};
-use crate::plan::{Action, Ctx, Deps, Hazard, Step, option_statements, step};
+use crate::plan::{Action, Deps, Hazard, Step, option_statements, step};
 
 /// The changes of this kind, each keeping the objects it was computed from.
 #[allow(clippy::large_enum_variant)]
@@ -99,7 +99,7 @@ fn create_sql(v: &View, replace: bool) -> String {
     sql
 }
 
-pub(super) fn steps(ctx: &Ctx, change: &ViewChange) -> Vec<Step> {
+pub(super) fn steps(ctx: &Context, change: &ViewChange) -> Vec<Step> {
     match change {
         ViewChange::Create { view: v } => {
             let id = id_of(v);
@@ -159,6 +159,7 @@ pub(super) fn steps(ctx: &Ctx, change: &ViewChange) -> Vec<Step> {
                 .hazard_if(
                     dropped_for_good && ctx.named_in_bodies(&v.name),
                     Hazard::UntrackableDependencies,
+                    format!("a function body of the desired state names {}", v.name),
                 ),
             ]
         }

@@ -277,7 +277,7 @@ impl Engine {
         let mut steps: Vec<plan::Step> = renames
             .iter()
             .zip(sql)
-            .map(|(r, sql)| plan::Step::rename(sql, r.object()))
+            .map(|(r, sql)| plan::Step::rename(sql, r.id()))
             .collect();
         steps.append(&mut plan.steps);
         plan.steps = steps;
@@ -393,7 +393,13 @@ pub async fn apply_recorded(
             let lines: Vec<String> = bad
                 .iter()
                 .map(|(n, s, h)| {
-                    let names: Vec<&str> = h.iter().map(|h| h.name()).collect();
+                    let names: Vec<String> = h
+                        .iter()
+                        .map(|h| match s.hazard_reasons.get(h) {
+                            Some(why) => format!("{} ({why})", h.name()),
+                            None => h.name().to_string(),
+                        })
+                        .collect();
                     format!(
                         "  step {n} ({} {}): {}",
                         s.action,

@@ -10,14 +10,16 @@ mod notes;
 mod order;
 pub(crate) mod probe;
 pub mod render;
+mod target;
 #[cfg(test)]
 mod tests;
 
 pub use hazard::Hazard;
+pub use target::Target;
 
 use crate::catalog::{Catalog, ObjectId, QualName};
 use crate::diff::RoleChange;
-use crate::diff::{self, Change};
+use crate::diff::{self, Change, Context};
 use crate::error::Result;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -31,11 +33,18 @@ pub const LONG_STATEMENT_TIMEOUT_MS: u64 = 60 * 60_000;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Step {
     pub sql: String,
-    /// The object it serves, e.g. `table auth.accounts`.
+    /// The object it serves as the plan shows it, e.g. `table auth.accounts`: the
+    /// rendering of `target`, written once when the step is made.
     pub object: String,
+    /// The object it serves, typed.
+    pub target: Target,
     /// What the step does to its object.
     pub action: Action,
     pub hazards: Vec<Hazard>,
+    /// Why this statement carries each of its hazards ("rewrites app.lessons: type
+    /// integer → text"), shown when a hazard is refused and in reviews.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub hazard_reasons: BTreeMap<Hazard, String>,
     /// False for statements that cannot run inside a transaction block.
     pub transactional: bool,
     /// `lock_timeout` for this step: waiting longer for a lock fails the step rather
@@ -222,16 +231,8 @@ impl Plan {
     }
 }
 
-/// What step generation needs: both catalogs (dependencies, whether objects are new).
-pub(crate) struct Ctx<'a> {
-    pub from: &'a Catalog,
-    pub to: &'a Catalog,
-    /// Relations named in the bodies of the desired state's functions, which PostgreSQL
-    /// does not track: dropping one of them is flagged.
-    pub body_relations: BTreeSet<(Option<String>, String)>,
-}
-
-impl Ctx<'_> {
+/// What the steps need besides the change: how a step orders against the catalogs.
+impl Context<'_> {
     /// Whether some function body of the desired state names this relation.
     pub fn named_in_bodies(&self, name: &QualName) -> bool {
         self.body_relations
@@ -337,7 +338,7 @@ pub(crate) fn option_statements(target: &str, from: &[String], to: &[String]) ->
 }
 
 /// A step that creates `id`, after what it needs in the desired catalog.
-pub(crate) fn create_step(ctx: &Ctx, sql: String, id: &ObjectId, action: Action) -> Step {
+pub(crate) fn create_step(ctx: &Context, sql: String, id: &ObjectId, action: Action) -> Step {
     step(
         sql,
         id,
@@ -351,7 +352,7 @@ pub(crate) fn create_step(ctx: &Ctx, sql: String, id: &ObjectId, action: Action)
 }
 
 /// A step that drops `id`, before what it needed in the current catalog is dropped.
-pub(crate) fn drop_step(ctx: &Ctx, sql: String, id: &ObjectId) -> Step {
+pub(crate) fn drop_step(ctx: &Context, sql: String, id: &ObjectId) -> Step {
     step(
         sql,
         id,
@@ -368,8 +369,10 @@ pub(crate) fn step(sql: String, object: &ObjectId, action: Action, deps: Deps) -
     Step {
         sql,
         object: object.to_string(),
+        target: Target::Object(object.clone()),
         action,
         hazards: Vec::new(),
+        hazard_reasons: BTreeMap::new(),
         transactional: true,
         lock_timeout_ms: DEFAULT_LOCK_TIMEOUT_MS,
         statement_timeout_ms: DEFAULT_STATEMENT_TIMEOUT_MS,
@@ -381,16 +384,31 @@ pub(crate) fn step(sql: String, object: &ObjectId, action: Action, deps: Deps) -
 }
 
 impl Step {
-    pub(crate) fn hazard(mut self, h: Hazard) -> Step {
+    /// Gives the step hazard `h`, saying why this statement has it.
+    pub(crate) fn hazard(mut self, h: Hazard, reason: impl Into<String>) -> Step {
         if !self.hazards.contains(&h) {
             self.hazards.push(h);
             self.hazards.sort();
         }
+        self.hazard_reasons
+            .entry(h)
+            .or_insert_with(|| reason.into());
         self
     }
 
-    pub(crate) fn hazard_if(self, cond: bool, h: Hazard) -> Step {
-        if cond { self.hazard(h) } else { self }
+    pub(crate) fn hazard_if(self, cond: bool, h: Hazard, reason: impl Into<String>) -> Step {
+        if cond { self.hazard(h, reason) } else { self }
+    }
+
+    /// Each hazard with its reason, as one line.
+    pub fn hazard_lines(&self) -> Vec<String> {
+        self.hazards
+            .iter()
+            .map(|h| match self.hazard_reasons.get(h) {
+                Some(r) => format!("{}: {r}", h.name()),
+                None => h.name().to_string(),
+            })
+            .collect()
     }
 
     /// A longer statement timeout, for steps that scan or rebuild a whole table.
@@ -410,12 +428,14 @@ impl Step {
     }
 
     /// An `ALTER … RENAME` run before everything else (`-- @renamed from`).
-    pub fn rename(sql: String, object: String) -> Step {
+    pub fn rename(sql: String, object: ObjectId) -> Step {
         Step {
             sql,
-            object,
+            object: object.to_string(),
+            target: Target::Object(object),
             action: Action::Rename,
             hazards: Vec::new(),
+            hazard_reasons: BTreeMap::new(),
             transactional: true,
             lock_timeout_ms: DEFAULT_LOCK_TIMEOUT_MS,
             statement_timeout_ms: DEFAULT_STATEMENT_TIMEOUT_MS,
@@ -426,12 +446,16 @@ impl Step {
         }
     }
 
-    /// The object's kind: the first word(s) of `object` before its name.
+    /// The kind of the object it serves.
     pub fn kind(&self) -> &str {
-        self.object
-            .split_once(' ')
-            .map(|(k, _)| k)
-            .unwrap_or(&self.object)
+        self.target.kind()
+    }
+
+    /// Says that the step serves `target` (rather than the object it was made for).
+    pub(crate) fn serving(mut self, target: Target) -> Step {
+        self.object = target.to_string();
+        self.target = target;
+        self
     }
 }
 
@@ -445,17 +469,8 @@ pub fn build(from: &Catalog, to: &Catalog, scope: &BTreeSet<String>) -> Result<P
 /// [`build`] without the copy of `to` in [`Plan::desired`], for a caller that moves its
 /// own in (at 10,000 tables a catalog is about a hundred megabytes).
 pub fn build_steps(from: &Catalog, to: &Catalog, scope: &BTreeSet<String>) -> Result<Plan> {
-    let changes = diff::diff(from, to, scope);
-    let body_relations = to
-        .functions
-        .values()
-        .flat_map(|f| crate::source::body_references(&f.definition).relations)
-        .collect();
-    let ctx = Ctx {
-        from,
-        to,
-        body_relations,
-    };
+    let ctx = diff::Context::new(from, to, scope);
+    let changes = diff::changes(&ctx);
     let groups: Vec<Vec<Step>> = changes.iter().map(|c| c.steps(&ctx)).collect();
     let steps = order::order(groups)?;
     let summary = summarize(&steps);

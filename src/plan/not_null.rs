@@ -20,9 +20,13 @@ pub(crate) fn set(
             quote_ident(&nn.name),
             if nn.validated { "" } else { " NOT VALID" }
         );
-        let step = plain(sql).hazard(Hazard::AccessExclusiveLock);
+        let step = plain(sql).hazard(Hazard::AccessExclusiveLock, format!("locks {table}"));
         if nn.validated {
-            step.hazard(Hazard::DataDependent).long_running()
+            step.hazard(
+                Hazard::DataDependent,
+                format!("fails if {c} of {table} holds a NULL"),
+            )
+            .long_running()
         } else {
             step
         }
@@ -44,7 +48,10 @@ pub(crate) fn set(
         )));
         out.push(
             plain(format!("ALTER TABLE {table} VALIDATE CONSTRAINT {check};"))
-                .hazard(Hazard::DataDependent)
+                .hazard(
+                    Hazard::DataDependent,
+                    format!("fails if {c} of {table} holds a NULL"),
+                )
                 .long_running()
                 .non_transactional()
                 .probe(Some(super::probe::nulls(table, &t.name))),
@@ -64,8 +71,14 @@ pub(crate) fn set(
                 "ALTER TABLE {table} ALTER COLUMN {c} SET NOT NULL;"
             ))
             .probe(Some(super::probe::nulls(table, &t.name)))
-            .hazard(Hazard::DataDependent)
-            .hazard(Hazard::AccessExclusiveLock)
+            .hazard(
+                Hazard::DataDependent,
+                format!("fails if {c} of {table} holds a NULL"),
+            )
+            .hazard(
+                Hazard::AccessExclusiveLock,
+                format!("locks {table} while every row is checked"),
+            )
             .long_running(),
         });
         return out;
@@ -92,7 +105,10 @@ pub(crate) fn set(
                     "ALTER TABLE {table} VALIDATE CONSTRAINT {};",
                     quote_ident(&b.name)
                 ))
-                .hazard(Hazard::DataDependent)
+                .hazard(
+                    Hazard::DataDependent,
+                    format!("fails if {c} of {table} holds a NULL"),
+                )
                 .long_running(),
             );
         }

@@ -133,6 +133,19 @@ pub fn markdown(plan: &Plan) -> String {
             }
             out.push('\n');
         }
+        out.push_str("\n<details><summary>Hazardous steps</summary>\n\n");
+        for (i, step) in plan.steps.iter().enumerate() {
+            for line in step.hazard_lines() {
+                let _ = writeln!(
+                    out,
+                    "- step {} ({} {}): `{line}`",
+                    i + 1,
+                    step.action,
+                    step.object
+                );
+            }
+        }
+        out.push_str("\n</details>\n");
     }
     if !plan.access.is_empty() {
         out.push_str("\n**Access changes:**\n\n| role | table | SELECT | INSERT | UPDATE | DELETE |\n| --- | --- | --- | --- | --- | --- |\n");

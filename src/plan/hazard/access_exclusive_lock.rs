@@ -9,6 +9,27 @@ pub(super) const DOC: Doc = Doc {
 
 #[cfg(test)]
 mod tests {
+    use crate::catalog::testing::*;
+    use crate::plan::Hazard;
+    use crate::plan::tests::*;
+
+    #[test]
+    fn detected() {
+        let p = plan(
+            &t(vec![col("a", "integer")]),
+            &base().with_table(table("app.t", vec![col("a", "integer")]).unlogged()),
+        );
+        assert!(hazards(&p).contains(&Hazard::AccessExclusiveLock));
+        let p = plan(
+            &t(vec![col("a", "integer")]),
+            &t(vec![col("a", "integer"), col("b", "text")]),
+        );
+        assert!(
+            hazards(&p).is_empty(),
+            "adding a nullable column is a catalog change"
+        );
+    }
+
     #[test]
     fn fixtures_pin_it() {
         assert!(

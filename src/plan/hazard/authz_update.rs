@@ -9,6 +9,27 @@ pub(super) const DOC: Doc = Doc {
 
 #[cfg(test)]
 mod tests {
+    use crate::catalog::testing::*;
+    use crate::plan::Hazard;
+    use crate::plan::tests::*;
+
+    #[test]
+    fn detected() {
+        let mut granted = table_owner_acl();
+        granted.extend(acl(&[("reader", "SELECT", false)]));
+        let from = t(vec![col("a", "integer")]);
+        let p = plan(
+            &from,
+            &from.clone().with_acl(table_id("app.t"), granted.clone()),
+        );
+        assert_eq!(hazards(&p), vec![Hazard::AuthzUpdate]);
+        let p = plan(&base(), &from.with_acl(table_id("app.t"), granted));
+        assert!(
+            hazards(&p).is_empty(),
+            "nobody had access to a table that did not exist"
+        );
+    }
+
     #[test]
     fn fixtures_pin_it() {
         assert!(

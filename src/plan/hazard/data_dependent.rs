@@ -9,6 +9,28 @@ pub(super) const DOC: Doc = Doc {
 
 #[cfg(test)]
 mod tests {
+    use crate::catalog::testing::*;
+    use crate::plan::Hazard;
+    use crate::plan::tests::*;
+
+    #[test]
+    fn detected() {
+        let from = t(vec![col("a", "integer")]);
+        let p = plan(
+            &from,
+            &t(vec![col("a", "integer"), col("b", "integer").not_null()]),
+        );
+        assert_eq!(hazards(&p), vec![Hazard::DataDependent]);
+        let p = plan(
+            &from,
+            &t(vec![
+                col("a", "integer"),
+                col("b", "integer").not_null().default_to("0"),
+            ]),
+        );
+        assert!(hazards(&p).is_empty(), "every row gets the default");
+    }
+
     #[test]
     fn fixtures_pin_it() {
         assert!(

@@ -9,6 +9,20 @@ pub(super) const DOC: Doc = Doc {
 
 #[cfg(test)]
 mod tests {
+    use crate::catalog::testing::*;
+    use crate::plan::Hazard;
+    use crate::plan::tests::*;
+
+    #[test]
+    fn detected() {
+        let from = t(vec![col("a", "integer"), col("b", "integer")]);
+        let p = plan(&from, &t(vec![col("a", "integer")]));
+        assert_eq!(step(&p, "DROP COLUMN b").hazards, vec![Hazard::DeletesData]);
+        let v = view("app.v", " SELECT 1 AS one;", &[("one", "integer")]);
+        let p = plan(&base().with_view(v), &base());
+        assert!(hazards(&p).is_empty(), "a view holds no data");
+    }
+
     #[test]
     fn fixtures_pin_it() {
         assert!(

@@ -9,6 +9,22 @@ pub(super) const DOC: Doc = Doc {
 
 #[cfg(test)]
 mod tests {
+    use crate::catalog::testing::*;
+    use crate::plan::Hazard;
+    use crate::plan::tests::*;
+
+    #[test]
+    fn detected() {
+        let i = index("app.t_a_idx", "app.t", "btree (a)");
+        let p = plan(
+            &t(vec![col("a", "integer")]),
+            &t(vec![col("a", "integer")]).with_index(i.clone()),
+        );
+        assert_eq!(hazards(&p), vec![Hazard::IndexBuild]);
+        let p = plan(&base(), &t(vec![col("a", "integer")]).with_index(i));
+        assert!(hazards(&p).is_empty(), "a new table has no rows");
+    }
+
     #[test]
     fn fixtures_pin_it() {
         assert!(

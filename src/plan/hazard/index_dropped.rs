@@ -9,6 +9,25 @@ pub(super) const DOC: Doc = Doc {
 
 #[cfg(test)]
 mod tests {
+    use crate::catalog::testing::*;
+    use crate::plan::Hazard;
+    use crate::plan::tests::*;
+
+    #[test]
+    fn detected() {
+        let i = index("app.t_a_idx", "app.t", "btree (a)");
+        let p = plan(
+            &t(vec![col("a", "integer")]).with_index(i),
+            &t(vec![col("a", "integer")]),
+        );
+        assert_eq!(hazards(&p), vec![Hazard::IndexDropped]);
+        let checked = base().with_table(
+            table("app.t", vec![col("a", "integer")]).with(check("t_a_check", "(a > 0)")),
+        );
+        let p = plan(&checked, &t(vec![col("a", "integer")]));
+        assert!(hazards(&p).is_empty(), "a check has no index");
+    }
+
     #[test]
     fn fixtures_pin_it() {
         assert!(

@@ -1,6 +1,16 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+mod access_exclusive_lock;
+mod authz_update;
+mod data_dependent;
+mod deletes_data;
+mod index_build;
+mod index_dropped;
+mod non_transactional;
+mod table_rewrite;
+mod untrackable_dependencies;
+
 /// What a hazard means and what to do instead, shown in reviews.
 pub struct Doc {
     pub meaning: &'static str,
@@ -8,12 +18,11 @@ pub struct Doc {
 }
 
 /// Declares the closed set of hazards once: each variant with its name (as the command
-/// line, the JSON plan and the HTTP API spell it) and the module that documents and tests
-/// it; the enum, [`Hazard::ALL`], [`Hazard::name`] and [`Hazard::doc`] all come from here.
+/// line, the JSON plan and the HTTP API spell it) and the module (declared above) that
+/// documents it and tests its detection; the enum, [`Hazard::ALL`], [`Hazard::name`] and
+/// [`Hazard::doc`] all come from here.
 macro_rules! hazards {
     ($($(#[doc = $doc:literal])* $variant:ident = $name:literal in $module:ident;)*) => {
-        $(mod $module;)*
-
         /// The closed set of risks a step can carry. `apply` refuses a step whose hazards
         /// were not allowed.
         #[derive(

@@ -26,17 +26,27 @@ mod view;
 
 use super::{Hazard, Plan, Step};
 use crate::catalog::Catalog;
-use crate::catalog::testing::scope;
+use crate::catalog::testing::{db, scope, table};
 
 /// The plan from `from` to `to`, managing the schemas either side has.
-pub(super) fn plan(from: &Catalog, to: &Catalog) -> Plan {
+/// A catalog with the schema `app`.
+pub(crate) fn base() -> Catalog {
+    db().with_schema("app")
+}
+
+/// `base()` with a table `app.t` of these columns.
+pub(crate) fn t(cols: Vec<crate::catalog::Column>) -> Catalog {
+    base().with_table(table("app.t", cols))
+}
+
+pub(crate) fn plan(from: &Catalog, to: &Catalog) -> Plan {
     let mut schemas: Vec<&str> = from.schemas.keys().map(String::as_str).collect();
     schemas.extend(to.schemas.keys().map(String::as_str));
     super::build(from, to, &scope(&schemas)).expect("the plan orders")
 }
 
 /// The psql script of `plan` without what every script repeats.
-pub(super) fn script(plan: &Plan) -> String {
+pub(crate) fn script(plan: &Plan) -> String {
     let full = super::render::sql(plan);
     let mut out = String::new();
     for line in full.lines() {
@@ -52,12 +62,12 @@ pub(super) fn script(plan: &Plan) -> String {
 }
 
 /// The script of the plan from `from` to `to`.
-pub(super) fn sql(from: &Catalog, to: &Catalog) -> String {
+pub(crate) fn sql(from: &Catalog, to: &Catalog) -> String {
     script(&plan(from, to))
 }
 
 /// The one step whose SQL contains `needle`.
-pub(super) fn step<'a>(plan: &'a Plan, needle: &str) -> &'a Step {
+pub(crate) fn step<'a>(plan: &'a Plan, needle: &str) -> &'a Step {
     let found: Vec<&Step> = plan
         .steps
         .iter()
@@ -73,7 +83,7 @@ pub(super) fn step<'a>(plan: &'a Plan, needle: &str) -> &'a Step {
 }
 
 /// The position of the one step whose SQL contains `needle`.
-pub(super) fn position(plan: &Plan, needle: &str) -> usize {
+pub(crate) fn position(plan: &Plan, needle: &str) -> usize {
     step(plan, needle);
     plan.steps
         .iter()
@@ -82,7 +92,7 @@ pub(super) fn position(plan: &Plan, needle: &str) -> usize {
 }
 
 /// Every hazard of the plan, once each.
-pub(super) fn hazards(plan: &Plan) -> Vec<Hazard> {
+pub(crate) fn hazards(plan: &Plan) -> Vec<Hazard> {
     let mut all: Vec<Hazard> = plan
         .steps
         .iter()
