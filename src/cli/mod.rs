@@ -2,12 +2,13 @@
 
 #[macro_use]
 mod out;
+mod commands;
 mod context;
 mod ops;
 
 use crate::db;
 use crate::error::{Error, Result};
-use crate::pipeline::{self, Engine, Source};
+use crate::pipeline::{Engine, Source};
 use crate::plan::{self, Hazard, Plan};
 use clap::{Parser, Subcommand, ValueEnum};
 use context::Context;
@@ -404,20 +405,16 @@ pub async fn run(cli: Cli) -> Result<i32> {
             format,
             out,
         } => {
-            if from.is_none() {
-                // The shared database by configuration: its plan leaves out the schemas of
-                // services that have databases of their own.
-                engine.exclude_schemas = ctx.separate_schemas();
-            }
-            let (from, note) = ctx.plan_from(from)?;
-            if let Some(note) = note {
-                eprintln!("{note}");
-            }
-            let mut plan = engine.plan(&from, &ctx.desired(to)?, &cli.schemas).await?;
-            let (lock, statement, long) = ctx.timeouts()?;
-            plan.set_timeouts(lock, statement, long);
-            write_out(out.as_ref(), &render(&plan, format))?;
-            Ok(0)
+            commands::plan(
+                &ctx,
+                &mut engine,
+                from,
+                to,
+                format,
+                out.as_ref(),
+                &cli.schemas,
+            )
+            .await
         }
         Command::Apply {
             database_url: url,
@@ -464,74 +461,16 @@ pub async fn run(cli: Cli) -> Result<i32> {
             database_url: url,
             format,
             out,
-        } => {
-            let url = ctx.database_url(url)?;
-            let catalog = engine.catalog(&Source::Database(url), None).await?;
-            match format {
-                InspectFormat::Json => {
-                    let text =
-                        serde_json::to_string_pretty(&catalog).expect("catalog serializes") + "\n";
-                    write_out(out.as_ref().map(|d| d.join("catalog.json")).as_ref(), &text)?;
-                }
-                InspectFormat::Sql => {
-                    let files = pipeline::schema_sql(&catalog)?;
-                    match out {
-                        Some(dir) => {
-                            std::fs::create_dir_all(&dir).map_err(|source| Error::Write {
-                                path: dir.clone(),
-                                source,
-                            })?;
-                            for (name, text) in files {
-                                write_out(Some(&dir.join(name)), &text)?;
-                            }
-                        }
-                        None => {
-                            for (_, text) in files {
-                                out::print(&text)?;
-                            }
-                        }
-                    }
-                }
-            }
-            Ok(0)
-        }
+        } => commands::inspect(&ctx, &mut engine, url, format, out.as_ref()).await,
         Command::Seed {
             database_url: url,
             seeds,
-        } => {
-            let url = ctx.database_url(url)?;
-            let dir = ctx.seeds(seeds);
-            if !dir.is_dir() {
-                return Err(Error::NoSeeds(dir));
-            }
-            let client = db::connect(&db::parse(&url)?).await?;
-            let done = crate::seed::seed(&client, &dir).await?;
-            let (files, statements, rows) = (done.files, done.statements, done.rows);
-            outln!("seeded {files} files ({statements} statements): {rows} rows written")?;
-            Ok(0)
-        }
+        } => commands::seed(&ctx, url, seeds).await,
         Command::Status {
             database_url,
             to,
             format,
-        } => {
-            let url = ctx.database_url(database_url)?;
-            let separate = ctx.separate()?;
-            let mut services = ctx.services();
-            services.retain(|name, _| !separate.iter().any(|(s, _, _)| s == name));
-            engine.exclude_schemas = ctx.separate_schemas();
-            let status = engine
-                .status_with_separate(&url, &ctx.desired(to)?, &services, &separate)
-                .await?;
-            match format {
-                HistoryFormat::Json => outln!(
-                    "{}",
-                    serde_json::to_string_pretty(&status).expect("status serializes")
-                )?,
-                HistoryFormat::Text => out::print(&status.text())?,
-            }
-            Ok(0)
-        }
+        } => commands::status(&ctx, &mut engine, database_url, to, format).await,
         Command::Audit {
             action: AuditAction::Install,
             database_url: url,
@@ -576,22 +515,6 @@ pub async fn run(cli: Cli) -> Result<i32> {
             port,
             insecure_loopback,
             no_backup,
-        } => {
-            let desired = ctx.desired(None)?;
-            crate::serve::serve(crate::serve::Options {
-                port: port.unwrap_or(crate::serve::DEFAULT_PORT),
-                token: std::env::var("MIGRATION_SERVICE_TOKEN")
-                    .ok()
-                    .filter(|t| !t.is_empty()),
-                insecure_loopback,
-                master_url: std::env::var("MIGRATION_SERVICE_MASTER_DB_URL").ok(),
-                config: ctx.config,
-                desired,
-                dev_url: cli.dev_url.clone(),
-                backups: !no_backup,
-            })
-            .await?;
-            Ok(0)
-        }
+        } => commands::serve(ctx, port, insecure_loopback, no_backup, cli.dev_url.clone()).await,
     }
 }

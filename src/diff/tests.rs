@@ -59,13 +59,11 @@ fn label(c: &Change) -> String {
             DomainChange::Create { domain } => format!("domain create {}", domain.name),
             DomainChange::Drop { domain } => format!("domain drop {}", domain.name),
             DomainChange::Alter { to, .. } => format!("domain alter {}", to.name),
-            DomainChange::CreateComposite { composite } => {
-                format!("composite create {}", composite.name)
-            }
-            DomainChange::DropComposite { composite } => {
-                format!("composite drop {}", composite.name)
-            }
-            DomainChange::AlterComposite { to, .. } => format!("composite alter {}", to.name),
+        },
+        Change::Composite(c) => match c {
+            CompositeChange::Create { composite } => format!("composite create {}", composite.name),
+            CompositeChange::Drop { composite } => format!("composite drop {}", composite.name),
+            CompositeChange::Alter { to, .. } => format!("composite alter {}", to.name),
         },
         Change::Sequence(s) => match s {
             SequenceChange::Create { sequence } => format!("sequence create {}", sequence.name),

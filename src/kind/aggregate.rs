@@ -29,17 +29,17 @@ pub(crate) fn diff(ctx: &Context, out: &mut Vec<Change>) {
             aggregate: a.clone(),
         }]
     };
-    let alter = |f: &Aggregate, t: &Aggregate| {
-        if f == t {
+    let alter = |from: &Aggregate, to: &Aggregate| {
+        if from == to {
             vec![]
-        } else if f.identity_args == t.identity_args {
+        } else if from.identity_args == to.identity_args {
             // CREATE OR REPLACE AGGREGATE (PostgreSQL 12+) keeps what uses it.
             vec![AggregateChange::Create {
-                aggregate: t.clone(),
+                aggregate: to.clone(),
                 replace: true,
             }]
         } else {
-            [drop(f), create(t)].concat()
+            [drop(from), create(to)].concat()
         }
     };
     keyed(

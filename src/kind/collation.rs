@@ -28,11 +28,11 @@ pub(crate) fn diff(ctx: &Context, out: &mut Vec<Change>) {
         }]
     };
     // Collations cannot be altered: a changed one is dropped and created again.
-    let alter = |f: &Collation, t: &Collation| {
-        if f == t {
+    let alter = |from: &Collation, to: &Collation| {
+        if from == to {
             vec![]
         } else {
-            [drop(f), create(t)].concat()
+            [drop(from), create(to)].concat()
         }
     };
     keyed(

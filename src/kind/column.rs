@@ -31,8 +31,8 @@ pub enum ColumnChange {
 
 /// Whether PostgreSQL can turn column `f` into `t` with ALTER COLUMN, or the column must be
 /// dropped and added again.
-fn alterable(f: &Column, t: &Column, server_version: i32) -> bool {
-    match (&f.generated, &t.generated) {
+fn alterable(from: &Column, to: &Column, server_version: i32) -> bool {
+    match (&from.generated, &to.generated) {
         (None, None) => true,
         // A plain column cannot become generated.
         (None, Some(_)) => false,
@@ -41,7 +41,7 @@ fn alterable(f: &Column, t: &Column, server_version: i32) -> bool {
         (Some(a), Some(b)) => {
             a.is_virtual == b.is_virtual
                 && (a.expression == b.expression || server_version >= 170000)
-                && f.data_type == t.data_type
+                && from.data_type == to.data_type
         }
     }
 }
@@ -58,29 +58,29 @@ fn inherited(
         .collect()
 }
 
-pub(crate) fn diff(ctx: &Context, f: &Table, t: &Table, out: &mut Vec<Change>) {
+pub(crate) fn diff(ctx: &Context, from: &Table, to: &Table, out: &mut Vec<Change>) {
     // A table that starts inheriting keeps its own copies of its parents' columns (they
     // merge); one that stops keeps them too. Neither is a drop or an add.
-    let gains = inherited(ctx.to, &t.inherits);
-    let keeps = inherited(ctx.from, &f.inherits);
-    for col in &f.columns {
-        if t.column(&col.name).is_none() && !gains.contains(&col.name) {
+    let gains = inherited(ctx.to, &to.inherits);
+    let keeps = inherited(ctx.from, &from.inherits);
+    for col in &from.columns {
+        if to.column(&col.name).is_none() && !gains.contains(&col.name) {
             out.push(Change::Column(ColumnChange::Drop {
-                table: f.name.clone(),
+                table: from.name.clone(),
                 column: col.clone(),
             }));
         }
     }
-    for col in &t.columns {
-        match f.column(&col.name) {
+    for col in &to.columns {
+        match from.column(&col.name) {
             None if keeps.contains(&col.name) => {
                 // It stays, as the parent's column was (PostgreSQL 18 keeps the parent's
                 // NOT NULL constraint name); whatever else differs is altered.
-                if let Some(kept) = kept_column(ctx, f, &col.name)
+                if let Some(kept) = kept_column(ctx, from, &col.name)
                     && &kept != col
                 {
                     out.push(Change::Column(ColumnChange::Alter {
-                        table: t.name.clone(),
+                        table: to.name.clone(),
                         from: kept,
                         to: col.clone(),
                     }));
@@ -89,35 +89,35 @@ pub(crate) fn diff(ctx: &Context, f: &Table, t: &Table, out: &mut Vec<Change>) {
             None => match without_invalid_not_null(col) {
                 Some(created) => {
                     out.push(Change::Column(ColumnChange::Add {
-                        table: t.name.clone(),
+                        table: to.name.clone(),
                         column: created.clone(),
                     }));
                     out.push(Change::Column(ColumnChange::Alter {
-                        table: t.name.clone(),
+                        table: to.name.clone(),
                         from: created,
                         to: col.clone(),
                     }));
                 }
                 None => out.push(Change::Column(ColumnChange::Add {
-                    table: t.name.clone(),
+                    table: to.name.clone(),
                     column: col.clone(),
                 })),
             },
             Some(old) if old == col => {}
             Some(old) if alterable(old, col, ctx.from.server_version) => {
                 out.push(Change::Column(ColumnChange::Alter {
-                    table: t.name.clone(),
+                    table: to.name.clone(),
                     from: old.clone(),
                     to: col.clone(),
                 }))
             }
             Some(old) => {
                 out.push(Change::Column(ColumnChange::Drop {
-                    table: f.name.clone(),
+                    table: from.name.clone(),
                     column: old.clone(),
                 }));
                 out.push(Change::Column(ColumnChange::Add {
-                    table: t.name.clone(),
+                    table: to.name.clone(),
                     column: col.clone(),
                 }));
             }
@@ -307,39 +307,40 @@ pub(super) fn steps(ctx: &Context, change: &ColumnChange) -> Vec<Step> {
     }
 }
 
-fn alter(ctx: &Context, table: &QualName, f: &Column, t: &Column) -> Vec<Step> {
-    let id = col_id(table, &t.name);
-    let c = quote_ident(&t.name);
+fn alter(ctx: &Context, table: &QualName, from: &Column, to: &Column) -> Vec<Step> {
+    let id = col_id(table, &to.name);
+    let c = quote_ident(&to.name);
     let prefix = format!("ALTER TABLE {table} ALTER COLUMN {c}");
     let mut out: Vec<Step> = Vec::new();
     let plain = |sql: String| step(sql, &id, Action::Alter, Deps::default());
-    let type_changes = f.data_type != t.data_type || f.collation != t.collation;
+    let type_changes = from.data_type != to.data_type || from.collation != to.collation;
     // PostgreSQL casts the old default along with the column; when that cast might fail
     // the default is dropped first and set again afterwards.
-    let recast_default = f.data_type != t.data_type && !safe_widening(&f.data_type, &t.data_type);
-    let reset_default = f.default.is_some() && recast_default;
-    if (reset_default || t.default.is_none()) && f.default.is_some() {
+    let recast_default =
+        from.data_type != to.data_type && !safe_widening(&from.data_type, &to.data_type);
+    let reset_default = from.default.is_some() && recast_default;
+    if (reset_default || to.default.is_none()) && from.default.is_some() {
         out.push(plain(format!("{prefix} DROP DEFAULT;")));
     }
-    if f.identity.is_some() && t.identity.is_none() {
+    if from.identity.is_some() && to.identity.is_none() {
         out.push(plain(format!("{prefix} DROP IDENTITY;")));
     }
-    if f.generated.is_some() && t.generated.is_none() {
+    if from.generated.is_some() && to.generated.is_none() {
         out.push(plain(format!("{prefix} DROP EXPRESSION;")));
     }
     if type_changes {
-        let mut sql = format!("{prefix} TYPE {}", t.data_type);
-        if let Some(coll) = &t.collation {
+        let mut sql = format!("{prefix} TYPE {}", to.data_type);
+        if let Some(coll) = &to.collation {
             sql.push_str(&format!(" COLLATE {coll}"));
         }
-        let using = needs_using(&f.data_type, &t.data_type);
+        let using = needs_using(&from.data_type, &to.data_type);
         if using {
-            sql.push_str(&format!(" USING {c}::{}", t.data_type));
+            sql.push_str(&format!(" USING {c}::{}", to.data_type));
         }
         sql.push(';');
         // A collation change alone keeps the data as it is (indexes on it are rebuilt).
-        let rewrite = !binary_compatible(&f.data_type, &t.data_type);
-        let may_fail = !safe_widening(&f.data_type, &t.data_type);
+        let rewrite = !binary_compatible(&from.data_type, &to.data_type);
+        let may_fail = !safe_widening(&from.data_type, &to.data_type);
         out.push(
             step(
                 sql,
@@ -359,7 +360,7 @@ fn alter(ctx: &Context, table: &QualName, f: &Column, t: &Column) -> Vec<Step> {
                 Hazard::TableRewrite,
                 format!(
                     "rewrites {table}: type change {} → {}",
-                    f.data_type, t.data_type
+                    from.data_type, to.data_type
                 ),
             )
             .hazard_if(
@@ -367,7 +368,7 @@ fn alter(ctx: &Context, table: &QualName, f: &Column, t: &Column) -> Vec<Step> {
                 Hazard::DataDependent,
                 format!(
                     "fails if a value of {c} does not cast from {} to {}",
-                    f.data_type, t.data_type
+                    from.data_type, to.data_type
                 ),
             )
             .probe(
@@ -375,9 +376,9 @@ fn alter(ctx: &Context, table: &QualName, f: &Column, t: &Column) -> Vec<Step> {
                     .then(|| {
                         crate::plan::probe::cast(
                             table,
-                            &t.name,
-                            &f.data_type,
-                            &t.data_type,
+                            &to.name,
+                            &from.data_type,
+                            &to.data_type,
                             ctx.from.server_version,
                         )
                     })
@@ -386,7 +387,7 @@ fn alter(ctx: &Context, table: &QualName, f: &Column, t: &Column) -> Vec<Step> {
             .long_running(),
         );
     }
-    if let (Some(a), Some(b)) = (&f.generated, &t.generated)
+    if let (Some(a), Some(b)) = (&from.generated, &to.generated)
         && a.expression != b.expression
     {
         out.push(
@@ -405,9 +406,9 @@ fn alter(ctx: &Context, table: &QualName, f: &Column, t: &Column) -> Vec<Step> {
         .from
         .tables
         .get(table)
-        .is_some_and(|t| t.partition_by.is_none());
-    out.extend(crate::plan::not_null::set(table, f, t, &plain, online));
-    match (&f.identity, &t.identity) {
+        .is_some_and(|to| to.partition_by.is_none());
+    out.extend(crate::plan::not_null::set(table, from, to, &plain, online));
+    match (&from.identity, &to.identity) {
         (None, Some(new)) => out.push(plain(format!("{prefix} ADD {};", identity_sql(new)))),
         (Some(old), Some(new)) if old != new => {
             let mut parts = Vec::new();
@@ -432,8 +433,8 @@ fn alter(ctx: &Context, table: &QualName, f: &Column, t: &Column) -> Vec<Step> {
         }
         _ => {}
     }
-    if let Some(d) = &t.default
-        && (f.default != t.default || reset_default)
+    if let Some(d) = &to.default
+        && (from.default != to.default || reset_default)
     {
         out.push(step(
             format!("{prefix} SET DEFAULT {d};"),
@@ -445,7 +446,7 @@ fn alter(ctx: &Context, table: &QualName, f: &Column, t: &Column) -> Vec<Step> {
             },
         ));
     }
-    if f.not_null && !t.not_null {
+    if from.not_null && !to.not_null {
         out.push(plain(format!("{prefix} DROP NOT NULL;")));
     }
     // The whole alteration needs what the new column needs and frees what the old one did.

@@ -1,7 +1,7 @@
 use super::{
-    AggregateChange, Change, CollationChange, ColumnChange, ConstraintChange, DomainChange,
-    EnumChange, FunctionChange, IndexChange, PolicyChange, SchemaChange, SequenceChange,
-    TableChange, TriggerChange, ViewChange,
+    AggregateChange, Change, CollationChange, ColumnChange, CompositeChange, ConstraintChange,
+    DomainChange, EnumChange, FunctionChange, IndexChange, PolicyChange, SchemaChange,
+    SequenceChange, TableChange, TriggerChange, ViewChange,
 };
 use crate::catalog::{ObjectId, quote_ident, quote_literal};
 use crate::diff::Context;
@@ -43,7 +43,7 @@ pub(super) fn created(changes: &[Change]) -> BTreeSet<ObjectId> {
                     name: domain.name.clone(),
                 });
             }
-            Change::Domain(DomainChange::CreateComposite { composite }) => {
+            Change::Composite(CompositeChange::Create { composite }) => {
                 out.insert(ObjectId::Type {
                     name: composite.name.clone(),
                 });

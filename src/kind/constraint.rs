@@ -62,28 +62,28 @@ fn in_place(table: &QualName, old: &Constraint, new: &Constraint) -> Option<Vec<
     Some(out)
 }
 
-pub(crate) fn diff(f: &Table, t: &Table, out: &mut Vec<Change>) {
-    for (name, old) in &f.constraints {
-        let keep = t
+pub(crate) fn diff(from: &Table, to: &Table, out: &mut Vec<Change>) {
+    for (name, old) in &from.constraints {
+        let keep = to
             .constraints
             .get(name)
-            .is_some_and(|new| in_place(&t.name, old, new).is_some());
+            .is_some_and(|new| in_place(&to.name, old, new).is_some());
         if !keep {
             out.push(Change::Constraint(ConstraintChange::Drop {
-                table: f.name.clone(),
+                table: from.name.clone(),
                 constraint: old.clone(),
             }));
         }
     }
-    for (name, new) in &t.constraints {
-        match f
+    for (name, new) in &to.constraints {
+        match from
             .constraints
             .get(name)
-            .and_then(|old| in_place(&t.name, old, new))
+            .and_then(|old| in_place(&to.name, old, new))
         {
             Some(changes) => out.extend(changes),
             None => out.push(Change::Constraint(ConstraintChange::Add {
-                table: t.name.clone(),
+                table: to.name.clone(),
                 constraint: new.clone(),
             })),
         }

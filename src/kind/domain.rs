@@ -1,5 +1,5 @@
 use super::Change;
-use crate::catalog::{CompositeType, Domain, ObjectId, QualName, quote_ident};
+use crate::catalog::{Domain, ObjectId, QualName, quote_ident};
 use crate::diff::{Context, keyed};
 use crate::plan::{Action, Deps, Hazard, Step, create_step, drop_step, step};
 
@@ -18,63 +18,28 @@ pub enum DomainChange {
         from: crate::catalog::Domain,
         to: crate::catalog::Domain,
     },
-    CreateComposite {
-        composite: crate::catalog::CompositeType,
-    },
-    DropComposite {
-        composite: crate::catalog::CompositeType,
-    },
-    AlterComposite {
-        from: crate::catalog::CompositeType,
-        to: crate::catalog::CompositeType,
-    },
 }
 
 pub(crate) fn diff(ctx: &Context, out: &mut Vec<Change>) {
     let create = |d: &Domain| vec![DomainChange::Create { domain: d.clone() }];
     let drop = |d: &Domain| vec![DomainChange::Drop { domain: d.clone() }];
-    let alter = |f: &Domain, t: &Domain| {
-        if f == t {
+    let alter = |from: &Domain, to: &Domain| {
+        if from == to {
             vec![]
-        } else if f.base_type != t.base_type || f.collation != t.collation {
+        } else if from.base_type != to.base_type || from.collation != to.collation {
             // ALTER DOMAIN cannot change the base type: a new domain, whose users follow.
-            [drop(f), create(t)].concat()
+            [drop(from), create(to)].concat()
         } else {
             vec![DomainChange::Alter {
-                from: f.clone(),
-                to: t.clone(),
+                from: from.clone(),
+                to: to.clone(),
             }]
         }
     };
     keyed(out, &ctx.from.domains, &ctx.to.domains, create, drop, alter);
-    keyed(
-        out,
-        &ctx.from.composites,
-        &ctx.to.composites,
-        |c: &CompositeType| {
-            vec![DomainChange::CreateComposite {
-                composite: c.clone(),
-            }]
-        },
-        |c: &CompositeType| {
-            vec![DomainChange::DropComposite {
-                composite: c.clone(),
-            }]
-        },
-        |f: &CompositeType, t: &CompositeType| {
-            if f == t {
-                vec![]
-            } else {
-                vec![DomainChange::AlterComposite {
-                    from: f.clone(),
-                    to: t.clone(),
-                }]
-            }
-        },
-    );
 }
 
-fn type_id(name: &QualName) -> ObjectId {
+pub(super) fn type_id(name: &QualName) -> ObjectId {
     ObjectId::Type { name: name.clone() }
 }
 
@@ -96,14 +61,6 @@ fn create_domain(d: &Domain) -> String {
     }
     sql.push(';');
     sql
-}
-
-fn attribute(a: &(String, String, Option<String>)) -> String {
-    let mut s = format!("{} {}", quote_ident(&a.0), a.1);
-    if let Some(c) = &a.2 {
-        s.push_str(&format!(" COLLATE {c}"));
-    }
-    s
 }
 
 pub(super) fn steps(ctx: &Context, change: &DomainChange) -> Vec<Step> {
@@ -130,30 +87,10 @@ pub(super) fn steps(ctx: &Context, change: &DomainChange) -> Vec<Step> {
         }
         DomainChange::Drop { domain: d } => drop_type(ctx, &d.name, "DOMAIN"),
         DomainChange::Alter { from, to } => alter_domain(from, to),
-        DomainChange::CreateComposite { composite: c } => {
-            let id = type_id(&c.name);
-            let attrs: Vec<String> = c.attributes.iter().map(attribute).collect();
-            vec![step(
-                format!(
-                    "CREATE TYPE {} AS (\n    {}\n);",
-                    c.name,
-                    attrs.join(",\n    ")
-                ),
-                &id,
-                Action::Create,
-                Deps {
-                    creates: vec![id.clone()],
-                    requires: ctx.requires(std::slice::from_ref(&id)),
-                    ..Deps::default()
-                },
-            )]
-        }
-        DomainChange::DropComposite { composite: c } => drop_type(ctx, &c.name, "TYPE"),
-        DomainChange::AlterComposite { from, to } => alter_composite(ctx, from, to),
     }
 }
 
-fn drop_type(ctx: &Context, name: &QualName, keyword: &str) -> Vec<Step> {
+pub(super) fn drop_type(ctx: &Context, name: &QualName, keyword: &str) -> Vec<Step> {
     vec![drop_step(
         ctx,
         format!("DROP {keyword} {name};"),
@@ -161,60 +98,60 @@ fn drop_type(ctx: &Context, name: &QualName, keyword: &str) -> Vec<Step> {
     )]
 }
 
-fn alter_domain(f: &Domain, t: &Domain) -> Vec<Step> {
-    let id = type_id(&t.name);
+fn alter_domain(from: &Domain, to: &Domain) -> Vec<Step> {
+    let id = type_id(&to.name);
     let plain = |sql: String| step(sql, &id, Action::Alter, Deps::default());
     let mut out = Vec::new();
-    for (name, (def, valid)) in &f.checks {
-        let keep = t
+    for (name, (def, valid)) in &from.checks {
+        let keep = to
             .checks
             .get(name)
             .is_some_and(|(d, v)| strip(d) == strip(def) && (*v || !valid));
         if !keep {
             out.push(plain(format!(
                 "ALTER DOMAIN {} DROP CONSTRAINT {};",
-                t.name,
+                to.name,
                 quote_ident(name)
             )));
         }
     }
-    if f.default != t.default {
-        out.push(plain(match &t.default {
-            Some(d) => format!("ALTER DOMAIN {} SET DEFAULT {d};", t.name),
-            None => format!("ALTER DOMAIN {} DROP DEFAULT;", t.name),
+    if from.default != to.default {
+        out.push(plain(match &to.default {
+            Some(d) => format!("ALTER DOMAIN {} SET DEFAULT {d};", to.name),
+            None => format!("ALTER DOMAIN {} DROP DEFAULT;", to.name),
         }));
     }
-    if f.not_null != t.not_null {
+    if from.not_null != to.not_null {
         let step = plain(format!(
             "ALTER DOMAIN {} {} NOT NULL;",
-            t.name,
-            if t.not_null { "SET" } else { "DROP" }
+            to.name,
+            if to.not_null { "SET" } else { "DROP" }
         ));
-        out.push(if t.not_null {
+        out.push(if to.not_null {
             step.hazard(
                 Hazard::DataDependent,
-                format!("fails if a column of type {} holds a NULL", t.name),
+                format!("fails if a column of type {} holds a NULL", to.name),
             )
             .long_running()
         } else {
             step
         });
     }
-    for (name, (def, valid)) in &t.checks {
-        match f.checks.get(name) {
+    for (name, (def, valid)) in &to.checks {
+        match from.checks.get(name) {
             Some((d, v)) if strip(d) == strip(def) && (*valid || !v) => {
                 if *valid && !v {
                     out.push(
                         plain(format!(
                             "ALTER DOMAIN {} VALIDATE CONSTRAINT {};",
-                            t.name,
+                            to.name,
                             quote_ident(name)
                         ))
                         .hazard(
                             Hazard::DataDependent,
                             format!(
                                 "fails if a value of type {} breaks {}",
-                                t.name,
+                                to.name,
                                 quote_ident(name)
                             ),
                         )
@@ -225,7 +162,7 @@ fn alter_domain(f: &Domain, t: &Domain) -> Vec<Step> {
             _ => {
                 let step = plain(format!(
                     "ALTER DOMAIN {} ADD CONSTRAINT {} {def};",
-                    t.name,
+                    to.name,
                     quote_ident(name)
                 ));
                 out.push(if *valid {
@@ -233,7 +170,7 @@ fn alter_domain(f: &Domain, t: &Domain) -> Vec<Step> {
                         Hazard::DataDependent,
                         format!(
                             "fails if a value of type {} breaks {}",
-                            t.name,
+                            to.name,
                             quote_ident(name)
                         ),
                     )
@@ -249,40 +186,4 @@ fn alter_domain(f: &Domain, t: &Domain) -> Vec<Step> {
 
 fn strip(def: &str) -> &str {
     def.strip_suffix(" NOT VALID").unwrap_or(def)
-}
-
-/// Attributes are dropped, added and retyped in place (order is kept by appending).
-fn alter_composite(ctx: &Context, f: &CompositeType, t: &CompositeType) -> Vec<Step> {
-    let id = type_id(&t.name);
-    let mut actions = Vec::new();
-    for a in &f.attributes {
-        if !t.attributes.iter().any(|b| b.0 == a.0) {
-            actions.push(format!("DROP ATTRIBUTE {}", quote_ident(&a.0)));
-        }
-    }
-    for b in &t.attributes {
-        match f.attributes.iter().find(|a| a.0 == b.0) {
-            None => actions.push(format!("ADD ATTRIBUTE {}", attribute(b))),
-            Some(a) if a != b => {
-                let mut s = format!("ALTER ATTRIBUTE {} TYPE {}", quote_ident(&b.0), b.1);
-                if let Some(c) = &b.2 {
-                    s.push_str(&format!(" COLLATE {c}"));
-                }
-                actions.push(s);
-            }
-            Some(_) => {}
-        }
-    }
-    if actions.is_empty() {
-        return Vec::new();
-    }
-    vec![step(
-        format!("ALTER TYPE {} {};", t.name, actions.join(", ")),
-        &id,
-        Action::Alter,
-        Deps {
-            requires: ctx.requires(std::slice::from_ref(&id)),
-            ..Deps::default()
-        },
-    )]
 }

@@ -43,32 +43,36 @@ pub(crate) fn diff(ctx: &Context, out: &mut Vec<Change>) {
 
 /// Labels added in place where the old ones keep their relative order; otherwise the
 /// type is recreated.
-fn alter(f: &EnumType, t: &EnumType) -> Vec<EnumChange> {
-    if f.labels == t.labels {
+fn alter(from: &EnumType, to: &EnumType) -> Vec<EnumChange> {
+    if from.labels == to.labels {
         return vec![];
     }
-    let kept: Vec<&String> = t.labels.iter().filter(|l| f.labels.contains(l)).collect();
-    if kept.len() != f.labels.len() || kept.iter().zip(&f.labels).any(|(a, b)| *a != b) {
+    let kept: Vec<&String> = to
+        .labels
+        .iter()
+        .filter(|l| from.labels.contains(l))
+        .collect();
+    if kept.len() != from.labels.len() || kept.iter().zip(&from.labels).any(|(a, b)| *a != b) {
         return vec![EnumChange::Recreate {
-            from: f.clone(),
-            to: t.clone(),
+            from: from.clone(),
+            to: to.clone(),
         }];
     }
     let mut out = Vec::new();
-    for (i, label) in t.labels.iter().enumerate() {
-        if f.labels.contains(label) {
+    for (i, label) in to.labels.iter().enumerate() {
+        if from.labels.contains(label) {
             continue;
         }
         // Anchor on the next old label if any (labels added later in this loop are
         // already in place when this one runs, since steps keep this order).
-        let before = t.labels[i + 1..].iter().find(|l| f.labels.contains(l));
+        let before = to.labels[i + 1..].iter().find(|l| from.labels.contains(l));
         let after = if before.is_none() && i > 0 {
-            Some(t.labels[i - 1].clone())
+            Some(to.labels[i - 1].clone())
         } else {
             None
         };
         out.push(EnumChange::AddValue {
-            name: t.name.clone(),
+            name: to.name.clone(),
             value: label.clone(),
             before: before.cloned(),
             after,

@@ -37,11 +37,11 @@ pub(crate) fn diff(ctx: &Context, out: &mut Vec<Change>) {
             vec![]
         }
     };
-    let alter = |f: &Extension, t: &Extension| {
-        if f.schema != t.schema {
+    let alter = |from: &Extension, to: &Extension| {
+        if from.schema != to.schema {
             vec![ExtensionChange::SetSchema {
-                from: f.clone(),
-                to: t.clone(),
+                from: from.clone(),
+                to: to.clone(),
             }]
         } else {
             vec![]

@@ -23,11 +23,11 @@ pub enum FunctionChange {
 /// CREATE OR REPLACE keeps the object (and what depends on it) when the parameters (names,
 /// types, modes) and the result type stay, and no default is taken away; anything else
 /// needs the function dropped first.
-fn replaceable(f: &Function, t: &Function) -> bool {
-    f.identity_args == t.identity_args
-        && f.result == t.result
-        && f.is_procedure == t.is_procedure
-        && t.defaults >= f.defaults
+fn replaceable(from: &Function, to: &Function) -> bool {
+    from.identity_args == to.identity_args
+        && from.result == to.result
+        && from.is_procedure == to.is_procedure
+        && to.defaults >= from.defaults
 }
 
 pub(crate) fn diff(ctx: &Context, out: &mut Vec<Change>) {
@@ -41,16 +41,16 @@ pub(crate) fn diff(ctx: &Context, out: &mut Vec<Change>) {
             function: f.clone(),
         }]
     };
-    let alter = |f: &Function, t: &Function| {
-        if f == t {
+    let alter = |from: &Function, to: &Function| {
+        if from == to {
             vec![]
-        } else if replaceable(f, t) {
+        } else if replaceable(from, to) {
             vec![FunctionChange::Replace {
-                from: f.clone(),
-                to: t.clone(),
+                from: from.clone(),
+                to: to.clone(),
             }]
         } else {
-            [drop(f), create(t)].concat()
+            [drop(from), create(to)].concat()
         }
     };
     keyed(

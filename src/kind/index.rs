@@ -70,26 +70,26 @@ pub(crate) fn diff(ctx: &Context, out: &mut Vec<Change>) {
             vec![IndexChange::Drop { index: i.clone() }]
         }
     };
-    let alter = |f: &Index, t: &Index| {
-        let swappable = f.valid
-            && !ctx.dropped_tables.contains(&f.table)
+    let alter = |from: &Index, to: &Index| {
+        let swappable = from.valid
+            && !ctx.dropped_tables.contains(&from.table)
             && [ctx.from, ctx.to].iter().all(|c| {
                 c.tables
-                    .get(&f.table)
-                    .is_some_and(|t| t.partition_by.is_none())
+                    .get(&from.table)
+                    .is_some_and(|to| to.partition_by.is_none())
             });
-        if f.shape() != t.shape() && swappable {
+        if from.shape() != to.shape() && swappable {
             vec![IndexChange::Replace {
-                from: f.clone(),
-                to: t.clone(),
+                from: from.clone(),
+                to: to.clone(),
             }]
-        } else if f.shape() != t.shape() || !f.valid {
-            [drop(f), create(t)].concat()
-        } else if f.options != t.options {
+        } else if from.shape() != to.shape() || !from.valid {
+            [drop(from), create(to)].concat()
+        } else if from.options != to.options {
             vec![IndexChange::AlterOptions {
-                index: t.name.clone(),
-                from: f.options.clone(),
-                to: t.options.clone(),
+                index: to.name.clone(),
+                from: from.options.clone(),
+                to: to.options.clone(),
             }]
         } else {
             vec![]

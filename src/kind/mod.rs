@@ -11,6 +11,7 @@ pub(crate) mod aggregate;
 pub(crate) mod collation;
 pub(crate) mod column;
 pub(crate) mod comment;
+pub(crate) mod composite;
 pub(crate) mod constraint;
 pub(crate) mod domain;
 pub(crate) mod enum_type;
@@ -64,6 +65,7 @@ kinds!(
     Enum(enum_type::EnumChange),
     Collation(collation::CollationChange),
     Domain(domain::DomainChange),
+    Composite(composite::CompositeChange),
     Sequence(sequence::SequenceChange),
     Table(table::TableChange),
     Column(column::ColumnChange),
@@ -89,6 +91,7 @@ pub(crate) fn diff_each(ctx: &crate::diff::Context, out: &mut Vec<Change>) {
     enum_type::diff(ctx, out);
     collation::diff(ctx, out);
     domain::diff(ctx, out);
+    composite::diff(ctx, out);
     sequence::diff(ctx, out);
     table::diff(ctx, out);
     index::diff(ctx, out);

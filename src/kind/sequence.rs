@@ -44,13 +44,13 @@ pub(crate) fn diff(ctx: &Context, out: &mut Vec<Change>) {
             }]
         }
     };
-    let alter = |f: &Sequence, t: &Sequence| {
-        if f == t {
+    let alter = |from: &Sequence, to: &Sequence| {
+        if from == to {
             vec![]
         } else {
             vec![SequenceChange::Alter {
-                from: f.clone(),
-                to: t.clone(),
+                from: from.clone(),
+                to: to.clone(),
             }]
         }
     };

@@ -109,23 +109,25 @@ fn drop(ctx: &Context, table: &Table) -> Vec<Change> {
     out
 }
 
-fn alter(ctx: &Context, f: &Table, t: &Table) -> Vec<Change> {
-    let name = &t.name;
+fn alter(ctx: &Context, from: &Table, to: &Table) -> Vec<Change> {
+    let name = &to.name;
     let mut out = Vec::new();
-    if f.partition_by != t.partition_by {
+    if from.partition_by != to.partition_by {
         // The partitioning of a table cannot change: it is a new table.
-        out.push(Change::Table(TableChange::Drop { table: f.clone() }));
-        out.push(Change::Table(TableChange::Create { table: t.clone() }));
+        out.push(Change::Table(TableChange::Drop {
+            table: from.clone(),
+        }));
+        out.push(Change::Table(TableChange::Create { table: to.clone() }));
         return out;
     }
-    if f.partition_of != t.partition_of {
-        if let Some((parent, _)) = &f.partition_of {
+    if from.partition_of != to.partition_of {
+        if let Some((parent, _)) = &from.partition_of {
             out.push(Change::Table(TableChange::DetachPartition {
                 table: name.clone(),
                 parent: parent.clone(),
             }));
         }
-        if let Some((parent, bound)) = &t.partition_of {
+        if let Some((parent, bound)) = &to.partition_of {
             out.push(Change::Table(TableChange::AttachPartition {
                 table: name.clone(),
                 parent: parent.clone(),
@@ -133,43 +135,43 @@ fn alter(ctx: &Context, f: &Table, t: &Table) -> Vec<Change> {
             }));
         }
     }
-    for parent in f.inherits.iter().filter(|p| !t.inherits.contains(p)) {
+    for parent in from.inherits.iter().filter(|p| !to.inherits.contains(p)) {
         out.push(Change::Table(TableChange::SetInherit {
             table: name.clone(),
             parent: parent.clone(),
             add: false,
         }));
     }
-    for parent in t.inherits.iter().filter(|p| !f.inherits.contains(p)) {
+    for parent in to.inherits.iter().filter(|p| !from.inherits.contains(p)) {
         out.push(Change::Table(TableChange::SetInherit {
             table: name.clone(),
             parent: parent.clone(),
             add: true,
         }));
     }
-    if f.unlogged != t.unlogged {
+    if from.unlogged != to.unlogged {
         out.push(Change::Table(TableChange::SetLogged {
             table: name.clone(),
-            unlogged: t.unlogged,
+            unlogged: to.unlogged,
         }));
     }
     // A partition's columns are its parent's (ATTACH needs them to match already).
-    if t.partition_of.is_none() {
-        super::column::diff(ctx, &as_detached(ctx, f), t, &mut out);
+    if to.partition_of.is_none() {
+        super::column::diff(ctx, &as_detached(ctx, from), to, &mut out);
     }
-    super::constraint::diff(f, t, &mut out);
+    super::constraint::diff(from, to, &mut out);
     out
 }
 
 /// A partition being detached keeps the NOT NULL constraints it inherited, under its
 /// parent's names (PostgreSQL 18); partitions are read without those names, so they are
 /// predicted here for the columns to be compared.
-fn as_detached(ctx: &Context, f: &Table) -> Table {
-    let mut f = f.clone();
-    if let Some((parent, _)) = &f.partition_of
+fn as_detached(ctx: &Context, table: &Table) -> Table {
+    let mut table = table.clone();
+    if let Some((parent, _)) = &table.partition_of
         && ctx.from.server_version >= 180000
     {
-        for col in f.columns.iter_mut().filter(|c| c.not_null) {
+        for col in table.columns.iter_mut().filter(|c| c.not_null) {
             if col.not_null_constraint.is_none() {
                 col.not_null_constraint = Some(crate::catalog::NotNull {
                     name: format!("{}_{}_not_null", parent.name, col.name),
@@ -178,7 +180,7 @@ fn as_detached(ctx: &Context, f: &Table) -> Table {
             }
         }
     }
-    f
+    table
 }
 
 pub(super) fn steps(ctx: &Context, change: &TableChange) -> Vec<Step> {

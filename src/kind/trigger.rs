@@ -22,14 +22,20 @@ pub(crate) fn diff(ctx: &Context, out: &mut Vec<Change>) {
             vec![TriggerChange::Drop { trigger: t.clone() }]
         }
     };
-    let alter = |f: &Trigger, t: &Trigger| {
-        if f.definition != t.definition {
+    let alter = |from: &Trigger, to: &Trigger| {
+        if from.definition != to.definition {
             vec![
-                TriggerChange::Drop { trigger: f.clone() },
-                TriggerChange::Create { trigger: t.clone() },
+                TriggerChange::Drop {
+                    trigger: from.clone(),
+                },
+                TriggerChange::Create {
+                    trigger: to.clone(),
+                },
             ]
-        } else if f.enabled != t.enabled {
-            vec![TriggerChange::SetEnabled { trigger: t.clone() }]
+        } else if from.enabled != to.enabled {
+            vec![TriggerChange::SetEnabled {
+                trigger: to.clone(),
+            }]
         } else {
             vec![]
         }

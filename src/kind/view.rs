@@ -30,40 +30,40 @@ pub enum ViewChange {
 
 /// CREATE OR REPLACE VIEW may only append columns: the old ones must keep their names
 /// and types, in order.
-fn replaceable(f: &View, t: &View) -> bool {
-    !f.materialized
-        && !t.materialized
-        && f.columns.len() <= t.columns.len()
-        && f.columns.iter().zip(&t.columns).all(|(a, b)| a == b)
+fn replaceable(from: &View, to: &View) -> bool {
+    !from.materialized
+        && !to.materialized
+        && from.columns.len() <= to.columns.len()
+        && from.columns.iter().zip(&to.columns).all(|(a, b)| a == b)
 }
 
 pub(crate) fn diff(ctx: &Context, out: &mut Vec<Change>) {
     let create = |v: &View| vec![ViewChange::Create { view: v.clone() }];
     let drop = |v: &View| vec![ViewChange::Drop { view: v.clone() }];
-    let alter = |f: &View, t: &View| {
-        if f == t {
+    let alter = |from: &View, to: &View| {
+        if from == to {
             return vec![];
         }
-        let same_query = f.definition == t.definition && f.columns == t.columns;
-        if same_query && f.materialized == t.materialized {
+        let same_query = from.definition == to.definition && from.columns == to.columns;
+        if same_query && from.materialized == to.materialized {
             let mut out = Vec::new();
-            if f.options != t.options {
+            if from.options != to.options {
                 out.push(ViewChange::AlterOptions {
-                    from: f.clone(),
-                    to: t.clone(),
+                    from: from.clone(),
+                    to: to.clone(),
                 });
             }
-            if f.populated != t.populated {
-                out.push(ViewChange::Refresh { view: t.clone() });
+            if from.populated != to.populated {
+                out.push(ViewChange::Refresh { view: to.clone() });
             }
             out
-        } else if replaceable(f, t) {
+        } else if replaceable(from, to) {
             vec![ViewChange::Replace {
-                from: f.clone(),
-                to: t.clone(),
+                from: from.clone(),
+                to: to.clone(),
             }]
         } else {
-            [drop(f), create(t)].concat()
+            [drop(from), create(to)].concat()
         }
     };
     keyed(out, &ctx.from.views, &ctx.to.views, create, drop, alter);

@@ -1,0 +1,141 @@
+//! The commands that run once against one database: plan, inspect, seed (data only),
+//! status, and the HTTP service.
+
+use super::{Context, HistoryFormat, InspectFormat, PlanFormat, out, render, write_out};
+use crate::db;
+use crate::error::{Error, Result};
+use crate::pipeline::{self, Engine, Source};
+use std::path::PathBuf;
+
+/// `inspect`: the database's schema as SQL files, or its catalog as JSON.
+pub(super) async fn inspect(
+    ctx: &Context,
+    engine: &mut Engine,
+    url: Option<String>,
+    format: InspectFormat,
+    out: Option<&PathBuf>,
+) -> Result<i32> {
+    let url = ctx.database_url(url)?;
+    let catalog = engine.catalog(&Source::Database(url), None).await?;
+    match format {
+        InspectFormat::Json => {
+            let text = serde_json::to_string_pretty(&catalog).expect("catalog serializes") + "\n";
+            write_out(out.map(|d| d.join("catalog.json")).as_ref(), &text)?;
+        }
+        InspectFormat::Sql => {
+            let files = pipeline::schema_sql(&catalog)?;
+            match out {
+                Some(dir) => {
+                    std::fs::create_dir_all(dir).map_err(|source| Error::Write {
+                        path: dir.clone(),
+                        source,
+                    })?;
+                    for (name, text) in files {
+                        write_out(Some(&dir.join(name)), &text)?;
+                    }
+                }
+                None => {
+                    for (_, text) in files {
+                        out::print(&text)?;
+                    }
+                }
+            }
+        }
+    }
+    Ok(0)
+}
+
+/// `seed`: the seed files, all or nothing.
+pub(super) async fn seed(
+    ctx: &Context,
+    url: Option<String>,
+    seeds: Option<PathBuf>,
+) -> Result<i32> {
+    let url = ctx.database_url(url)?;
+    let dir = ctx.seeds(seeds);
+    if !dir.is_dir() {
+        return Err(Error::NoSeeds(dir));
+    }
+    let client = db::connect(&db::parse(&url)?).await?;
+    let done = crate::seed::seed(&client, &dir).await?;
+    let (files, statements, rows) = (done.files, done.statements, done.rows);
+    outln!("seeded {files} files ({statements} statements): {rows} rows written")?;
+    Ok(0)
+}
+
+/// `status`: the database against the desired state, per service.
+pub(super) async fn status(
+    ctx: &Context,
+    engine: &mut Engine,
+    database_url: Option<String>,
+    to: Option<String>,
+    format: HistoryFormat,
+) -> Result<i32> {
+    let url = ctx.database_url(database_url)?;
+    let separate = ctx.separate()?;
+    let mut services = ctx.services();
+    services.retain(|name, _| !separate.iter().any(|(s, _, _)| s == name));
+    engine.exclude_schemas = ctx.separate_schemas();
+    let status = engine
+        .status_with_separate(&url, &ctx.desired(to)?, &services, &separate)
+        .await?;
+    match format {
+        HistoryFormat::Json => outln!(
+            "{}",
+            serde_json::to_string_pretty(&status).expect("status serializes")
+        )?,
+        HistoryFormat::Text => out::print(&status.text())?,
+    }
+    Ok(0)
+}
+
+/// `plan`: the steps from a source to the desired state, rendered.
+pub(super) async fn plan(
+    ctx: &Context,
+    engine: &mut Engine,
+    from: Option<String>,
+    to: Option<String>,
+    format: PlanFormat,
+    out: Option<&PathBuf>,
+    schemas: &[String],
+) -> Result<i32> {
+    if from.is_none() {
+        // The shared database by configuration: its plan leaves out the schemas of
+        // services that have databases of their own.
+        engine.exclude_schemas = ctx.separate_schemas();
+    }
+    let (from, note) = ctx.plan_from(from)?;
+    if let Some(note) = note {
+        eprintln!("{note}");
+    }
+    let mut plan = engine.plan(&from, &ctx.desired(to)?, schemas).await?;
+    let (lock, statement, long) = ctx.timeouts()?;
+    plan.set_timeouts(lock, statement, long);
+    write_out(out, &render(&plan, format))?;
+    Ok(0)
+}
+
+/// `serve`: the HTTP service, until it is stopped.
+pub(super) async fn serve(
+    ctx: Context,
+    port: Option<u16>,
+    insecure_loopback: bool,
+    no_backup: bool,
+    dev_url: Option<String>,
+) -> Result<i32> {
+    let desired = ctx.desired(None)?;
+    crate::serve::serve(crate::serve::Options {
+        port: port.unwrap_or(crate::serve::DEFAULT_PORT),
+        token: std::env::var("MIGRATION_SERVICE_TOKEN")
+            .ok()
+            .filter(|t| !t.is_empty()),
+        insecure_loopback,
+        master_url: std::env::var("MIGRATION_SERVICE_MASTER_DB_URL").ok(),
+        config: ctx.config,
+        desired,
+        dev_url,
+        backups: !no_backup,
+    })
+    .await?;
+    Ok(0)
+}
