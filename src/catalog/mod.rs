@@ -17,6 +17,7 @@ mod extension;
 mod function;
 mod index;
 mod keywords;
+mod operator;
 mod pairs;
 mod policy;
 mod privilege;
@@ -39,6 +40,7 @@ pub use enum_type::EnumType;
 pub use extension::Extension;
 pub use function::Function;
 pub use index::Index;
+pub use operator::Operator;
 pub use policy::Policy;
 pub use privilege::{Acl, AclKind, DefaultAclKey, Grant, PRIVILEGE_ORDER};
 pub use rename::Rename;
@@ -81,6 +83,7 @@ pub(crate) const READERS: &[Reader] = &[
     reader("triggers", trigger::QUERY, trigger::read),
     reader("policies", policy::QUERY, policy::read),
     reader("aggregates", aggregate::QUERY, aggregate::read),
+    reader("operators", operator::QUERY, operator::read),
 ];
 
 const fn reader(
@@ -170,20 +173,59 @@ pub fn options_sql(options: &[String]) -> String {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ObjectId {
-    Schema { name: String },
-    Extension { name: String },
-    Type { name: QualName },
-    Sequence { name: QualName },
-    Table { name: QualName },
-    Column { table: QualName, column: String },
-    Constraint { table: QualName, name: String },
-    Index { name: QualName },
-    Function { name: QualName, args: String },
-    Trigger { table: QualName, name: String },
-    View { name: QualName },
-    Collation { name: QualName },
-    Policy { table: QualName, name: String },
-    Role { name: String },
+    Schema {
+        name: String,
+    },
+    Extension {
+        name: String,
+    },
+    Type {
+        name: QualName,
+    },
+    Sequence {
+        name: QualName,
+    },
+    Table {
+        name: QualName,
+    },
+    Column {
+        table: QualName,
+        column: String,
+    },
+    Constraint {
+        table: QualName,
+        name: String,
+    },
+    Index {
+        name: QualName,
+    },
+    Function {
+        name: QualName,
+        args: String,
+    },
+    Trigger {
+        table: QualName,
+        name: String,
+    },
+    View {
+        name: QualName,
+    },
+    Collation {
+        name: QualName,
+    },
+    Policy {
+        table: QualName,
+        name: String,
+    },
+    Role {
+        name: String,
+    },
+    /// An operator: its name and its argument types as PostgreSQL identifies them
+    /// (`pg_catalog.text, pg_catalog.text`; a prefix operator has only its right one).
+    Operator {
+        name: QualName,
+        args: String,
+    },
 }
 
 impl ObjectId {
@@ -204,6 +246,58 @@ impl ObjectId {
             ObjectId::Collation { .. } => "collation",
             ObjectId::Policy { .. } => "policy",
             ObjectId::Role { .. } => "role",
+            ObjectId::Operator { .. } => "operator",
+        }
+    }
+
+    /// The object PostgreSQL identifies by an address (`pg_identify_object_as_address`:
+    /// its type, the schema and name, the arguments joined by `, `), for the kinds read
+    /// that way; `None` for a kind the engine does not manage.
+    pub fn from_address(kind: &str, name: QualName, args: Option<String>) -> Option<ObjectId> {
+        match kind {
+            "operator" => Some(ObjectId::Operator {
+                name,
+                args: args.unwrap_or_default(),
+            }),
+            _ => None,
+        }
+    }
+
+    /// How SQL names the object after `COMMENT ON` or `ALTER`, where the kind alone says
+    /// it (`Catalog::sql_reference` refines a type into a domain, a view into a
+    /// materialized one, a function into a procedure or aggregate).
+    pub fn sql_reference(&self) -> String {
+        match self {
+            ObjectId::Schema { name } => format!("SCHEMA {}", quote_ident(name)),
+            ObjectId::Extension { name } => format!("EXTENSION {}", quote_ident(name)),
+            ObjectId::Type { name } => format!("TYPE {name}"),
+            ObjectId::Sequence { name } => format!("SEQUENCE {name}"),
+            ObjectId::Table { name } => format!("TABLE {name}"),
+            ObjectId::View { name } => format!("VIEW {name}"),
+            ObjectId::Column { table, column } => format!("COLUMN {table}.{}", quote_ident(column)),
+            ObjectId::Constraint { table, name } => {
+                format!("CONSTRAINT {} ON {table}", quote_ident(name))
+            }
+            ObjectId::Index { name } => format!("INDEX {name}"),
+            ObjectId::Function { name, args } => format!("FUNCTION {name}({args})"),
+            ObjectId::Trigger { table, name } => {
+                format!("TRIGGER {} ON {table}", quote_ident(name))
+            }
+            ObjectId::Collation { name } => format!("COLLATION {name}"),
+            ObjectId::Policy { table, name } => format!("POLICY {} ON {table}", quote_ident(name)),
+            ObjectId::Role { name } => format!("ROLE {}", quote_ident(name)),
+            ObjectId::Operator { name, args } => {
+                let args = if args.contains(',') {
+                    args.clone()
+                } else {
+                    format!("NONE, {args}")
+                };
+                format!(
+                    "OPERATOR {}.{} ({args})",
+                    quote_ident(&name.schema),
+                    name.name
+                )
+            }
         }
     }
 
@@ -218,6 +312,7 @@ impl ObjectId {
             | ObjectId::Index { name }
             | ObjectId::View { name }
             | ObjectId::Function { name, .. }
+            | ObjectId::Operator { name, .. }
             | ObjectId::Collation { name } => Some(&name.schema),
             ObjectId::Column { table, .. }
             | ObjectId::Constraint { table, .. }
@@ -252,6 +347,12 @@ impl fmt::Display for ObjectId {
                 write!(f, "policy {} on {table}", quote_ident(name))
             }
             ObjectId::Role { name } => write!(f, "role {}", quote_ident(name)),
+            ObjectId::Operator { name, args } => write!(
+                f,
+                "operator {}.{}({args})",
+                quote_ident(&name.schema),
+                name.name
+            ),
         }
     }
 }
@@ -288,6 +389,9 @@ pub struct Catalog {
     /// Keyed like functions (they share a namespace).
     #[serde(with = "pairs")]
     pub aggregates: BTreeMap<(QualName, String), Aggregate>,
+    /// Keyed by name and argument types (as in [`ObjectId::Operator`]).
+    #[serde(default, with = "pairs")]
+    pub operators: BTreeMap<(QualName, String), Operator>,
     /// Keyed by table and trigger name.
     #[serde(with = "pairs")]
     pub triggers: BTreeMap<(QualName, String), Trigger>,
@@ -326,6 +430,75 @@ pub struct Catalog {
 }
 
 impl Catalog {
+    /// Whether the object is in this catalog.
+    pub fn contains(&self, id: &ObjectId) -> bool {
+        match id {
+            ObjectId::Schema { name } => self.schemas.contains_key(name),
+            ObjectId::Extension { name } => self.extensions.contains_key(name),
+            ObjectId::Type { name } => {
+                self.enums.contains_key(name)
+                    || self.domains.contains_key(name)
+                    || self.composites.contains_key(name)
+            }
+            ObjectId::Sequence { name } => {
+                self.sequences.contains_key(name) || self.identity_sequences.contains(name)
+            }
+            ObjectId::Table { name } => self.tables.contains_key(name),
+            ObjectId::Column { table, column } => {
+                self.tables
+                    .get(table)
+                    .is_some_and(|t| t.column(column).is_some())
+                    || self
+                        .views
+                        .get(table)
+                        .is_some_and(|v| v.columns.iter().any(|(c, _)| c == column))
+            }
+            ObjectId::Constraint { table, name } => self
+                .tables
+                .get(table)
+                .is_some_and(|t| t.constraints.contains_key(name)),
+            ObjectId::Index { name } => self.indexes.contains_key(name),
+            ObjectId::View { name } => self.views.contains_key(name),
+            ObjectId::Function { name, args } => {
+                let key = (name.clone(), args.clone());
+                self.functions.contains_key(&key) || self.aggregates.contains_key(&key)
+            }
+            ObjectId::Trigger { table, name } => {
+                self.triggers.contains_key(&(table.clone(), name.clone()))
+            }
+            ObjectId::Policy { table, name } => {
+                self.policies.contains_key(&(table.clone(), name.clone()))
+            }
+            ObjectId::Collation { name } => self.collations.contains_key(name),
+            ObjectId::Role { name } => self.roles.contains_key(name),
+            ObjectId::Operator { name, args } => {
+                self.operators.contains_key(&(name.clone(), args.clone()))
+            }
+        }
+    }
+
+    /// How SQL names the object, with the keyword this catalog's form of it takes
+    /// (`DOMAIN`, `MATERIALIZED VIEW`, `PROCEDURE`, `AGGREGATE`); `None` when the object
+    /// is not here.
+    pub fn sql_reference(&self, id: &ObjectId) -> Option<String> {
+        if !self.contains(id) {
+            return None;
+        }
+        Some(match id {
+            ObjectId::Type { name } if self.domains.contains_key(name) => format!("DOMAIN {name}"),
+            ObjectId::View { name } => format!("{} {name}", self.views[name].keyword()),
+            ObjectId::Function { name, args } => {
+                let key = (name.clone(), args.clone());
+                let keyword = match self.functions.get(&key) {
+                    Some(f) => f.keyword(),
+                    None => "AGGREGATE",
+                };
+                format!("{keyword} {name}({args})")
+            }
+            other => other.sql_reference(),
+        })
+    }
+
     /// The schemas the desired state creates or puts objects in: every schema it has, and
     /// `public` only when something lives there (every new database has an empty `public`).
     pub fn used_schemas(&self) -> BTreeSet<String> {
@@ -335,19 +508,7 @@ impl Catalog {
             .filter(|s| s.as_str() != "public")
             .cloned()
             .collect();
-        let in_public = |q: &QualName| q.schema == "public";
-        if self.tables.keys().any(in_public)
-            || self.sequences.keys().any(in_public)
-            || self.enums.keys().any(in_public)
-            || self.domains.keys().any(in_public)
-            || self.collations.keys().any(in_public)
-            || self.composites.keys().any(in_public)
-            || self.functions.keys().any(|(q, _)| in_public(q))
-            || self.views.keys().any(in_public)
-            || self.aggregates.keys().any(|(q, _)| in_public(q))
-            || self.extensions.values().any(|e| e.schema == "public")
-            || self.unsupported.iter().any(|(s, _)| s == "public")
-        {
+        if self.object_schemas().any(|s| s == "public") {
             used.insert("public".into());
         }
         used
@@ -402,48 +563,112 @@ impl Catalog {
 
     /// Keeps only what lives in `scope` (extensions are database-wide and all kept).
     pub fn restrict(&mut self, scope: &BTreeSet<String>) {
-        self.schemas.retain(|k, _| scope.contains(k));
-        self.enums.retain(|k, _| scope.contains(&k.schema));
-        self.domains.retain(|k, _| scope.contains(&k.schema));
-        self.collations.retain(|k, _| scope.contains(&k.schema));
-        self.composites.retain(|k, _| scope.contains(&k.schema));
-        self.sequences.retain(|k, _| scope.contains(&k.schema));
-        self.tables.retain(|k, _| scope.contains(&k.schema));
-        self.indexes.retain(|k, _| scope.contains(&k.schema));
-        self.functions.retain(|(k, _), _| scope.contains(&k.schema));
-        self.views.retain(|k, _| scope.contains(&k.schema));
-        self.aggregates
-            .retain(|(k, _), _| scope.contains(&k.schema));
-        self.triggers.retain(|(k, _), _| scope.contains(&k.schema));
-        self.policies.retain(|(k, _), _| scope.contains(&k.schema));
-        self.privileges
-            .retain(|id, _| id.schema().is_none_or(|s| scope.contains(s)));
-        self.owners
-            .retain(|id, _| id.schema().is_none_or(|s| scope.contains(s)));
-        self.identity_sequences
-            .retain(|q| scope.contains(&q.schema));
-        self.default_privileges
-            .retain(|k, _| k.schema.as_ref().is_none_or(|s| scope.contains(s)));
-        self.comments
-            .retain(|id, _| id.schema().is_none_or(|s| scope.contains(s)));
-        self.unsupported.retain(|(s, _)| scope.contains(s));
+        let inside = |q: &QualName| scope.contains(&q.schema);
+        let id_inside = |id: &ObjectId| id.schema().is_none_or(|s| scope.contains(s));
+        // Every field is named: a new kind's map cannot be forgotten here.
+        let Catalog {
+            server_version: _,
+            current_user: _,
+            schemas,
+            extensions: _,
+            enums,
+            collations,
+            domains,
+            composites,
+            sequences,
+            tables,
+            indexes,
+            views,
+            functions,
+            aggregates,
+            operators,
+            triggers,
+            privileges,
+            identity_sequences,
+            owners,
+            default_privileges,
+            roles: _,
+            policies,
+            comments,
+            depends: _,
+            renames: _,
+            unsupported,
+        } = self;
+        schemas.retain(|k, _| scope.contains(k));
+        enums.retain(|k, _| inside(k));
+        domains.retain(|k, _| inside(k));
+        collations.retain(|k, _| inside(k));
+        composites.retain(|k, _| inside(k));
+        sequences.retain(|k, _| inside(k));
+        tables.retain(|k, _| inside(k));
+        indexes.retain(|k, _| inside(k));
+        functions.retain(|(k, _), _| inside(k));
+        views.retain(|k, _| inside(k));
+        aggregates.retain(|(k, _), _| inside(k));
+        operators.retain(|(k, _), _| inside(k));
+        triggers.retain(|(k, _), _| inside(k));
+        policies.retain(|(k, _), _| inside(k));
+        privileges.retain(|id, _| id_inside(id));
+        owners.retain(|id, _| id_inside(id));
+        identity_sequences.retain(|q| inside(q));
+        default_privileges.retain(|k, _| k.schema.as_ref().is_none_or(|s| scope.contains(s)));
+        comments.retain(|id, _| id_inside(id));
+        unsupported.retain(|(s, _)| scope.contains(s));
+    }
+
+    /// The schemas of the objects in schemas (not of the schemas themselves).
+    fn object_schemas(&self) -> impl Iterator<Item = &str> {
+        // Every field is named: a new kind's map cannot be forgotten here.
+        let Catalog {
+            server_version: _,
+            current_user: _,
+            schemas: _,
+            extensions,
+            enums,
+            collations,
+            domains,
+            composites,
+            sequences,
+            tables,
+            indexes,
+            views,
+            functions,
+            aggregates,
+            operators,
+            triggers,
+            privileges: _,
+            identity_sequences: _,
+            owners: _,
+            default_privileges: _,
+            roles: _,
+            policies,
+            comments: _,
+            depends: _,
+            renames: _,
+            unsupported,
+        } = self;
+        let named = enums
+            .keys()
+            .chain(collations.keys())
+            .chain(domains.keys())
+            .chain(composites.keys())
+            .chain(sequences.keys())
+            .chain(tables.keys())
+            .chain(indexes.keys())
+            .chain(views.keys())
+            .chain(functions.keys().map(|(q, _)| q))
+            .chain(aggregates.keys().map(|(q, _)| q))
+            .chain(operators.keys().map(|(q, _)| q))
+            .chain(triggers.keys().map(|(q, _)| q))
+            .chain(policies.keys().map(|(q, _)| q))
+            .map(|q| q.schema.as_str());
+        named
+            .chain(extensions.values().map(|e| e.schema.as_str()))
+            .chain(unsupported.iter().map(|(s, _)| s.as_str()))
     }
 
     pub fn is_empty(&self) -> bool {
-        self.schemas.is_empty()
-            && self.extensions.is_empty()
-            && self.enums.is_empty()
-            && self.domains.is_empty()
-            && self.collations.is_empty()
-            && self.composites.is_empty()
-            && self.sequences.is_empty()
-            && self.tables.is_empty()
-            && self.indexes.is_empty()
-            && self.functions.is_empty()
-            && self.views.is_empty()
-            && self.aggregates.is_empty()
-            && self.triggers.is_empty()
-            && self.policies.is_empty()
+        self.schemas.is_empty() && self.object_schemas().next().is_none()
     }
 
     /// Every role name the catalog uses: roles it declares and their memberships, policy

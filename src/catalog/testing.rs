@@ -453,6 +453,25 @@ pub(crate) fn aggregate(name: &str, arg_types: &str, options: &[(&str, &str)]) -
     }
 }
 
+/// A binary operator `name` (`schema.symbol`) over `left` and `right`, implemented by
+/// `function`.
+pub(crate) fn operator(name: &str, left: &str, right: &str, function: &str) -> Operator {
+    let (schema, symbol) = name.split_once('.').expect("schema.symbol");
+    Operator {
+        name: QualName::new(schema.to_string(), symbol.to_string()),
+        args: format!("{left}, {right}"),
+        left: Some(left.into()),
+        right: right.into(),
+        function: function.into(),
+        commutator: None,
+        negator: None,
+        restrict: None,
+        join: None,
+        hashes: false,
+        merges: false,
+    }
+}
+
 // ---- types, sequences ------------------------------------------------------------------
 
 pub(crate) fn enum_type(name: &str, labels: &[&str]) -> EnumType {

@@ -5,7 +5,7 @@
 use super::{Change, Context};
 use super::{
     ColumnChange, ConstraintChange, DomainChange, EnumChange, FunctionChange, IndexChange,
-    TableChange, TriggerChange, ViewChange,
+    OperatorChange, TableChange, TriggerChange, ViewChange,
 };
 use crate::catalog::ObjectId;
 use std::collections::BTreeSet;
@@ -37,6 +37,7 @@ fn seeds(changes: &[Change]) -> BTreeSet<ObjectId> {
                 name: function.name.clone(),
                 args: function.arg_types.clone(),
             }),
+            Change::Operator(OperatorChange::Drop { operator }) => Some(operator.id()),
             Change::Trigger(TriggerChange::Drop { trigger }) => Some(ObjectId::Trigger {
                 table: trigger.table.clone(),
                 name: trigger.name.clone(),

@@ -60,6 +60,11 @@ fn label(c: &Change) -> String {
             DomainChange::Drop { domain } => format!("domain drop {}", domain.name),
             DomainChange::Alter { to, .. } => format!("domain alter {}", to.name),
         },
+        Change::Operator(o) => match o {
+            OperatorChange::Create { operator } => format!("operator create {}", operator.id()),
+            OperatorChange::Drop { operator } => format!("operator drop {}", operator.id()),
+            OperatorChange::SetEstimators { to, .. } => format!("operator estimators {}", to.id()),
+        },
         Change::Composite(c) => match c {
             CompositeChange::Create { composite } => format!("composite create {}", composite.name),
             CompositeChange::Drop { composite } => format!("composite drop {}", composite.name),

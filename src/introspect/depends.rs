@@ -55,7 +55,12 @@ pub(super) fn read(catalog: &mut Catalog, rows: &[Row]) {
                 name: ref_name,
                 args: ref_sub.unwrap_or_default(),
             },
-            _ => ObjectId::Collation { name: ref_name },
+            "collation" => ObjectId::Collation { name: ref_name },
+            other => match ObjectId::from_address(other, ref_name, ref_sub) {
+                Some(id) => id,
+                // A kind the engine does not manage: nothing of ours orders against it.
+                None => continue,
+            },
         };
         // A policy's expressions over its own table's columns do matter: PostgreSQL
         // refuses to retype or drop them while the policy exists.

@@ -60,6 +60,20 @@ fn id_of(a: &Aggregate) -> ObjectId {
     }
 }
 
+/// Objects this change creates (an aggregate replaced in place keeps its comment).
+pub(super) fn created(change: &AggregateChange) -> Vec<ObjectId> {
+    match change {
+        AggregateChange::Create {
+            aggregate,
+            replace: false,
+        } => vec![ObjectId::Function {
+            name: aggregate.name.clone(),
+            args: aggregate.arg_types.clone(),
+        }],
+        _ => vec![],
+    }
+}
+
 pub(super) fn steps(ctx: &Context, change: &AggregateChange) -> Vec<Step> {
     match change {
         AggregateChange::Create {

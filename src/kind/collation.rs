@@ -65,6 +65,16 @@ fn create_sql(c: &Collation) -> String {
     format!("CREATE COLLATION {} ({});", c.name, opts.join(", "))
 }
 
+/// Objects this change creates (or creates again).
+pub(super) fn created(change: &CollationChange) -> Vec<ObjectId> {
+    match change {
+        CollationChange::Create { collation } => vec![ObjectId::Collation {
+            name: collation.name.clone(),
+        }],
+        _ => vec![],
+    }
+}
+
 pub(super) fn steps(ctx: &Context, change: &CollationChange) -> Vec<Step> {
     match change {
         CollationChange::Create { collation: c } => {

@@ -203,6 +203,14 @@ fn col_id(table: &QualName, column: &str) -> ObjectId {
     }
 }
 
+/// Objects this change creates (or creates again).
+pub(super) fn created(change: &ColumnChange) -> Vec<ObjectId> {
+    match change {
+        ColumnChange::Add { table, column } => vec![col_id(table, &column.name)],
+        _ => vec![],
+    }
+}
+
 pub(super) fn steps(ctx: &Context, change: &ColumnChange) -> Vec<Step> {
     match change {
         ColumnChange::Add { table, column } => {

@@ -3,7 +3,7 @@
 
 use super::Change;
 use super::domain::{drop_type, type_id};
-use crate::catalog::{CompositeType, quote_ident};
+use crate::catalog::{CompositeType, ObjectId, quote_ident};
 use crate::diff::{Context, keyed};
 use crate::plan::{Action, Deps, Step, step};
 
@@ -48,6 +48,14 @@ pub(crate) fn diff(ctx: &Context, out: &mut Vec<Change>) {
             }
         },
     );
+}
+
+/// Objects this change creates (or creates again).
+pub(super) fn created(change: &CompositeChange) -> Vec<ObjectId> {
+    match change {
+        CompositeChange::Create { composite } => vec![type_id(&composite.name)],
+        _ => vec![],
+    }
 }
 
 pub(super) fn steps(ctx: &Context, change: &CompositeChange) -> Vec<Step> {

@@ -168,6 +168,17 @@ fn validate(table: &QualName, c: &Constraint) -> Step {
     .non_transactional()
 }
 
+/// Objects this change creates (or creates again).
+pub(super) fn created(change: &ConstraintChange) -> Vec<ObjectId> {
+    match change {
+        ConstraintChange::Add { table, constraint } => vec![ObjectId::Constraint {
+            table: table.clone(),
+            name: constraint.name.clone(),
+        }],
+        _ => vec![],
+    }
+}
+
 pub(super) fn steps(ctx: &Context, change: &ConstraintChange) -> Vec<Step> {
     match change {
         ConstraintChange::Add {

@@ -63,6 +63,14 @@ fn create_domain(d: &Domain) -> String {
     sql
 }
 
+/// Objects this change creates (or creates again).
+pub(super) fn created(change: &DomainChange) -> Vec<ObjectId> {
+    match change {
+        DomainChange::Create { domain } => vec![type_id(&domain.name)],
+        _ => vec![],
+    }
+}
+
 pub(super) fn steps(ctx: &Context, change: &DomainChange) -> Vec<Step> {
     match change {
         DomainChange::Create { domain: d } => {

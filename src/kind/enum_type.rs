@@ -93,6 +93,16 @@ fn type_id(name: &QualName) -> ObjectId {
     ObjectId::Type { name: name.clone() }
 }
 
+/// Objects this change creates (or creates again).
+pub(super) fn created(change: &EnumChange) -> Vec<ObjectId> {
+    match change {
+        EnumChange::Create { enum_type: e } | EnumChange::Recreate { to: e, .. } => {
+            vec![type_id(&e.name)]
+        }
+        _ => vec![],
+    }
+}
+
 pub(super) fn steps(ctx: &Context, change: &EnumChange) -> Vec<Step> {
     match change {
         EnumChange::Create { enum_type: e } => {

@@ -57,6 +57,11 @@ pub(crate) fn diff(ctx: &Context, out: &mut Vec<Change>) {
     );
 }
 
+/// An extension's comment and members come with it: nothing to report.
+pub(super) fn created(_: &ExtensionChange) -> Vec<ObjectId> {
+    vec![]
+}
+
 pub(super) fn steps(_ctx: &Context, change: &ExtensionChange) -> Vec<Step> {
     let schema = |s: &str| ObjectId::Schema {
         name: s.to_string(),

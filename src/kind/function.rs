@@ -115,6 +115,14 @@ fn body_deps(ctx: &Context, f: &Function) -> Vec<ObjectId> {
     out
 }
 
+/// Objects this change creates (or creates again).
+pub(super) fn created(change: &FunctionChange) -> Vec<ObjectId> {
+    match change {
+        FunctionChange::Create { function } => vec![id_of(function)],
+        _ => vec![],
+    }
+}
+
 pub(super) fn steps(ctx: &Context, change: &FunctionChange) -> Vec<Step> {
     match change {
         FunctionChange::Create { function: f } => {

@@ -110,6 +110,18 @@ fn online(ctx: &Context, index: &Index) -> bool {
     !index.inherited && ctx.existing(&index.table) && plain(ctx.from) && plain(ctx.to)
 }
 
+/// Objects this change creates (or creates again).
+pub(super) fn created(change: &IndexChange) -> Vec<ObjectId> {
+    match change {
+        IndexChange::Create { index } | IndexChange::Replace { to: index, .. } => {
+            vec![ObjectId::Index {
+                name: index.name.clone(),
+            }]
+        }
+        _ => vec![],
+    }
+}
+
 pub(super) fn steps(ctx: &Context, change: &IndexChange) -> Vec<Step> {
     match change {
         IndexChange::Create { index } => {

@@ -18,6 +18,7 @@ pub(crate) mod enum_type;
 pub(crate) mod extension;
 pub(crate) mod function;
 pub(crate) mod index;
+pub(crate) mod operator;
 pub(crate) mod policy;
 pub(crate) mod privilege;
 pub(crate) mod role;
@@ -48,6 +49,13 @@ macro_rules! kinds {
         })*
 
         impl Change {
+            /// The objects this change creates or creates again, from its kind's module.
+            pub(crate) fn created(&self) -> Vec<crate::catalog::ObjectId> {
+                match self {
+                    $(Change::$variant(c) => $module::created(c),)*
+                }
+            }
+
             /// The steps that carry out this change, from its kind's module.
             pub(crate) fn steps(&self, ctx: &Context) -> Vec<Step> {
                 match self {
@@ -72,6 +80,7 @@ kinds!(
     Constraint(constraint::ConstraintChange),
     Function(function::FunctionChange),
     Aggregate(aggregate::AggregateChange),
+    Operator(operator::OperatorChange),
     View(view::ViewChange),
     Trigger(trigger::TriggerChange),
     Policy(policy::PolicyChange),
@@ -97,7 +106,16 @@ pub(crate) fn diff_each(ctx: &crate::diff::Context, out: &mut Vec<Change>) {
     index::diff(ctx, out);
     function::diff(ctx, out);
     aggregate::diff(ctx, out);
+    operator::diff(ctx, out);
     view::diff(ctx, out);
     trigger::diff(ctx, out);
     policy::diff(ctx, out);
+}
+
+/// The objects a plan's changes create or create again: a comment or privilege they should
+/// carry is set whatever the current database says.
+pub(crate) fn created_by(
+    changes: &[Change],
+) -> std::collections::BTreeSet<crate::catalog::ObjectId> {
+    changes.iter().flat_map(Change::created).collect()
 }

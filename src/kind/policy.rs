@@ -246,6 +246,19 @@ fn authz(ctx: &Context, table: &QualName, s: Step) -> Step {
     )
 }
 
+/// Objects this change creates (or creates again).
+pub(super) fn created(change: &PolicyChange) -> Vec<ObjectId> {
+    match change {
+        PolicyChange::Create { policy } | PolicyChange::Recreate { to: policy, .. } => {
+            vec![ObjectId::Policy {
+                table: policy.table.clone(),
+                name: policy.name.clone(),
+            }]
+        }
+        _ => vec![],
+    }
+}
+
 pub(super) fn steps(ctx: &Context, change: &PolicyChange) -> Vec<Step> {
     let s = match change {
         PolicyChange::Create { policy: p } => {

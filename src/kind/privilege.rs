@@ -97,7 +97,7 @@ fn initial(ctx: &Context, id: &ObjectId) -> Acl {
 }
 
 pub(crate) fn diff(ctx: &Context, changes: &mut Vec<Change>) {
-    let mut created = super::comment::created(changes);
+    let mut created = super::created_by(changes);
     // Identity sequences come with the tables and columns that own them.
     for q in &ctx.to.identity_sequences {
         if !ctx.from.identity_sequences.contains(q) {
@@ -110,7 +110,7 @@ pub(crate) fn diff(ctx: &Context, changes: &mut Vec<Change>) {
     let mut out = Vec::new();
     let mut columns: BTreeMap<QualName, (ColumnAcls, bool)> = BTreeMap::new();
     for id in ids {
-        if !super::comment::survives(ctx, id) {
+        if !ctx.to.contains(id) {
             continue;
         }
         let new = created.contains(id);
@@ -149,7 +149,7 @@ pub(crate) fn diff(ctx: &Context, changes: &mut Vec<Change>) {
     let mut ids: BTreeSet<&ObjectId> = ctx.from.owners.keys().collect();
     ids.extend(ctx.to.owners.keys());
     for id in ids {
-        if !super::comment::survives(ctx, id) {
+        if !ctx.to.contains(id) {
             continue;
         }
         let new = created.contains(id);
@@ -331,6 +331,11 @@ fn grantee_roles(acl: &Acl) -> impl Iterator<Item = ObjectId> + '_ {
     acl.iter()
         .filter_map(|g: &Grant| g.grantee.role())
         .map(|r| ObjectId::Role { name: r.into() })
+}
+
+/// Privileges are not objects.
+pub(super) fn created(_: &PrivilegeChange) -> Vec<ObjectId> {
+    vec![]
 }
 
 pub(super) fn steps(ctx: &Context, change: &PrivilegeChange) -> Vec<Step> {

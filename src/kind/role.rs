@@ -103,6 +103,11 @@ fn id(name: &str) -> ObjectId {
     ObjectId::Role { name: name.into() }
 }
 
+/// Roles carry no comment or privilege the engine manages: nothing to report.
+pub(super) fn created(_: &RoleChange) -> Vec<ObjectId> {
+    vec![]
+}
+
 pub(super) fn steps(_ctx: &Context, change: &RoleChange) -> Vec<Step> {
     let s = match change {
         RoleChange::Create { role } => {

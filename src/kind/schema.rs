@@ -24,6 +24,15 @@ pub(crate) fn diff(ctx: &Context, out: &mut Vec<Change>) {
     );
 }
 
+/// Objects this change creates (or creates again): a comment or privilege they should
+/// carry is set whatever the current database says.
+pub(super) fn created(change: &SchemaChange) -> Vec<ObjectId> {
+    match change {
+        SchemaChange::Create { name } => vec![ObjectId::Schema { name: name.clone() }],
+        SchemaChange::Drop { .. } => vec![],
+    }
+}
+
 pub(super) fn steps(_ctx: &Context, change: &SchemaChange) -> Vec<Step> {
     match change {
         SchemaChange::Create { name } => {

@@ -82,6 +82,16 @@ fn owner_id(s: &Sequence) -> Option<ObjectId> {
     })
 }
 
+/// Objects this change creates (or creates again).
+pub(super) fn created(change: &SequenceChange) -> Vec<ObjectId> {
+    match change {
+        SequenceChange::Create { sequence } => vec![ObjectId::Sequence {
+            name: sequence.name.clone(),
+        }],
+        _ => vec![],
+    }
+}
+
 pub(super) fn steps(ctx: &Context, change: &SequenceChange) -> Vec<Step> {
     match change {
         SequenceChange::Create { sequence: s } => {

@@ -183,6 +183,25 @@ fn as_detached(ctx: &Context, table: &Table) -> Table {
     table
 }
 
+/// Objects this change creates (or creates again): a new table, its columns and its
+/// inline constraints.
+pub(super) fn created(change: &TableChange) -> Vec<ObjectId> {
+    let TableChange::Create { table } = change else {
+        return vec![];
+    };
+    let name = &table.name;
+    let mut out = vec![ObjectId::Table { name: name.clone() }];
+    out.extend(table.columns.iter().map(|c| ObjectId::Column {
+        table: name.clone(),
+        column: c.name.clone(),
+    }));
+    out.extend(table.constraints.keys().map(|c| ObjectId::Constraint {
+        table: name.clone(),
+        name: c.clone(),
+    }));
+    out
+}
+
 pub(super) fn steps(ctx: &Context, change: &TableChange) -> Vec<Step> {
     match change {
         TableChange::Create { table } => create_table(ctx, table),

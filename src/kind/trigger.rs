@@ -71,6 +71,14 @@ fn enabled_sql(t: &Trigger) -> Option<String> {
     ))
 }
 
+/// Objects this change creates (or creates again).
+pub(super) fn created(change: &TriggerChange) -> Vec<ObjectId> {
+    match change {
+        TriggerChange::Create { trigger } => vec![id_of(trigger)],
+        _ => vec![],
+    }
+}
+
 pub(super) fn steps(ctx: &Context, change: &TriggerChange) -> Vec<Step> {
     match change {
         TriggerChange::Create { trigger: t } => {

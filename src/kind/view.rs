@@ -99,6 +99,19 @@ fn create_sql(v: &View, replace: bool) -> String {
     sql
 }
 
+/// Objects this change creates (or creates again): a new view and its columns.
+pub(super) fn created(change: &ViewChange) -> Vec<ObjectId> {
+    let ViewChange::Create { view } = change else {
+        return vec![];
+    };
+    let mut out = vec![id_of(view)];
+    out.extend(view.columns.iter().map(|(c, _)| ObjectId::Column {
+        table: view.name.clone(),
+        column: c.clone(),
+    }));
+    out
+}
+
 pub(super) fn steps(ctx: &Context, change: &ViewChange) -> Vec<Step> {
     match change {
         ViewChange::Create { view: v } => {

@@ -18,6 +18,7 @@ pub enum Space {
     Trigger,
     Policy,
     Constraint,
+    Operator,
 }
 
 /// A possibly unqualified name as written in a statement.
@@ -146,6 +147,24 @@ pub fn analyze(node: &NodeEnum, tree: &Value) -> Analysis {
                 }
             }
         }
+        NodeEnum::DefineStmt(s)
+            if s.kind == pg_query::protobuf::ObjectType::ObjectOperator as i32 =>
+        {
+            a.creates
+                .extend(Name::new(Space::Operator, &names(&s.defnames)));
+            // FUNCTION = name is parsed as a type name: it names the function. A
+            // COMMUTATOR or NEGATOR is made as a shell if missing, so it orders nothing.
+            for d in &s.definition {
+                if let Some(NodeEnum::DefElem(d)) = &d.node
+                    && matches!(d.defname.as_str(), "function" | "procedure")
+                    && let Some(NodeEnum::TypeName(t)) =
+                        d.arg.as_ref().and_then(|n| n.node.as_ref())
+                {
+                    a.references
+                        .extend(Name::new(Space::Function, &names(&t.names)));
+                }
+            }
+        }
         NodeEnum::CreateTrigStmt(s) => {
             // EXECUTE FUNCTION names the function without calling it.
             a.references
@@ -266,6 +285,12 @@ pub(super) fn walk(v: &Value, out: &mut Vec<Name>) {
                     out.extend(parse_regclass(s));
                 }
                 out.extend(Name::new(Space::Function, &parts));
+            }
+            // An operator in an expression (`a === b`, `a OPERATOR(app.===) b`).
+            if (map.contains_key("lexpr") || map.contains_key("rexpr"))
+                && let Some(name) = map.get("name")
+            {
+                out.extend(Name::new(Space::Operator, &json_names(name)));
             }
             // ObjectWithArgs: a function named by GRANT, COMMENT, ALTER … OWNER.
             if map.contains_key("objname") && map.contains_key("objfuncargs") {

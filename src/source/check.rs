@@ -33,6 +33,7 @@ fn managed_comment(t: i32) -> bool {
             O::ObjectPolicy,
             O::ObjectCollation,
             O::ObjectForeignTable,
+            O::ObjectOperator,
         ],
     )
 }
@@ -65,6 +66,7 @@ fn managed_owner(t: i32) -> bool {
             O::ObjectType,
             O::ObjectDomain,
             O::ObjectCollation,
+            O::ObjectOperator,
         ],
     )
 }

@@ -29,6 +29,15 @@ fn strings(node: &pg_query::Node) -> Vec<String> {
             })
             .collect(),
         Some(NodeEnum::String(s)) => vec![s.sval.clone()],
+        // An operator (or function) named with its argument types: its name.
+        Some(NodeEnum::ObjectWithArgs(o)) => o
+            .objname
+            .iter()
+            .filter_map(|n| match &n.node {
+                Some(NodeEnum::String(s)) => Some(s.sval.clone()),
+                _ => None,
+            })
+            .collect(),
         _ => Vec::new(),
     }
 }
@@ -72,6 +81,13 @@ pub(super) fn named_object(objtype: i32, object: &pg_query::Node) -> Vec<Name> {
         ObjectType::ObjectType | ObjectType::ObjectDomain => relation(&parts)
             .map(|n| Name {
                 space: Space::Type,
+                ..n
+            })
+            .into_iter()
+            .collect(),
+        ObjectType::ObjectOperator => relation(&parts)
+            .map(|n| Name {
+                space: Space::Operator,
                 ..n
             })
             .into_iter()

@@ -126,6 +126,57 @@ async fn members_named_before_created(env: &Env) -> Result<(), String> {
     Ok(())
 }
 
+/// Files that use an operator (in a view, an index, a comment) before the file that
+/// creates it, and create it before its function: the loader orders them.
+async fn operators_used_before_created(env: &Env) -> Result<(), String> {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let write = |name: &str, text: &str| {
+        std::fs::write(dir.path().join(name), text).map_err(|e| e.to_string())
+    };
+    write(
+        "a_uses.sql",
+        "CREATE VIEW search.same AS SELECT w FROM search.words WHERE w OPERATOR(search.=~=) v;
+         CREATE INDEX words_same ON search.words ((w OPERATOR(search.=~=) v));
+         COMMENT ON OPERATOR search.=~= (text, text) IS 'equal, ignoring case';\n",
+    )?;
+    write(
+        "b_operator.sql",
+        "CREATE OPERATOR search.=~= (FUNCTION = search.ci_eq, LEFTARG = text, RIGHTARG = text);\n",
+    )?;
+    write(
+        "c_objects.sql",
+        "CREATE SCHEMA search;
+         CREATE TABLE search.words (w text, v text);
+         CREATE FUNCTION search.ci_eq(a text, b text) RETURNS boolean
+             LANGUAGE sql IMMUTABLE STRICT AS $$ SELECT lower(a) = lower(b) $$;\n",
+    )?;
+    let mut engine = Engine::with_cluster(env.cluster.clone());
+    let plan = engine
+        .plan(
+            &Source::Empty,
+            &Source::Files(vec![dir.path().to_path_buf()]),
+            &[],
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    let sql = profe_migrate::plan::render::sql(&plan);
+    let at = |needle: &str| {
+        sql.find(needle)
+            .ok_or_else(|| format!("the plan lacks {needle}:\n{sql}"))
+    };
+    let operator = at("CREATE OPERATOR search.=~=")?;
+    if at("FUNCTION search.ci_eq(a text")? > operator
+        || at("CREATE VIEW search.same")? < operator
+        || at("words_same")? < operator
+    {
+        return Err(format!(
+            "the operator is not between its function and its users:\n{sql}"
+        ));
+    }
+    at("COMMENT ON OPERATOR search.=~= (pg_catalog.text, pg_catalog.text)")?;
+    Ok(())
+}
+
 pub fn trials(env: &Arc<Env>) -> Vec<libtest_mimic::Trial> {
     vec![
         trial(
@@ -142,6 +193,11 @@ pub fn trials(env: &Arc<Env>) -> Vec<libtest_mimic::Trial> {
             env,
             "validate::files_naming_members_before_creating_them_load",
             |env| env.block_on(members_named_before_created(&env)),
+        ),
+        trial(
+            env,
+            "validate::files_using_operators_before_creating_them_load",
+            |env| env.block_on(operators_used_before_created(&env)),
         ),
     ]
 }

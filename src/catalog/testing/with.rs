@@ -30,6 +30,11 @@ impl Catalog {
         self
     }
 
+    pub(crate) fn with_operator(mut self, o: Operator) -> Self {
+        self.operators.insert((o.name.clone(), o.args.clone()), o);
+        self
+    }
+
     pub(crate) fn with_aggregate(mut self, a: Aggregate) -> Self {
         self.aggregates
             .insert((a.name.clone(), a.arg_types.clone()), a);

@@ -98,13 +98,15 @@ WITH dep AS (
                     ELSE 'type' END
              WHEN dep.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass THEN
                CASE WHEN pext.extname IS NOT NULL THEN 'extension' ELSE 'function' END
-             ELSE 'collation'
+             WHEN dep.refclassid = 'pg_catalog.pg_collation'::pg_catalog.regclass THEN 'collation'
+             ELSE addr.type
            END AS ref_kind,
            CASE
              WHEN dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass THEN rcn.nspname
              WHEN dep.refclassid = 'pg_catalog.pg_type'::pg_catalog.regclass THEN tn.nspname
              WHEN dep.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass THEN pn.nspname
-             ELSE coln.nspname
+             WHEN dep.refclassid = 'pg_catalog.pg_collation'::pg_catalog.regclass THEN coln.nspname
+             ELSE addr.object_names[1]
            END AS ref_schema,
            CASE
              WHEN dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass THEN
@@ -113,12 +115,14 @@ WITH dep AS (
                COALESCE(text.extname, trel.relname, et.typname)
              WHEN dep.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass THEN
                COALESCE(pext.extname, p.proname)
-             ELSE col.collname
+             WHEN dep.refclassid = 'pg_catalog.pg_collation'::pg_catalog.regclass THEN col.collname
+             ELSE addr.object_names[2]
            END AS ref_name,
            CASE
              WHEN rcon.conname IS NOT NULL THEN rcon.conname
              WHEN ra.attname IS NOT NULL AND rc.relkind NOT IN ('v', 'm') THEN ra.attname
              WHEN p.oid IS NOT NULL THEN pg_catalog.oidvectortypes(p.proargtypes)
+             WHEN addr.type IS NOT NULL THEN pg_catalog.array_to_string(addr.object_args, ', ')
            END AS ref_sub
     FROM dep
     LEFT JOIN pg_catalog.pg_class rc
@@ -156,10 +160,20 @@ WITH dep AS (
     LEFT JOIN pg_catalog.pg_collation col
            ON dep.refclassid = 'pg_catalog.pg_collation'::pg_catalog.regclass AND col.oid = dep.refobjid
     LEFT JOIN pg_catalog.pg_namespace coln ON coln.oid = col.collnamespace
-    WHERE dep.refclassid IN ('pg_catalog.pg_class'::pg_catalog.regclass,
-                             'pg_catalog.pg_type'::pg_catalog.regclass,
-                             'pg_catalog.pg_proc'::pg_catalog.regclass,
-                             'pg_catalog.pg_collation'::pg_catalog.regclass)
+    -- Any other kind of object (an operator, say) by its address, which
+    -- catalog::ObjectId::from_address reads; built-in objects are never dependencies
+    -- the plan orders against, so they are not looked up.
+    LEFT JOIN LATERAL pg_catalog.pg_identify_object_as_address(dep.refclassid, dep.refobjid, 0) addr
+           ON dep.refclassid NOT IN ('pg_catalog.pg_class'::pg_catalog.regclass,
+                                     'pg_catalog.pg_type'::pg_catalog.regclass,
+                                     'pg_catalog.pg_proc'::pg_catalog.regclass,
+                                     'pg_catalog.pg_collation'::pg_catalog.regclass)
+    WHERE dep.refclassid <> 'pg_catalog.pg_namespace'::pg_catalog.regclass
+      AND (dep.refclassid IN ('pg_catalog.pg_class'::pg_catalog.regclass,
+                              'pg_catalog.pg_type'::pg_catalog.regclass,
+                              'pg_catalog.pg_proc'::pg_catalog.regclass,
+                              'pg_catalog.pg_collation'::pg_catalog.regclass)
+           OR dep.refobjid >= 16384)
 )
 SELECT kind, nspname::text, relname::text, sub::text, ref_kind, ref_schema::text,
        ref_name::text, ref_sub::text
