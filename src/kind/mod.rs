@@ -119,3 +119,27 @@ pub(crate) fn created_by(
 ) -> std::collections::BTreeSet<crate::catalog::ObjectId> {
     changes.iter().flat_map(Change::created).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    /// The generic core (ordering, rendering, validation, apply) knows no kind: what a
+    /// kind needs is said by its steps (`Deps`, hazards), never by a match on the kind.
+    #[test]
+    fn the_generic_core_names_no_kind() {
+        let core = [
+            ("plan/order.rs", include_str!("../plan/order.rs")),
+            ("plan/render.rs", include_str!("../plan/render.rs")),
+            ("graph.rs", include_str!("../graph.rs")),
+            ("apply/mod.rs", include_str!("../apply/mod.rs")),
+            (
+                "pipeline/validate.rs",
+                include_str!("../pipeline/validate.rs"),
+            ),
+        ];
+        for (file, text) in core {
+            for needle in ["ObjectId::", "Change::", "crate::kind::"] {
+                assert!(!text.contains(needle), "{file} names a kind ({needle})");
+            }
+        }
+    }
+}
