@@ -26,6 +26,39 @@ pub struct Table {
     /// FORCE ROW LEVEL SECURITY (the owner is filtered too).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub force_rls: bool,
+    /// What logical replication writes to identify an updated or deleted row.
+    #[serde(default, skip_serializing_if = "ReplicaIdentity::is_default")]
+    pub replica_identity: ReplicaIdentity,
+}
+
+/// `REPLICA IDENTITY` of a table (`pg_class.relreplident`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReplicaIdentity {
+    /// The primary key, if any.
+    #[default]
+    Default,
+    /// Every column.
+    Full,
+    Nothing,
+    /// A unique index of the table (a standalone index or a constraint's), by name.
+    Index(String),
+}
+
+impl ReplicaIdentity {
+    pub fn is_default(&self) -> bool {
+        *self == ReplicaIdentity::Default
+    }
+
+    /// The clause after `ALTER TABLE … REPLICA IDENTITY`.
+    pub fn sql(&self) -> String {
+        match self {
+            ReplicaIdentity::Default => "DEFAULT".into(),
+            ReplicaIdentity::Full => "FULL".into(),
+            ReplicaIdentity::Nothing => "NOTHING".into(),
+            ReplicaIdentity::Index(name) => format!("USING INDEX {}", super::quote_ident(name)),
+        }
+    }
 }
 
 impl Table {
@@ -85,7 +118,11 @@ SELECT n.nspname::text, c.relname::text, c.relpersistence = 'u',
        ARRAY(SELECT ip.relname::text FROM pg_catalog.pg_inherits ih
              JOIN pg_catalog.pg_class ip ON ip.oid = ih.inhparent
              WHERE ih.inhrelid = c.oid AND NOT c.relispartition ORDER BY ih.inhseqno),
-       c.relrowsecurity, c.relforcerowsecurity
+       c.relrowsecurity, c.relforcerowsecurity,
+       c.relreplident::text,
+       (SELECT ic.relname::text FROM pg_catalog.pg_index x
+        JOIN pg_catalog.pg_class ic ON ic.oid = x.indexrelid
+        WHERE x.indrelid = c.oid AND x.indisreplident)
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_catalog.pg_inherits i ON c.relispartition AND i.inhrelid = c.oid
@@ -166,6 +203,14 @@ pub(crate) fn read(catalog: &mut Catalog, tables: &[Row]) {
                     .collect(),
                 rls: row.get(9),
                 force_rls: row.get(10),
+                replica_identity: match (row.get::<_, String>(11).as_str(), row.get(12)) {
+                    ("f", _) => ReplicaIdentity::Full,
+                    ("n", _) => ReplicaIdentity::Nothing,
+                    ("i", Some(index)) => ReplicaIdentity::Index(index),
+                    // USING INDEX whose index was dropped: PostgreSQL then behaves as NOTHING.
+                    ("i", None) => ReplicaIdentity::Nothing,
+                    _ => ReplicaIdentity::Default,
+                },
             },
         );
     }

@@ -194,6 +194,7 @@ pub(crate) fn table(name: &str, columns: Vec<Column>) -> Table {
         inherits: Vec::new(),
         rls: false,
         force_rls: false,
+        replica_identity: ReplicaIdentity::Default,
     }
 }
 
@@ -232,6 +233,11 @@ impl Table {
     pub(crate) fn rls(mut self, enabled: bool, forced: bool) -> Self {
         self.rls = enabled;
         self.force_rls = forced;
+        self
+    }
+
+    pub(crate) fn replica_identity(mut self, identity: ReplicaIdentity) -> Self {
+        self.replica_identity = identity;
         self
     }
 }

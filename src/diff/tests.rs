@@ -88,6 +88,9 @@ fn label(c: &Change) -> String {
             TableChange::DetachPartition { table, parent } => {
                 format!("table detach {table} from {parent}")
             }
+            TableChange::SetReplicaIdentity { table, identity } => {
+                format!("table replica identity {table} {}", identity.sql())
+            }
             TableChange::SetInherit { table, parent, add } => {
                 format!("table inherit {table} from {parent} add={add}")
             }

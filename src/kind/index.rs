@@ -282,6 +282,29 @@ fn replace(ctx: &Context, from: &Index, to: &Index) -> Vec<Step> {
     .long_running()
     .non_transactional();
     build.on_failure = crate::plan::OnFailure::drop_index(&tmp);
+    // The REPLICA IDENTITY of the table names this index: the new one takes the mark before
+    // the old one goes (the rename keeps it), so that logical replication never sees the
+    // table without an identity while writes go on.
+    let identity = |c: &crate::catalog::Catalog, i: &Index| {
+        c.tables.get(&i.table).is_some_and(|t| {
+            t.replica_identity == crate::catalog::ReplicaIdentity::Index(i.name.name.clone())
+        })
+    };
+    let mark = (identity(ctx.from, from) && identity(ctx.to, to)).then(|| {
+        step(
+            format!(
+                "ALTER TABLE {} REPLICA IDENTITY USING INDEX {};",
+                to.table,
+                quote_ident(&tmp.name)
+            ),
+            &id,
+            Action::Alter,
+            Deps {
+                after: vec![built.clone()],
+                ..Deps::default()
+            },
+        )
+    });
     let mut releases = ctx.releases(std::slice::from_ref(&id));
     releases.extend(columns_in(ctx.from, from));
     let drop = step(
@@ -308,7 +331,10 @@ fn replace(ctx: &Context, from: &Index, to: &Index) -> Vec<Step> {
             ..Deps::default()
         },
     );
-    vec![build, drop, rename]
+    let mut steps = vec![build];
+    steps.extend(mark);
+    steps.extend([drop, rename]);
+    steps
 }
 
 /// The columns of the index's table that its definition names (PostgreSQL records an

@@ -34,6 +34,12 @@ pub enum TableChange {
         table: crate::catalog::QualName,
         unlogged: bool,
     },
+    /// REPLICA IDENTITY, for a new table or a changed one, or again after the index it
+    /// names was rebuilt (a new index does not carry the old one's mark).
+    SetReplicaIdentity {
+        table: crate::catalog::QualName,
+        identity: crate::catalog::ReplicaIdentity,
+    },
 }
 
 /// Constraints that can be written inside CREATE TABLE: foreign keys are added after all
@@ -79,7 +85,63 @@ fn create(full: &Table) -> Vec<Change> {
             constraint: c.clone(),
         }));
     }
+    out.extend(replica_identity(full));
     out
+}
+
+/// REPLICA IDENTITY of a new table, set once it (and the index it names) exists.
+fn replica_identity(table: &Table) -> Option<Change> {
+    (!table.replica_identity.is_default()).then(|| {
+        Change::Table(TableChange::SetReplicaIdentity {
+            table: table.name.clone(),
+            identity: table.replica_identity.clone(),
+        })
+    })
+}
+
+/// Tables whose REPLICA IDENTITY names an index (or constraint) that this plan drops and
+/// creates again: the new one is marked again (the diff of the table alone sees no change).
+pub(crate) fn replica_identity_after_rebuilds(ctx: &Context, changes: &mut Vec<Change>) {
+    // A replaced index hands its mark to its new form itself (see `index::replace`).
+    let rebuilt: Vec<Change> = changes
+        .iter()
+        .filter(|c| !matches!(c, Change::Index(super::IndexChange::Replace { .. })))
+        .cloned()
+        .collect();
+    let created = super::created_by(&rebuilt);
+    let mut more = Vec::new();
+    for (name, table) in &ctx.to.tables {
+        let crate::catalog::ReplicaIdentity::Index(index) = &table.replica_identity else {
+            continue;
+        };
+        let already = changes.iter().any(|c| {
+            matches!(c, Change::Table(TableChange::SetReplicaIdentity { table: t, .. }
+                | TableChange::Create { table: Table { name: t, .. } }) if t == name)
+        });
+        if !already && created.contains(&identity_index(ctx, name, index)) {
+            more.extend(replica_identity(table));
+        }
+    }
+    changes.extend(more);
+}
+
+/// The object behind a REPLICA IDENTITY index: a constraint's, or a standalone index.
+fn identity_index(ctx: &Context, table: &QualName, index: &str) -> ObjectId {
+    let of_constraint = ctx
+        .to
+        .tables
+        .get(table)
+        .is_some_and(|t| t.constraints.contains_key(index));
+    if of_constraint {
+        ObjectId::Constraint {
+            table: table.clone(),
+            name: index.to_string(),
+        }
+    } else {
+        ObjectId::Index {
+            name: QualName::new(table.schema.clone(), index.to_string()),
+        }
+    }
 }
 
 fn drop(ctx: &Context, table: &Table) -> Vec<Change> {
@@ -118,6 +180,7 @@ fn alter(ctx: &Context, from: &Table, to: &Table) -> Vec<Change> {
             table: from.clone(),
         }));
         out.push(Change::Table(TableChange::Create { table: to.clone() }));
+        out.extend(replica_identity(to));
         return out;
     }
     if from.partition_of != to.partition_of {
@@ -160,6 +223,12 @@ fn alter(ctx: &Context, from: &Table, to: &Table) -> Vec<Change> {
         super::column::diff(ctx, &as_detached(ctx, from), to, &mut out);
     }
     super::constraint::diff(from, to, &mut out);
+    if from.replica_identity != to.replica_identity {
+        out.push(Change::Table(TableChange::SetReplicaIdentity {
+            table: name.clone(),
+            identity: to.replica_identity.clone(),
+        }));
+    }
     out
 }
 
@@ -214,6 +283,9 @@ pub(super) fn steps(ctx: &Context, change: &TableChange) -> Vec<Step> {
         } => attach(table, parent, bound),
         TableChange::SetInherit { table, parent, add } => set_inherit(table, parent, *add),
         TableChange::DetachPartition { table, parent } => detach(table, parent),
+        TableChange::SetReplicaIdentity { table, identity } => {
+            set_replica_identity(ctx, table, identity)
+        }
     }
 }
 
@@ -483,4 +555,29 @@ fn detach(table: &QualName, parent: &QualName) -> Vec<Step> {
             format!("locks {parent} and {table} while {table} leaves it"),
         ),
     ]
+}
+
+/// ALTER TABLE … REPLICA IDENTITY, once the index it names exists (a brief catalog
+/// change: the rows are not read).
+fn set_replica_identity(
+    ctx: &Context,
+    table: &QualName,
+    identity: &crate::catalog::ReplicaIdentity,
+) -> Vec<Step> {
+    let id = ObjectId::Table {
+        name: table.clone(),
+    };
+    let mut requires = vec![id.clone()];
+    if let crate::catalog::ReplicaIdentity::Index(index) = identity {
+        requires.push(identity_index(ctx, table, index));
+    }
+    vec![step(
+        format!("ALTER TABLE {table} REPLICA IDENTITY {};", identity.sql()),
+        &id,
+        Action::Alter,
+        Deps {
+            requires,
+            ..Deps::default()
+        },
+    )]
 }

@@ -207,3 +207,83 @@ fn same_shape_drop_and_create_notes_a_probable_rename() {
     );
     insta::assert_snapshot!(super::script(&p));
 }
+
+fn codes(identity: crate::catalog::ReplicaIdentity) -> crate::catalog::Catalog {
+    base()
+        .with_table(
+            table(
+                "app.codes",
+                vec![
+                    col("id", "integer").not_null(),
+                    col("code", "text").not_null(),
+                ],
+            )
+            .pk("id")
+            .replica_identity(identity),
+        )
+        .with_index(unique_index("app.codes_code", "app.codes", "btree (code)"))
+}
+
+#[test]
+fn replica_identity_changes_in_place() {
+    use crate::catalog::ReplicaIdentity;
+    let p = plan(
+        &codes(ReplicaIdentity::Default),
+        &codes(ReplicaIdentity::Full),
+    );
+    assert_eq!(p.steps.len(), 1);
+    assert_eq!(
+        p.steps[0].sql,
+        "ALTER TABLE app.codes REPLICA IDENTITY FULL;"
+    );
+    let p = plan(
+        &codes(ReplicaIdentity::Nothing),
+        &codes(ReplicaIdentity::Index("codes_code".into())),
+    );
+    assert_eq!(
+        step(&p, "REPLICA IDENTITY").sql,
+        "ALTER TABLE app.codes REPLICA IDENTITY USING INDEX codes_code;"
+    );
+    let p = plan(
+        &codes(ReplicaIdentity::Full),
+        &codes(ReplicaIdentity::Default),
+    );
+    assert_eq!(
+        step(&p, "REPLICA").sql,
+        "ALTER TABLE app.codes REPLICA IDENTITY DEFAULT;"
+    );
+}
+
+#[test]
+fn replica_identity_of_a_new_table_waits_for_its_index() {
+    let to = codes(crate::catalog::ReplicaIdentity::Index("codes_code".into()));
+    let p = plan(&base(), &to);
+    assert!(
+        super::position(&p, "CREATE UNIQUE INDEX codes_code")
+            < super::position(&p, "REPLICA IDENTITY USING INDEX codes_code")
+    );
+    insta::assert_snapshot!(sql(&base(), &to));
+}
+
+#[test]
+fn a_rebuilt_identity_index_takes_the_mark_before_the_old_one_goes() {
+    use crate::catalog::ReplicaIdentity;
+    let identity = ReplicaIdentity::Index("codes_code".into());
+    let from = codes(identity.clone());
+    let mut to = codes(identity);
+    to.indexes
+        .values_mut()
+        .for_each(|i| i.definition = i.definition.replace("btree (code)", "btree (code, id)"));
+    let p = plan(&from, &to);
+    let mark = super::position(&p, "REPLICA IDENTITY USING INDEX codes_code_profe_new");
+    assert!(super::position(&p, "CREATE UNIQUE INDEX CONCURRENTLY") < mark);
+    assert!(mark < super::position(&p, "DROP INDEX CONCURRENTLY app.codes_code"));
+    assert_eq!(
+        p.steps
+            .iter()
+            .filter(|s| s.sql.contains("REPLICA IDENTITY"))
+            .count(),
+        1,
+        "the rename keeps the mark"
+    );
+}
