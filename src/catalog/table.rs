@@ -26,6 +26,9 @@ pub struct Table {
     /// FORCE ROW LEVEL SECURITY (the owner is filtered too).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub force_rls: bool,
+    /// Storage parameters (`reloptions`, and the TOAST table's as `toast.…`), sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<String>,
     /// What logical replication writes to identify an updated or deleted row.
     #[serde(default, skip_serializing_if = "ReplicaIdentity::is_default")]
     pub replica_identity: ReplicaIdentity,
@@ -81,6 +84,24 @@ pub struct Column {
     pub default: Option<String>,
     pub identity: Option<Identity>,
     pub generated: Option<Generated>,
+    /// `SET STATISTICS` target, when set (0 turns statistics off).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statistics: Option<i32>,
+    /// `SET STORAGE`, when it differs from the type's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage: Option<ColumnStorage>,
+    /// `SET COMPRESSION`, when set: pglz or lz4.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compression: Option<String>,
+}
+
+/// A column's storage mode set apart from its type's (PLAIN, EXTERNAL, MAIN, EXTENDED),
+/// with the type's, which going back to it takes before PostgreSQL 16 (no `SET STORAGE
+/// DEFAULT` there).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ColumnStorage {
+    pub mode: String,
+    pub type_default: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -122,8 +143,13 @@ SELECT n.nspname::text, c.relname::text, c.relpersistence = 'u',
        c.relreplident::text,
        (SELECT ic.relname::text FROM pg_catalog.pg_index x
         JOIN pg_catalog.pg_class ic ON ic.oid = x.indexrelid
-        WHERE x.indrelid = c.oid AND x.indisreplident)
+        WHERE x.indrelid = c.oid AND x.indisreplident),
+       ARRAY(SELECT o FROM (SELECT pg_catalog.unnest(c.reloptions) AS o
+                            UNION ALL
+                            SELECT 'toast.' || pg_catalog.unnest(tc.reloptions)) opts
+             ORDER BY o)
 FROM pg_catalog.pg_class c
+LEFT JOIN pg_catalog.pg_class tc ON tc.oid = c.reltoastrelid
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_catalog.pg_inherits i ON c.relispartition AND i.inhrelid = c.oid
 LEFT JOIN pg_catalog.pg_class pc ON pc.oid = i.inhparent
@@ -149,7 +175,15 @@ SELECT n.nspname::text, c.relname::text, a.attname::text,
        pg_catalog.pg_get_expr(ad.adbin, ad.adrelid),
        a.attidentity::text, a.attgenerated::text,
        ids.seqtype, ids.seqstart, ids.seqincrement, ids.seqmin, ids.seqmax,
-       ids.seqcache, ids.seqcycle, a.attinhcount::int
+       ids.seqcache, ids.seqcycle, a.attinhcount::int,
+       CASE WHEN a.attstattarget >= 0 THEN a.attstattarget::int END,
+       CASE WHEN a.attstorage <> t.typstorage THEN
+         CASE a.attstorage WHEN 'p' THEN 'PLAIN' WHEN 'e' THEN 'EXTERNAL'
+                           WHEN 'm' THEN 'MAIN' ELSE 'EXTENDED' END
+       END,
+       CASE t.typstorage WHEN 'p' THEN 'PLAIN' WHEN 'e' THEN 'EXTERNAL'
+                         WHEN 'm' THEN 'MAIN' ELSE 'EXTENDED' END,
+       CASE a.attcompression WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4' END
 FROM pg_catalog.pg_attribute a
 JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -203,6 +237,7 @@ pub(crate) fn read(catalog: &mut Catalog, tables: &[Row]) {
                     .collect(),
                 rls: row.get(9),
                 force_rls: row.get(10),
+                options: row.get(13),
                 replica_identity: match (row.get::<_, String>(11).as_str(), row.get(12)) {
                     ("f", _) => ReplicaIdentity::Full,
                     ("n", _) => ReplicaIdentity::Nothing,
@@ -261,6 +296,12 @@ pub(crate) fn read_columns(catalog: &mut Catalog, columns: &[Row]) {
             default,
             identity,
             generated,
+            statistics: row.get(18),
+            storage: row.get::<_, Option<String>>(19).map(|mode| ColumnStorage {
+                mode,
+                type_default: row.get(20),
+            }),
+            compression: row.get(21),
         });
     }
 }

@@ -108,6 +108,9 @@ pub(crate) fn col(name: &str, data_type: &str) -> Column {
         default: None,
         identity: None,
         generated: None,
+        statistics: None,
+        storage: None,
+        compression: None,
     }
 }
 
@@ -194,6 +197,7 @@ pub(crate) fn table(name: &str, columns: Vec<Column>) -> Table {
         inherits: Vec::new(),
         rls: false,
         force_rls: false,
+        options: Vec::new(),
         replica_identity: ReplicaIdentity::Default,
     }
 }
@@ -233,6 +237,13 @@ impl Table {
     pub(crate) fn rls(mut self, enabled: bool, forced: bool) -> Self {
         self.rls = enabled;
         self.force_rls = forced;
+        self
+    }
+
+    /// Storage parameters as `reloptions` lists them (`toast.` for the TOAST table's).
+    pub(crate) fn storage(mut self, options: &[&str]) -> Self {
+        self.options = options.iter().map(|o| o.to_string()).collect();
+        self.options.sort();
         self
     }
 

@@ -88,6 +88,9 @@ fn label(c: &Change) -> String {
             TableChange::DetachPartition { table, parent } => {
                 format!("table detach {table} from {parent}")
             }
+            TableChange::SetOptions { table, to, .. } => {
+                format!("table options {table} {to:?}")
+            }
             TableChange::SetReplicaIdentity { table, identity } => {
                 format!("table replica identity {table} {}", identity.sql())
             }

@@ -86,7 +86,7 @@ pub(crate) fn diff(ctx: &Context, from: &Table, to: &Table, out: &mut Vec<Change
                     }));
                 }
             }
-            None => match without_invalid_not_null(col) {
+            None => match as_created(col) {
                 Some(created) => {
                     out.push(Change::Column(ColumnChange::Add {
                         table: to.name.clone(),
@@ -116,26 +116,40 @@ pub(crate) fn diff(ctx: &Context, from: &Table, to: &Table, out: &mut Vec<Change
                     table: from.name.clone(),
                     column: old.clone(),
                 }));
+                let created = as_created(col).unwrap_or_else(|| col.clone());
                 out.push(Change::Column(ColumnChange::Add {
                     table: to.name.clone(),
-                    column: col.clone(),
+                    column: created.clone(),
                 }));
+                if &created != col {
+                    out.push(Change::Column(ColumnChange::Alter {
+                        table: to.name.clone(),
+                        from: created,
+                        to: col.clone(),
+                    }));
+                }
             }
         }
     }
 }
 
-/// A column whose NOT NULL constraint is NOT VALID (PostgreSQL 18) cannot be created that
-/// way: it is created nullable, then the constraint is added. Returns the nullable form.
-pub(super) fn without_invalid_not_null(col: &Column) -> Option<Column> {
-    let nn = col.not_null_constraint.as_ref()?;
-    if nn.validated {
-        return None;
-    }
+/// The column as ADD COLUMN or CREATE TABLE makes it, when that is not yet `col`: a NOT
+/// VALID NOT NULL, a statistics target, a storage mode and a compression method are set
+/// by an ALTER afterwards.
+pub(super) fn as_created(col: &Column) -> Option<Column> {
     let mut created = col.clone();
-    created.not_null = false;
-    created.not_null_constraint = None;
-    Some(created)
+    if col
+        .not_null_constraint
+        .as_ref()
+        .is_some_and(|nn| !nn.validated)
+    {
+        created.not_null = false;
+        created.not_null_constraint = None;
+    }
+    created.statistics = None;
+    created.storage = None;
+    created.compression = None;
+    (created != *col).then_some(created)
 }
 
 /// The column a table keeps from a parent it stops inheriting from.
@@ -456,6 +470,39 @@ fn alter(ctx: &Context, table: &QualName, from: &Column, to: &Column) -> Vec<Ste
     }
     if from.not_null && !to.not_null {
         out.push(plain(format!("{prefix} DROP NOT NULL;")));
+    }
+    // Catalog changes only: they apply to what is analyzed or stored from now on.
+    if from.statistics != to.statistics {
+        let target = to.statistics.unwrap_or(-1);
+        out.push(plain(format!("{prefix} SET STATISTICS {target};")));
+    }
+    if from.storage != to.storage {
+        // Back to the type's mode by its name: SET STORAGE DEFAULT is PostgreSQL 16's.
+        let mode = match (&to.storage, &from.storage) {
+            (Some(s), _) => Some(&s.mode),
+            (None, s) => s.as_ref().map(|s| &s.type_default),
+        };
+        if let Some(mode) = mode {
+            out.push(plain(format!("{prefix} SET STORAGE {mode};")));
+        }
+    }
+    if from.compression != to.compression {
+        let method = to.compression.as_deref().unwrap_or("DEFAULT");
+        out.push(plain(format!("{prefix} SET COMPRESSION {method};")));
+    }
+    // Statistics, storage and compression are the column's settings, not its definition:
+    // nothing standing on it is affected, and a new column gets them after it is added.
+    let settings_only = Column {
+        statistics: to.statistics,
+        storage: to.storage.clone(),
+        compression: to.compression.clone(),
+        ..from.clone()
+    } == *to;
+    if settings_only {
+        for s in &mut out {
+            s.deps.requires.push(id.clone());
+        }
+        return out;
     }
     // The whole alteration needs what the new column needs and frees what the old one did.
     // The column is "dropped" at the first step and "created" at the last, so that what

@@ -34,6 +34,12 @@ pub enum TableChange {
         table: crate::catalog::QualName,
         unlogged: bool,
     },
+    /// Storage parameters set and reset in place.
+    SetOptions {
+        table: crate::catalog::QualName,
+        from: Vec<String>,
+        to: Vec<String>,
+    },
     /// REPLICA IDENTITY, for a new table or a changed one, or again after the index it
     /// names was rebuilt (a new index does not carry the old one's mark).
     SetReplicaIdentity {
@@ -68,7 +74,7 @@ fn create(full: &Table) -> Vec<Change> {
     table.constraints.retain(|_, c| inline(c));
     let mut later = Vec::new();
     for col in table.columns.iter_mut() {
-        if let Some(created) = super::column::without_invalid_not_null(col) {
+        if let Some(created) = super::column::as_created(col) {
             later.push(Change::Column(ColumnChange::Alter {
                 table: name.clone(),
                 from: created.clone(),
@@ -223,6 +229,13 @@ fn alter(ctx: &Context, from: &Table, to: &Table) -> Vec<Change> {
         super::column::diff(ctx, &as_detached(ctx, from), to, &mut out);
     }
     super::constraint::diff(from, to, &mut out);
+    if from.options != to.options {
+        out.push(Change::Table(TableChange::SetOptions {
+            table: name.clone(),
+            from: from.options.clone(),
+            to: to.options.clone(),
+        }));
+    }
     if from.replica_identity != to.replica_identity {
         out.push(Change::Table(TableChange::SetReplicaIdentity {
             table: name.clone(),
@@ -283,6 +296,7 @@ pub(super) fn steps(ctx: &Context, change: &TableChange) -> Vec<Step> {
         } => attach(table, parent, bound),
         TableChange::SetInherit { table, parent, add } => set_inherit(table, parent, *add),
         TableChange::DetachPartition { table, parent } => detach(table, parent),
+        TableChange::SetOptions { table, from, to } => set_options(table, from, to),
         TableChange::SetReplicaIdentity { table, identity } => {
             set_replica_identity(ctx, table, identity)
         }
@@ -306,11 +320,17 @@ fn create_table(ctx: &Context, table: &Table) -> Vec<Step> {
             c.full_definition()
         )
     }));
-    let partitioning = table
+    let mut partitioning = table
         .partition_by
         .as_ref()
         .map(|k| format!(" PARTITION BY {k}"))
         .unwrap_or_default();
+    if !table.options.is_empty() {
+        partitioning.push_str(&format!(
+            " WITH ({})",
+            crate::catalog::options_sql(&table.options)
+        ));
+    }
     let sql = match &table.partition_of {
         Some((parent, bound)) => {
             let constraints: Vec<String> = table
@@ -580,4 +600,16 @@ fn set_replica_identity(
             ..Deps::default()
         },
     )]
+}
+
+/// ALTER TABLE … SET (…) / RESET (…): a brief lock, the rows are not read (new values
+/// apply to pages written from now on).
+fn set_options(table: &QualName, from: &[String], to: &[String]) -> Vec<Step> {
+    let id = ObjectId::Table {
+        name: table.clone(),
+    };
+    crate::plan::option_statements(&format!("TABLE {table}"), from, to)
+        .into_iter()
+        .map(|sql| step(sql, &id, Action::Alter, Deps::default()))
+        .collect()
 }

@@ -329,7 +329,13 @@ pub(crate) fn option_statements(target: &str, from: &[String], to: &[String]) ->
         .iter()
         .map(key)
         .filter(|k| !to_keys.contains(k))
-        .map(|k| crate::catalog::quote_ident(&k))
+        // `toast.autovacuum_enabled` is a namespace and a name, each quoted on its own.
+        .map(|k| {
+            k.split('.')
+                .map(crate::catalog::quote_ident)
+                .collect::<Vec<_>>()
+                .join(".")
+        })
         .collect();
     if !reset.is_empty() {
         out.push(format!("ALTER {target} RESET ({});", reset.join(", ")));

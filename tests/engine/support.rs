@@ -139,6 +139,9 @@ impl Env {
                     })
                     .collect(),
             )
+            .into_iter()
+            .map(sort_storage_parameters)
+            .collect::<Vec<_>>()
             .join("\n")),
             Ok(o) => Err(format!(
                 "pg_dump failed: {}",
@@ -212,6 +215,22 @@ fn sort_grant_runs(lines: Vec<&str>) -> Vec<&str> {
     run.sort();
     out.append(&mut run);
     out
+}
+
+/// A table's storage parameters are a set: PostgreSQL keeps them in the order they were
+/// set, which ALTER TABLE … SET cannot reproduce. `WITH (…);` lines are compared sorted.
+fn sort_storage_parameters(line: &str) -> String {
+    match line
+        .strip_prefix("WITH (")
+        .and_then(|rest| rest.strip_suffix(");"))
+    {
+        Some(list) => {
+            let mut options: Vec<&str> = list.split(", ").collect();
+            options.sort();
+            format!("WITH ({});", options.join(", "))
+        }
+        None => line.to_string(),
+    }
 }
 
 /// A desired state written to a temporary file, kept while the value lives.

@@ -373,3 +373,62 @@ fn same_type_drop_and_add_notes_a_probable_rename() {
     assert_eq!(p.notes.len(), 1, "{:?}", p.notes);
     assert!(p.notes[0].contains("`-- @renamed from nme`"));
 }
+
+fn tuned(statistics: Option<i32>, main: bool, pglz: bool) -> crate::catalog::Column {
+    let mut c = col("body", "text");
+    c.statistics = statistics;
+    c.storage = main.then(|| crate::catalog::ColumnStorage {
+        mode: "MAIN".into(),
+        type_default: "EXTENDED".into(),
+    });
+    c.compression = pglz.then(|| "pglz".to_string());
+    c
+}
+
+fn pages(body: crate::catalog::Column) -> crate::catalog::Catalog {
+    db().with_schema("app")
+        .with_table(table("app.pages", vec![col("id", "bigint"), body]))
+}
+
+#[test]
+fn statistics_storage_and_compression_are_set_and_reset_in_place() {
+    let sqls = |from, to| -> Vec<String> {
+        plan(&pages(from), &pages(to))
+            .steps
+            .into_iter()
+            .map(|s| s.sql)
+            .collect()
+    };
+    assert_eq!(
+        sqls(tuned(None, false, false), tuned(Some(1000), true, true)),
+        vec![
+            "ALTER TABLE app.pages ALTER COLUMN body SET STATISTICS 1000;",
+            "ALTER TABLE app.pages ALTER COLUMN body SET STORAGE MAIN;",
+            "ALTER TABLE app.pages ALTER COLUMN body SET COMPRESSION pglz;",
+        ]
+    );
+    assert_eq!(
+        sqls(tuned(Some(1000), true, true), tuned(None, false, false)),
+        vec![
+            "ALTER TABLE app.pages ALTER COLUMN body SET STATISTICS -1;",
+            "ALTER TABLE app.pages ALTER COLUMN body SET STORAGE EXTENDED;",
+            "ALTER TABLE app.pages ALTER COLUMN body SET COMPRESSION DEFAULT;",
+        ]
+    );
+}
+
+#[test]
+fn a_new_column_is_added_then_tuned() {
+    let from = db()
+        .with_schema("app")
+        .with_table(table("app.pages", vec![col("id", "bigint")]));
+    let p = plan(&from, &pages(tuned(Some(0), false, false)));
+    let statements: Vec<&str> = p.steps.iter().map(|s| s.sql.as_str()).collect();
+    assert_eq!(
+        statements,
+        vec![
+            "ALTER TABLE app.pages ADD COLUMN body text;",
+            "ALTER TABLE app.pages ALTER COLUMN body SET STATISTICS 0;",
+        ]
+    );
+}

@@ -287,3 +287,33 @@ fn a_rebuilt_identity_index_takes_the_mark_before_the_old_one_goes() {
         "the rename keeps the mark"
     );
 }
+
+#[test]
+fn storage_parameters_are_set_and_reset_in_place() {
+    let with = |options: &[&str]| {
+        base().with_table(table("app.t", vec![col("a", "text")]).storage(options))
+    };
+    let p = plan(
+        &with(&[
+            "autovacuum_vacuum_scale_factor=0.2",
+            "fillfactor=70",
+            "toast.autovacuum_enabled=false",
+        ]),
+        &with(&["fillfactor=50", "toast.autovacuum_vacuum_cost_delay=5"]),
+    );
+    let statements: Vec<&str> = p.steps.iter().map(|s| s.sql.as_str()).collect();
+    assert_eq!(
+        statements,
+        vec![
+            "ALTER TABLE app.t SET (fillfactor='50', toast.autovacuum_vacuum_cost_delay='5');",
+            "ALTER TABLE app.t RESET (autovacuum_vacuum_scale_factor, toast.autovacuum_enabled);",
+        ]
+    );
+    assert!(p.steps.iter().all(|s| s.hazards.is_empty()));
+    let created = plan(&base(), &with(&["fillfactor=50"]));
+    assert!(
+        created.steps[0].sql.ends_with(") WITH (fillfactor='50');"),
+        "{}",
+        created.steps[0].sql
+    );
+}
