@@ -2,7 +2,7 @@
 //! as a commutator or negator before they are defined) are not objects of their own: they
 //! come and go with the operators that name them.
 
-use super::{Catalog, ObjectId, QualName, quote_ident};
+use super::{Catalog, ObjectId, QualName};
 use serde::{Deserialize, Serialize};
 use tokio_postgres::Row;
 
@@ -37,7 +37,7 @@ impl Operator {
 
     /// `schema.symbol`, as CREATE and DROP OPERATOR write it.
     pub fn qualified(&self) -> String {
-        format!("{}.{}", quote_ident(&self.name.schema), self.name.name)
+        super::object_id::operator_name(&self.name)
     }
 
     pub fn create_sql(&self) -> String {

@@ -109,12 +109,11 @@ fn replica_identity(table: &Table) -> Option<Change> {
 /// creates again: the new one is marked again (the diff of the table alone sees no change).
 pub(crate) fn replica_identity_after_rebuilds(ctx: &Context, changes: &mut Vec<Change>) {
     // A replaced index hands its mark to its new form itself (see `index::replace`).
-    let rebuilt: Vec<Change> = changes
+    let created: std::collections::BTreeSet<ObjectId> = changes
         .iter()
         .filter(|c| !matches!(c, Change::Index(super::IndexChange::Replace { .. })))
-        .cloned()
+        .flat_map(Change::created)
         .collect();
-    let created = super::created_by(&rebuilt);
     let mut more = Vec::new();
     for (name, table) in &ctx.to.tables {
         let crate::catalog::ReplicaIdentity::Index(index) = &table.replica_identity else {
