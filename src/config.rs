@@ -31,6 +31,9 @@ pub struct Desired {
     pub paths: Vec<PathBuf>,
     #[serde(default = "default_seeds")]
     pub seeds: PathBuf,
+    /// Objects left unmanaged, as `--exclude` patterns (`legacy`, `app.audit_*`).
+    #[serde(default)]
+    pub exclude: Vec<String>,
 }
 
 fn default_paths() -> Vec<PathBuf> {
@@ -46,6 +49,7 @@ impl Default for Desired {
         Desired {
             paths: default_paths(),
             seeds: default_seeds(),
+            exclude: Vec::new(),
         }
     }
 }
@@ -227,6 +231,9 @@ impl Config {
     fn validate(&self, path: &Path) -> Result<()> {
         if self.desired.paths.is_empty() {
             return Err(invalid(path, "desired.paths is empty".into()));
+        }
+        if let Err(e) = crate::catalog::Exclusions::parse(&self.desired.exclude) {
+            return Err(invalid(path, format!("desired.exclude: {e}")));
         }
         let mut owner: BTreeMap<&str, &str> = BTreeMap::new();
         for (name, service) in &self.services {
@@ -470,6 +477,8 @@ mod tests {
     fn a_full_configuration_loads() {
         let c = parse(
             r#"
+[desired]
+exclude = ["legacy", "app.audit_*"]
 [services.auth-service]
 schemas = ["auth"]
 [services.chat-service]
@@ -487,6 +496,7 @@ retention = 3
 "#,
         )
         .unwrap();
+        assert_eq!(c.desired.exclude, ["legacy", "app.audit_*"]);
         assert_eq!(c.service_of("auth"), Some("auth-service"));
         assert_eq!(c.separate_services(Some("production")), ["chat-service"]);
         assert!(c.separate_services(Some("staging")).is_empty());
@@ -512,6 +522,7 @@ retention = 3
     #[test]
     fn errors_are_clear() {
         let err = |t: &str| parse(t).unwrap_err().to_string();
+        assert!(err("[desired]\nexclude = [\"app.[\"]\n").contains("desired.exclude"));
         assert!(err("[environments.p]\ndatabase_url_env = \"X\"\ndatabase_url = \"postgres://u:pw@h/db\"\n")
             .contains("password"));
         assert!(

@@ -83,6 +83,13 @@ pub enum Error {
     NotConverged(String),
     #[error("the plan was not output: {0}")]
     NotValid(String),
+    /// pg_dump sees a difference the engine's catalog does not: an attribute or object
+    /// the engine does not manage yet.
+    #[error(
+        "the plan was not output: pg_dump shows differences the engine does not manage \
+         (--no-validate skips this check):\n{0}"
+    )]
+    NotManaged(String),
     #[error("backup: {0}")]
     Backup(String),
     #[error("configuration: {0}")]

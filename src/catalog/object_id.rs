@@ -134,6 +134,26 @@ impl ObjectId {
     }
 
     /// The schema the object lives in (none for schemas themselves and extensions).
+    /// The object in a schema this one is or belongs to (a column's, constraint's,
+    /// trigger's or policy's table), which `--exclude` patterns are matched against.
+    pub fn qualified(&self) -> Option<&QualName> {
+        match self {
+            ObjectId::Schema { .. } | ObjectId::Extension { .. } | ObjectId::Role { .. } => None,
+            ObjectId::Type { name }
+            | ObjectId::Sequence { name }
+            | ObjectId::Table { name }
+            | ObjectId::Index { name }
+            | ObjectId::View { name }
+            | ObjectId::Function { name, .. }
+            | ObjectId::Operator { name, .. }
+            | ObjectId::Collation { name } => Some(name),
+            ObjectId::Column { table, .. }
+            | ObjectId::Constraint { table, .. }
+            | ObjectId::Trigger { table, .. }
+            | ObjectId::Policy { table, .. } => Some(table),
+        }
+    }
+
     pub fn schema(&self) -> Option<&str> {
         match self {
             ObjectId::Schema { name } => Some(name),

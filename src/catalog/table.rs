@@ -115,6 +115,10 @@ pub struct Identity {
     /// `ALWAYS` or `BY DEFAULT`.
     pub always: bool,
     pub options: SequenceOptions,
+    /// The sequence's name (in the table's schema). Empty in hand-built catalogs: the
+    /// name PostgreSQL gives by default.
+    #[serde(default)]
+    pub sequence: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -183,7 +187,8 @@ SELECT n.nspname::text, c.relname::text, a.attname::text,
        END,
        CASE t.typstorage WHEN 'p' THEN 'PLAIN' WHEN 'e' THEN 'EXTERNAL'
                          WHEN 'm' THEN 'MAIN' ELSE 'EXTENDED' END,
-       CASE a.attcompression WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4' END
+       CASE a.attcompression WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4' END,
+       ids.seqname
 FROM pg_catalog.pg_attribute a
 JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -194,9 +199,10 @@ LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace
 LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
 LEFT JOIN LATERAL (
     SELECT pg_catalog.format_type(s.seqtypid, NULL) AS seqtype, s.seqstart, s.seqincrement,
-           s.seqmin, s.seqmax, s.seqcache, s.seqcycle
+           s.seqmin, s.seqmax, s.seqcache, s.seqcycle, sc.relname::text AS seqname
     FROM pg_catalog.pg_depend d
     JOIN pg_catalog.pg_sequence s ON s.seqrelid = d.objid
+    JOIN pg_catalog.pg_class sc ON sc.oid = s.seqrelid
     WHERE a.attidentity <> '' AND d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
       AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
       AND d.refobjid = a.attrelid AND d.refobjsubid = a.attnum AND d.deptype = 'i'
@@ -285,6 +291,7 @@ pub(crate) fn read_columns(catalog: &mut Catalog, columns: &[Row]) {
             super::sequence::options(row, 10).map(|options| Identity {
                 always: identity == "a",
                 options,
+                sequence: row.get::<_, Option<String>>(22).unwrap_or_default(),
             })
         };
         t.columns.push(Column {

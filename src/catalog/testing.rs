@@ -165,6 +165,7 @@ impl Column {
         self.identity = Some(Identity {
             always,
             options: seq_options(&self.data_type),
+            sequence: String::new(),
         });
         self
     }

@@ -8,7 +8,7 @@ mod ops;
 
 use crate::db;
 use crate::error::{Error, Result};
-use crate::pipeline::{Engine, Source};
+use crate::pipeline::{DriftStatus, Engine, Source};
 use crate::plan::{self, Hazard, Plan};
 use clap::{Parser, Subcommand, ValueEnum};
 use context::Context;
@@ -33,6 +33,12 @@ pub struct Cli {
     /// A schema to manage besides those the desired state uses (repeatable).
     #[arg(long = "schema", global = true)]
     pub schemas: Vec<String>,
+    /// Leave out of both sides what matches: `SCHEMA` or `SCHEMA.NAME`, globs allowed
+    /// (`legacy`, `app.audit_*`, `*.tmp_*`); a table takes its columns, constraints,
+    /// indexes, triggers and policies with it (repeatable; added to the configuration's
+    /// `[desired] exclude`).
+    #[arg(long = "exclude", global = true, value_name = "PATTERN")]
+    pub exclude: Vec<String>,
     /// Drop roles that objects in scope use but the desired state neither declares nor
     /// uses (roles are cluster-wide: never done without this flag).
     #[arg(long, global = true)]
@@ -148,6 +154,11 @@ pub enum Command {
         to: Option<String>,
         #[arg(long, value_enum, default_value = "text")]
         format: DriftFormat,
+        /// Also compare `pg_dump --schema-only` of the database and of the desired state,
+        /// so that a difference in something the engine does not manage is reported
+        /// (exit 2) instead of "no drift". On by default with `--format json`.
+        #[arg(long, num_args = 0..=1, default_missing_value = "true", value_name = "BOOL")]
+        exhaustive: Option<bool>,
     },
     /// Write the database's schema as declarative SQL (or JSON).
     Inspect {
@@ -367,11 +378,19 @@ async fn drift_one(
     url: Option<String>,
     to: Option<String>,
     format: DriftFormat,
+    exhaustive: Option<bool>,
     schemas: &[String],
 ) -> Result<i32> {
     let url = ctx.database_url(url)?;
+    let exhaustive = exhaustive.unwrap_or(matches!(format, DriftFormat::Json));
     let report = engine
-        .drift(&url, &ctx.desired(to)?, schemas, ctx.service.as_deref())
+        .drift(
+            &url,
+            &ctx.desired(to)?,
+            schemas,
+            ctx.service.as_deref(),
+            exhaustive,
+        )
         .await?;
     let text = match format {
         DriftFormat::Json => report.json(),
@@ -385,7 +404,10 @@ async fn drift_one(
         DriftFormat::Text => format!("{}{}", report.headline(), plan::render::sql(&report.plan)),
     };
     out::print(&text)?;
-    Ok(if report.plan.is_empty() { 0 } else { 2 })
+    Ok(match report.status {
+        DriftStatus::InSync => 0,
+        _ => 2,
+    })
 }
 
 /// Runs a command; returns the process exit code for outcomes that are not errors.
@@ -398,6 +420,13 @@ pub async fn run(cli: Cli) -> Result<i32> {
     engine.drop_roles = cli.drop_roles;
     engine.service_scope = ctx.service_scope()?;
     engine.validate = !cli.no_validate;
+    let mut patterns: Vec<String> = ctx
+        .config
+        .as_ref()
+        .map(|c| c.desired.exclude.clone())
+        .unwrap_or_default();
+    patterns.extend(cli.exclude.iter().cloned());
+    engine.exclude = crate::catalog::Exclusions::parse(&patterns)?;
     match cli.command {
         Command::Plan {
             from,
@@ -450,10 +479,12 @@ pub async fn run(cli: Cli) -> Result<i32> {
             database_url: url,
             to,
             format,
+            exhaustive,
         } => {
             let targets = ctx.targets()?;
             each_target("drift", &targets, &mut engine, async |ctx, engine| {
-                drift_one(ctx, engine, url.clone(), to.clone(), format, &cli.schemas).await
+                let (url, to) = (url.clone(), to.clone());
+                drift_one(ctx, engine, url, to, format, exhaustive, &cli.schemas).await
             })
             .await
         }

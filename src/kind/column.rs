@@ -169,8 +169,37 @@ fn kept_column(ctx: &Context, f: &Table, name: &str) -> Option<Column> {
     Some(kept)
 }
 
-fn identity_sql(identity: &Identity) -> String {
-    let opts = identity.options.non_default_clauses();
+/// The name PostgreSQL gives an identity column's sequence (`ChooseRelationName`), when
+/// short enough not to be truncated; a taken name would get a number appended instead.
+fn default_sequence_name(table: &QualName, column: &str) -> Option<String> {
+    let name = format!("{}_{column}_seq", table.name);
+    (name.len() <= 63).then_some(name)
+}
+
+/// The identity column's sequence, when its name is known.
+pub(crate) fn identity_sequence(table: &QualName, c: &Column) -> Option<ObjectId> {
+    let identity = c.identity.as_ref()?;
+    let name = if identity.sequence.is_empty() {
+        default_sequence_name(table, &c.name)?
+    } else {
+        identity.sequence.clone()
+    };
+    Some(ObjectId::Sequence {
+        name: QualName::new(table.schema.clone(), name),
+    })
+}
+
+fn identity_sql(table: &QualName, column: &str, identity: &Identity) -> String {
+    let mut opts = Vec::new();
+    // Named only when not the default: a name PostgreSQL would choose itself stays
+    // implicit, as in the files most people write.
+    if !identity.sequence.is_empty()
+        && default_sequence_name(table, column).as_deref() != Some(identity.sequence.as_str())
+    {
+        let name = QualName::new(table.schema.clone(), identity.sequence.clone());
+        opts.push(format!("SEQUENCE NAME {name}"));
+    }
+    opts.extend(identity.options.non_default_clauses());
     format!(
         "GENERATED {} AS IDENTITY{}",
         if identity.always {
@@ -201,7 +230,7 @@ pub(super) fn column_sql(table: &QualName, c: &Column) -> String {
     }
     if let Some(identity) = &c.identity {
         s.push(' ');
-        s.push_str(&identity_sql(identity));
+        s.push_str(&identity_sql(table, &c.name, identity));
     }
     if let Some(d) = &c.default {
         s.push_str(&format!(" DEFAULT {d}"));
@@ -243,7 +272,9 @@ pub(super) fn steps(ctx: &Context, change: &ColumnChange) -> Vec<Step> {
                     &id,
                     Action::Create,
                     Deps {
-                        creates: vec![id.clone()],
+                        creates: std::iter::once(id.clone())
+                            .chain(identity_sequence(table, column))
+                            .collect(),
                         requires,
                         ..Deps::default()
                     },
@@ -345,7 +376,17 @@ fn alter(ctx: &Context, table: &QualName, from: &Column, to: &Column) -> Vec<Ste
         out.push(plain(format!("{prefix} DROP DEFAULT;")));
     }
     if from.identity.is_some() && to.identity.is_none() {
-        out.push(plain(format!("{prefix} DROP IDENTITY;")));
+        // The sequence goes with it: a sequence of the same name (a serial's) is created
+        // after.
+        out.push(step(
+            format!("{prefix} DROP IDENTITY;"),
+            &id,
+            Action::Alter,
+            Deps {
+                drops: identity_sequence(table, from).into_iter().collect(),
+                ..Deps::default()
+            },
+        ));
     }
     if from.generated.is_some() && to.generated.is_none() {
         out.push(plain(format!("{prefix} DROP EXPRESSION;")));
@@ -431,8 +472,47 @@ fn alter(ctx: &Context, table: &QualName, from: &Column, to: &Column) -> Vec<Ste
         .is_some_and(|to| to.partition_by.is_none());
     out.extend(crate::plan::not_null::set(table, from, to, &plain, online));
     match (&from.identity, &to.identity) {
-        (None, Some(new)) => out.push(plain(format!("{prefix} ADD {};", identity_sql(new)))),
+        (None, Some(new)) => {
+            // After the drop of a sequence of the same name (a serial's), so that the
+            // new one gets the name and not `…_seq1`.
+            out.push(step(
+                format!("{prefix} ADD {};", identity_sql(table, &to.name, new)),
+                &id,
+                Action::Alter,
+                Deps {
+                    creates: identity_sequence(table, to).into_iter().collect(),
+                    ..Deps::default()
+                },
+            ));
+            // The column name is taken literally, the table name parsed as SQL.
+            let sequence = format!(
+                "pg_catalog.pg_get_serial_sequence({}, {})",
+                crate::catalog::quote_literal(&table.to_string()),
+                crate::catalog::quote_literal(&to.name)
+            );
+            out.extend(continue_sequence(table, to, &sequence));
+        }
         (Some(old), Some(new)) if old != new => {
+            if let (Some(before), Some(after)) =
+                (identity_sequence(table, from), identity_sequence(table, to))
+                && before != after
+                && let ObjectId::Sequence { name: new_name } = &after
+            {
+                out.push(step(
+                    format!(
+                        "ALTER SEQUENCE {} RENAME TO {};",
+                        before_name(&before),
+                        quote_ident(&new_name.name)
+                    ),
+                    &id,
+                    Action::Alter,
+                    Deps {
+                        drops: vec![before.clone()],
+                        creates: vec![after.clone()],
+                        ..Deps::default()
+                    },
+                ));
+            }
             let mut parts = Vec::new();
             if old.always != new.always {
                 parts.push(format!(
@@ -467,6 +547,12 @@ fn alter(ctx: &Context, table: &QualName, from: &Column, to: &Column) -> Vec<Ste
                 ..Deps::default()
             },
         ));
+        // An identity that becomes a serial: its new sequence continues the values.
+        if from.identity.is_some()
+            && let Some(sequence) = d.strip_prefix("nextval(").and_then(|s| s.strip_suffix(")"))
+        {
+            out.extend(continue_sequence(table, to, sequence));
+        }
     }
     if from.not_null && !to.not_null {
         out.push(plain(format!("{prefix} DROP NOT NULL;")));
@@ -507,19 +593,69 @@ fn alter(ctx: &Context, table: &QualName, from: &Column, to: &Column) -> Vec<Ste
     // The whole alteration needs what the new column needs and frees what the old one did.
     // The column is "dropped" at the first step and "created" at the last, so that what
     // stands on it (constraints, indexes) goes first and comes back after.
+    // What a step of the group itself drops (an identity's sequence) is required later,
+    // by the step that uses it, not from the start.
+    let dropped_here: Vec<ObjectId> = out.iter().flat_map(|s| s.deps.drops.clone()).collect();
     if let Some(first) = out.first_mut() {
         first.deps.drops.push(id.clone());
-        first
-            .deps
-            .requires
-            .extend(ctx.requires(std::slice::from_ref(&id)));
+        first.deps.requires.extend(
+            ctx.requires(std::slice::from_ref(&id))
+                .into_iter()
+                .filter(|r| !dropped_here.contains(r)),
+        );
         first.deps.requires.push(ObjectId::Table {
             name: table.clone(),
         });
     }
+    // What the old column used (a serial's sequence) is released before a new identity
+    // takes the same sequence name.
+    let created_here = out.iter().position(|s| {
+        s.deps
+            .creates
+            .iter()
+            .any(|c| matches!(c, ObjectId::Sequence { .. }))
+    });
+    let release_at = match created_here {
+        Some(k) if k > 0 => Some(k - 1),
+        _ => out.len().checked_sub(1),
+    };
+    if let Some(at) = release_at {
+        out[at].deps.releases.extend(ctx.released_by_alter(&id));
+    }
     if let Some(last) = out.last_mut() {
         last.deps.creates.push(id.clone());
-        last.deps.releases.extend(ctx.released_by_alter(&id));
     }
     out
+}
+
+fn before_name(id: &ObjectId) -> String {
+    match id {
+        ObjectId::Sequence { name } => name.to_string(),
+        other => other.sql_reference(),
+    }
+}
+
+/// A column that becomes an identity (or a serial again) keeps its values: the new
+/// sequence continues after the largest one instead of handing out 1 again, which the
+/// column's unique index would refuse. `sequence` is SQL giving the sequence's regclass.
+fn continue_sequence(table: &QualName, c: &Column, sequence: &str) -> Option<Step> {
+    let (start, increment) = match &c.identity {
+        Some(i) => (i.options.start, i.options.increment),
+        None => (1, 1),
+    };
+    if increment <= 0 {
+        return None;
+    }
+    let col = quote_ident(&c.name);
+    let id = col_id(table, &c.name);
+    // setval is strict: on an empty table (max is NULL) nothing is set.
+    Some(step(
+        format!(
+            "SELECT pg_catalog.setval({sequence}, max({col})) FROM {table} \
+             HAVING max({col}) >= {start};"
+        ),
+        &id,
+        Action::Alter,
+        Deps::default(),
+    ))
 }

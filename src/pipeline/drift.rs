@@ -20,6 +20,9 @@ pub enum DriftStatus {
     ChangedByHand,
     /// It differs, and there is no history to say why.
     Differs,
+    /// The engine sees no difference, but pg_dump does (`--exhaustive`): something the
+    /// engine does not manage differs.
+    NotManaged,
 }
 
 #[derive(Debug)]
@@ -32,6 +35,8 @@ pub struct DriftReport {
     pub changed_by_hand: Vec<String>,
     /// DDL run outside the engine since the last apply (with the audit trigger).
     pub audit: Vec<audit::Change>,
+    /// With `exhaustive` and an empty plan: what pg_dump shows differing, by entry.
+    pub not_managed: Vec<String>,
 }
 
 impl Engine {
@@ -41,10 +46,13 @@ impl Engine {
         desired: &Source,
         extra: &[String],
         service: Option<&str>,
+        exhaustive: bool,
     ) -> Result<DriftReport> {
         // Drift reports differences; whether a plan for them converges is apply's concern.
         let validate = std::mem::replace(&mut self.validate, false);
-        let result = self.drift_inner(url, desired, extra, service).await;
+        let result = self
+            .drift_inner(url, desired, extra, service, exhaustive)
+            .await;
         self.validate = validate;
         result
     }
@@ -55,9 +63,29 @@ impl Engine {
         desired: &Source,
         extra: &[String],
         service: Option<&str>,
+        exhaustive: bool,
     ) -> Result<DriftReport> {
         let live = Source::Database(url.to_string());
-        let plan = self.plan(&live, desired, extra).await?;
+        let (plan, dumps) = self
+            .plan_and_dumps(&live, desired, extra, exhaustive)
+            .await?;
+        // Without a replay, pg_dump's two views are compared directly; only when the
+        // engine sees nothing is a difference one it does not manage.
+        let not_managed: Vec<String> = match dumps {
+            Some(d) if plan.is_empty() && d.live.is_some() => {
+                let scope = plan.scope.iter().cloned().collect();
+                let (mut live, mut want) = (d.live.unwrap_or_default(), d.desired);
+                for d in [&mut live, &mut want] {
+                    d.restrict(&scope);
+                    d.exclude(&self.exclude);
+                }
+                super::dump::direct_gaps(&live, &want)
+                    .iter()
+                    .map(|g| g.to_string())
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
         let client = db::connect(&db::parse(url)?).await?;
         let last = history::last_applied(&client, service).await?;
         let mut changed_by_hand = Vec::new();
@@ -69,7 +97,9 @@ impl Engine {
                 .objects();
         }
         let audit = audit::since(&client, last.as_ref().map(|e| e.started_at.as_str())).await?;
-        let status = if plan.is_empty() {
+        let status = if plan.is_empty() && !not_managed.is_empty() {
+            DriftStatus::NotManaged
+        } else if plan.is_empty() {
             DriftStatus::InSync
         } else if last.is_none() {
             DriftStatus::Differs
@@ -84,6 +114,7 @@ impl Engine {
             last_applied: last,
             changed_by_hand,
             audit,
+            not_managed,
         })
     }
 }
@@ -125,9 +156,15 @@ impl DriftReport {
                 e.version, e.started_at, e.db_user
             )
         });
+        let notes: String = self
+            .plan
+            .notes
+            .iter()
+            .map(|n| format!("note: {n}\n"))
+            .collect();
         let mut out = match self.status {
             DriftStatus::InSync => {
-                return "no drift: the database matches the desired state\n".into();
+                return format!("no drift: the database matches the desired state\n{notes}");
             }
             DriftStatus::RepositoryAhead => format!(
                 "drift: the repository is ahead: the database is as {} left it; {} steps \
@@ -140,12 +177,18 @@ impl DriftReport {
                 last.unwrap_or_default(),
                 self.changed_by_hand.join(", ")
             ),
+            DriftStatus::NotManaged => format!(
+                "drift: the engine sees no difference, but pg_dump shows what it does not \
+                 manage:\n{}",
+                self.not_managed.concat()
+            ),
             DriftStatus::Differs => format!(
                 "drift: {} steps would bring the database to the desired state (no history \
                  in this database to say whether the repository or the database changed)\n",
                 self.plan.steps.len()
             ),
         };
+        out.push_str(&notes);
         if !self.audit.is_empty() {
             out.push_str("DDL run outside profe-migrate since then:\n");
             for c in &self.audit {
@@ -177,6 +220,7 @@ impl DriftReport {
                 serde_json::json!(self.changed_by_hand),
             );
             map.insert("audit".into(), serde_json::json!(self.audit));
+            map.insert("not_managed".into(), serde_json::json!(self.not_managed));
         }
         serde_json::to_string_pretty(&v).expect("JSON") + "\n"
     }

@@ -2,6 +2,8 @@
 //! files into the shadow server), work out the scope, plan, apply and verify.
 
 mod drift;
+pub(crate) mod dump;
+mod outside;
 mod probes;
 mod renames;
 mod status;
@@ -67,11 +69,16 @@ pub struct Engine {
     /// Replay every plan on a copy of the source schema before returning it (off with
     /// `--no-validate`, and for drift, which only reports).
     pub validate: bool,
+    /// With `validate`: compare pg_dump's view of the databases as well (see
+    /// [`dump`]); tests whose oracle already compares dumps turn it off.
+    pub dump_check: bool,
     /// `--service`: exactly these schemas are in scope.
     pub service_scope: Option<BTreeSet<String>>,
     /// Schemas never in scope: those of services that have databases of their own, when
     /// the shared database is planned.
     pub exclude_schemas: BTreeSet<String>,
+    /// `--exclude`: objects left out of both sides.
+    pub exclude: crate::catalog::Exclusions,
 }
 
 /// What `apply` did.
@@ -92,8 +99,10 @@ impl Engine {
             cluster: None,
             drop_roles: false,
             validate: true,
+            dump_check: true,
             service_scope: None,
             exclude_schemas: BTreeSet::new(),
+            exclude: Default::default(),
         }
     }
 
@@ -104,8 +113,10 @@ impl Engine {
             cluster: Some(cluster),
             drop_roles: false,
             validate: true,
+            dump_check: true,
             service_scope: None,
             exclude_schemas: BTreeSet::new(),
+            exclude: Default::default(),
         }
     }
 
@@ -172,25 +183,107 @@ impl Engine {
         to: &Source,
         extra: &[String],
     ) -> Result<(Catalog, BTreeSet<String>)> {
-        let mut to_catalog = self.catalog(to, None).await?;
-        let scope = match &self.service_scope {
+        let (catalog, scope, _) = self.desired_and_dump(to, extra, None).await?;
+        Ok((catalog, scope))
+    }
+
+    /// Like [`Engine::desired`], with pg_dump's view of the desired state when `pg_dump`
+    /// is given (the files loaded into the shadow server, or the database named).
+    async fn desired_and_dump(
+        &mut self,
+        to: &Source,
+        extra: &[String],
+        pg_dump: Option<&std::path::Path>,
+    ) -> Result<(Catalog, BTreeSet<String>, Option<dump::Dump>)> {
+        let mut desired_dump = None;
+        let mut to_catalog = match (to, pg_dump) {
+            (Source::Files(paths), Some(tool)) => {
+                let state = DesiredState::read(paths)?;
+                let shadow = self.shadow().await?;
+                // Dumped with the same schema list as the other databases: pg_dump writes
+                // `public` only when it is named.
+                let scope_of = |c: &Catalog| self.scope_of(c, extra);
+                let (c, d) = state.load_and_dump(&shadow, tool, scope_of).await?;
+                desired_dump = Some(d);
+                c
+            }
+            _ => self.catalog(to, None).await?,
+        };
+        let scope = self.scope_of(&to_catalog, extra);
+        match (to, pg_dump) {
+            (Source::Database(url), Some(tool)) => {
+                let list: Vec<String> = scope.iter().cloned().collect();
+                desired_dump = Some(dump::take(tool, &db::parse(url)?, Some(&list)).await?);
+            }
+            (Source::Empty, Some(_)) => desired_dump = Some(Default::default()),
+            _ => {}
+        }
+        to_catalog.restrict(&scope);
+        to_catalog.exclude(&self.exclude);
+        Ok((to_catalog, scope, desired_dump))
+    }
+
+    /// The schemas in scope for a desired catalog: the service's, else those the catalog
+    /// uses plus `extra`, less those excluded.
+    fn scope_of(&self, catalog: &Catalog, extra: &[String]) -> BTreeSet<String> {
+        match &self.service_scope {
             Some(schemas) => schemas.clone(),
             None => {
-                let mut scope = to_catalog.used_schemas();
+                let mut scope = catalog.used_schemas();
                 scope.extend(extra.iter().cloned());
-                scope.retain(|s| !self.exclude_schemas.contains(s));
+                scope.retain(|s| !self.exclude_schemas.contains(s) && !self.exclude.schema(s));
                 scope
             }
-        };
-        to_catalog.restrict(&scope);
-        Ok((to_catalog, scope))
+        }
+    }
+
+    /// The pg_dump for the independent check, when it is to run: the shadow server's
+    /// major version (or the oldest newer one). Without one the check is skipped, and the
+    /// user told.
+    async fn dump_tool(&mut self) -> Result<Option<std::path::PathBuf>> {
+        let major = self.shadow().await?.major().await?;
+        Ok(match dump::tool(major) {
+            Ok(tool) => Some(tool),
+            Err(why) => {
+                tracing::warn!(
+                    "the independent pg_dump check is skipped: {why}; the engine's own reading \
+                     of the databases is still compared"
+                );
+                None
+            }
+        })
     }
 
     pub async fn plan(&mut self, from: &Source, to: &Source, extra: &[String]) -> Result<Plan> {
-        let (mut to_catalog, scope) = self.desired(to, extra).await?;
+        let dumps = self.validate && self.dump_check;
+        Ok(self.plan_and_dumps(from, to, extra, dumps).await?.0)
+    }
+
+    /// Plans `from` → `to`; with `dumps`, also pg_dump's view of both sides (when a
+    /// comparable pg_dump is found), which validation uses and drift reports from.
+    async fn plan_and_dumps(
+        &mut self,
+        from: &Source,
+        to: &Source,
+        extra: &[String],
+        dumps: bool,
+    ) -> Result<(Plan, Option<validate::DumpCheck>)> {
+        let tool = match dumps {
+            true => self.dump_tool().await?,
+            false => None,
+        };
+        let (mut to_catalog, scope, mut desired_dump) =
+            self.desired_and_dump(to, extra, tool.as_deref()).await?;
         let roles = to_catalog.role_names();
         let mut from_catalog = self.catalog_with_roles(from, Some(&scope), &roles).await?;
+        // The replay's copy holds what is excluded too: what the plan manages may stand
+        // on it.
+        let from_whole = (!self.exclude.is_empty()).then(|| from_catalog.clone());
+        from_catalog.exclude(&self.exclude);
         if matches!(to, Source::Files(_)) && !from_catalog.current_user.is_empty() {
+            if let Some(d) = desired_dump.as_mut() {
+                d.rename_policy_role(&to_catalog.current_user, &from_catalog.current_user);
+            }
             to_catalog.rename_current_user(&from_catalog.current_user);
         }
         if self.drop_roles
@@ -225,7 +318,24 @@ impl Engine {
         let mut plan = self
             .plan_renamed(&from_catalog, &to_catalog, &scope)
             .await?;
+        // A service's scope is the configuration's: the other schemas are other services'.
+        if let Source::Database(url) = from
+            && self.service_scope.is_none()
+        {
+            let client = db::connect(&db::parse(url)?).await?;
+            let notes =
+                outside::notes(&client, &scope, &self.exclude_schemas, &self.exclude).await?;
+            plan.notes.extend(notes);
+        }
         plan.desired = to_catalog;
+        plan.exclude = self.exclude.texts().to_vec();
+        let check = match (tool, desired_dump) {
+            (Some(pg_dump), Some(desired)) => {
+                self.dump_check_for(from, &from_catalog, &plan.desired, pg_dump, desired, &scope)
+                    .await?
+            }
+            _ => None,
+        };
         if self.validate {
             // A service's schemas reference others' (foreign keys, types): the copy to
             // replay on holds the whole database, the comparison only the scope.
@@ -235,8 +345,16 @@ impl Engine {
                 }
                 _ => None,
             };
-            self.validate_plan(whole.as_ref().unwrap_or(&from_catalog), &plan)
-                .await?;
+            validate::validate(
+                &self.shadow().await?,
+                whole
+                    .as_ref()
+                    .or(from_whole.as_ref())
+                    .unwrap_or(&from_catalog),
+                &plan,
+                check.as_ref(),
+            )
+            .await?;
         }
         if let Source::Database(url) = from
             && plan.steps.iter().any(|s| s.probe.is_some())
@@ -244,13 +362,55 @@ impl Engine {
             let client = db::connect(&db::parse(url)?).await?;
             run_probes(&client, &mut plan).await?;
         }
-        Ok(plan)
+        Ok((plan, check))
     }
 
     /// Replays `plan` on a copy of `from` in the shadow server; an error names what does
     /// not converge (or the step that fails). [`Engine::plan`] does it unless told not to.
     pub async fn validate_plan(&mut self, from: &Catalog, plan: &Plan) -> Result<()> {
-        validate::validate(&self.shadow().await?, from, plan).await
+        validate::validate(&self.shadow().await?, from, plan, None).await
+    }
+
+    /// The live database's dump for the independent check, when it can be compared with
+    /// the shadow server's: the same major version on both (expressions and defaults are
+    /// written by the server, and differ between versions).
+    async fn dump_check_for(
+        &mut self,
+        from: &Source,
+        from_catalog: &Catalog,
+        desired_catalog: &Catalog,
+        pg_dump: std::path::PathBuf,
+        desired: dump::Dump,
+        scope: &BTreeSet<String>,
+    ) -> Result<Option<validate::DumpCheck>> {
+        let shadow_major = self.shadow().await?.major().await?;
+        let mut check = validate::DumpCheck {
+            pg_dump,
+            live: None,
+            desired,
+        };
+        let desired_major = desired_catalog.server_version as u32 / 10000;
+        if desired_major != 0 && desired_major != shadow_major {
+            tracing::warn!(
+                "the independent pg_dump check is skipped: the desired database is \
+                 PostgreSQL {desired_major} and the shadow server {shadow_major}"
+            );
+            return Ok(None);
+        }
+        if let Source::Database(url) = from {
+            let live_major = from_catalog.server_version as u32 / 10000;
+            if live_major == shadow_major {
+                let list: Vec<String> = scope.iter().cloned().collect();
+                check.live = Some(dump::take(&check.pg_dump, &db::parse(url)?, Some(&list)).await?);
+            } else {
+                tracing::warn!(
+                    "pg_dump's view of the database (PostgreSQL {live_major}) is not compared \
+                     with the copy the plan is replayed on (PostgreSQL {shadow_major}); pass \
+                     --dev-url to a PostgreSQL {live_major} server for the whole check"
+                );
+            }
+        }
+        Ok(Some(check))
     }
 
     /// Plans, running `-- @renamed from` renames first; the caller moves the desired
@@ -340,6 +500,7 @@ pub async fn live_catalog(client: &Client, scope: &BTreeSet<String>) -> Result<C
 pub async fn live_catalog_for(client: &Client, plan: &Plan) -> Result<Catalog> {
     let scope: BTreeSet<String> = plan.scope.iter().cloned().collect();
     let mut c = live_catalog(client, &scope).await?;
+    c.exclude(&crate::catalog::Exclusions::parse(&plan.exclude)?);
     let mut names: Vec<String> = plan.desired.role_names().into_iter().collect();
     names.extend(plan.dropped_roles.iter().cloned());
     c.roles = crate::introspect::roles(client, &names).await?;

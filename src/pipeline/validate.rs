@@ -4,13 +4,15 @@
 //! an output.
 
 use super::current_schema;
+use super::dump::{self, Dump};
 use crate::catalog::{Catalog, quote_ident};
 use crate::db;
 use crate::error::{Error, Result};
 use crate::plan::{self, Plan};
+use crate::source::load::{create_missing_roles, drop_placeholder_roles};
 use crate::source::{DesiredState, Shadow, load_into};
 use std::collections::BTreeSet;
-use tokio_postgres::Client;
+use std::path::PathBuf;
 
 /// Replays `plan` on a scratch database holding `from`'s schema and checks that it then
 /// matches `plan.desired`.
@@ -19,11 +21,29 @@ use tokio_postgres::Client;
 /// CONCURRENTLY` or an enum value used after it was added need real transactions. Roles are
 /// cluster-wide, so role steps are not replayed; the roles the plan names are created bare
 /// for the replay and dropped afterwards.
-pub async fn validate(shadow: &Shadow, from: &Catalog, plan: &Plan) -> Result<()> {
+pub async fn validate(
+    shadow: &Shadow,
+    from: &Catalog,
+    plan: &Plan,
+    check: Option<&DumpCheck>,
+) -> Result<()> {
+    let scope: BTreeSet<String> = plan.scope.iter().cloned().collect();
     if plan.is_empty() {
+        // Nothing to replay: the catalog sees no difference, so pg_dump's two views must
+        // not see one either.
+        if let Some(check) = check
+            && let Some(live) = &check.live
+        {
+            let exclude = crate::catalog::Exclusions::parse(&plan.exclude)?;
+            let (mut live, mut desired) = (live.clone(), check.desired.clone());
+            for d in [&mut live, &mut desired] {
+                d.restrict(&scope);
+                d.exclude(&exclude);
+            }
+            not_managed(dump::direct_gaps(&live, &desired))?;
+        }
         return Ok(());
     }
-    let scope: BTreeSet<String> = plan.scope.iter().cloned().collect();
     let current = current_schema(from)?;
     let mut names = from.role_names();
     names.extend(plan.desired.role_names());
@@ -44,9 +64,10 @@ pub async fn validate(shadow: &Shadow, from: &Catalog, plan: &Plan) -> Result<()
     // to "whoever runs it" (owners, default privileges FOR ROLE) plays out as it will.
     let identity = (superuser && !from.current_user.is_empty() && from.current_user != shadow_user)
         .then(|| from.current_user.clone());
+    let names: Vec<String> = names.into_iter().collect();
     let mut placeholders = create_missing_roles(&admin, &names, "").await?;
     if let Some(id) = &identity {
-        let one = BTreeSet::from([id.clone()]);
+        let one = [id.clone()];
         placeholders.extend(create_missing_roles(&admin, &one, " SUPERUSER").await?);
     }
     let scratch = db::create_scratch(&admin_target, "profe_replay").await;
@@ -71,6 +92,7 @@ pub async fn validate(shadow: &Shadow, from: &Catalog, plan: &Plan) -> Result<()
                     from,
                     plan,
                     &scope,
+                    check,
                 )
                 .await;
             }
@@ -79,40 +101,8 @@ pub async fn validate(shadow: &Shadow, from: &Catalog, plan: &Plan) -> Result<()
         }
         Err(e) => Err(e),
     };
-    for name in placeholders.iter().rev() {
-        if let Err(e) = admin
-            .batch_execute(&format!("DROP ROLE IF EXISTS {}", quote_ident(name)))
-            .await
-        {
-            tracing::warn!(
-                "could not drop the replay's placeholder role {}: {}",
-                quote_ident(name),
-                Error::describe_db(&e)
-            );
-        }
-    }
+    drop_placeholder_roles(&admin, &placeholders).await;
     result
-}
-
-/// Creates, committed, each role of `names` the shadow server lacks; returns those created.
-async fn create_missing_roles(
-    admin: &Client,
-    names: &BTreeSet<String>,
-    options: &str,
-) -> Result<Vec<String>> {
-    let list: Vec<String> = names.iter().cloned().collect();
-    let existing = crate::introspect::roles(admin, &list).await?;
-    let mut created = Vec::new();
-    for name in list.into_iter().filter(|n| !existing.contains_key(n)) {
-        // Another run may create the same role meanwhile: then it is theirs to drop.
-        let sql = format!("CREATE ROLE {}{options}", quote_ident(&name));
-        match admin.batch_execute(&sql).await {
-            Ok(()) => created.push(name),
-            Err(e) if e.code() == Some(&tokio_postgres::error::SqlState::DUPLICATE_OBJECT) => {}
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Ok(created)
 }
 
 async fn replay(
@@ -122,6 +112,7 @@ async fn replay(
     from: &Catalog,
     plan: &Plan,
     scope: &BTreeSet<String>,
+    check: Option<&DumpCheck>,
 ) -> Result<()> {
     let client = db::connect(target).await?;
     if let Some(id) = identity {
@@ -137,6 +128,11 @@ async fn replay(
         )));
     }
     client.batch_execute("COMMIT").await?;
+    let list: Vec<String> = scope.iter().cloned().collect();
+    let copy = match check {
+        Some(c) => Some(dump::take(&c.pg_dump, target, Some(&list)).await?),
+        None => None,
+    };
 
     let mut replayed = plan.clone();
     replayed.steps.retain(|s| s.kind() != "role");
@@ -150,21 +146,51 @@ async fn replay(
         )));
     }
 
-    let list: Vec<String> = scope.iter().cloned().collect();
     let mut after = crate::introspect::introspect(&client, Some(&list)).await?;
     after.restrict(scope);
+    let exclude = crate::catalog::Exclusions::parse(&plan.exclude)?;
+    after.exclude(&exclude);
     if identity.is_none() && !from.current_user.is_empty() {
         after.rename_current_user(&from.current_user);
     }
     after.roles = plan.desired.roles.clone();
     let remaining = plan::build(&after, &plan.desired, scope)?;
-    if remaining.is_empty() {
+    if !remaining.is_empty() {
+        return Err(Error::NotValid(format!(
+            "replayed on a copy of the current schema, the plan leaves differences in {}; \
+             planning again from there would give:\n{}",
+            remaining.objects().join(", "),
+            plan::render::sql(&remaining)
+        )));
+    }
+    if let (Some(check), Some(mut copy)) = (check, copy) {
+        let mut replayed = dump::take(&check.pg_dump, target, Some(&list)).await?;
+        let (mut live, mut desired) = (check.live.clone(), check.desired.clone());
+        for d in [&mut copy, &mut replayed, &mut desired]
+            .into_iter()
+            .chain(live.as_mut())
+        {
+            d.restrict(scope);
+            d.exclude(&exclude);
+        }
+        not_managed(dump::gaps(live.as_ref(), &copy, &replayed, &desired))?;
+    }
+    Ok(())
+}
+
+fn not_managed(gaps: Vec<dump::Gap>) -> Result<()> {
+    if gaps.is_empty() {
         return Ok(());
     }
-    Err(Error::NotValid(format!(
-        "replayed on a copy of the current schema, the plan leaves differences in {}; \
-         planning again from there would give:\n{}",
-        remaining.objects().join(", "),
-        plan::render::sql(&remaining)
-    )))
+    let text: Vec<String> = gaps.iter().map(|g| g.to_string()).collect();
+    Err(Error::NotManaged(text.concat()))
+}
+
+/// What the independent pg_dump check needs besides the replay: the pg_dump to run, and
+/// the dumps of the live database (when there is one, dumped comparably) and of the
+/// desired state.
+pub struct DumpCheck {
+    pub pg_dump: PathBuf,
+    pub live: Option<Dump>,
+    pub desired: Dump,
 }

@@ -178,6 +178,10 @@ pub struct Plan {
     /// Things a reviewer should know (a drop and a create that look like a rename).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// The `--exclude` patterns the plan was made with: what they match is left out when
+    /// the database is read again to apply it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclude: Vec<String>,
     /// Function and view bodies that change, as unified diffs.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub body_diffs: Vec<body_diff::BodyDiff>,
@@ -487,6 +491,7 @@ pub fn build_steps(from: &Catalog, to: &Catalog, scope: &BTreeSet<String>) -> Re
         steps,
         summary,
         notes: notes::probable_renames(&changes),
+        exclude: Vec::new(),
         body_diffs: body_diff::body_diffs(&changes),
         dropped_roles: changes
             .iter()

@@ -21,7 +21,11 @@ pub const SCRIPT_SETTINGS: &str = crate::db::RENDERED_FOR;
 /// in transactions, the others alone between them, timeouts set before each step.
 pub fn sql(plan: &Plan) -> String {
     if plan.steps.is_empty() {
-        return "-- no changes\n".into();
+        let mut out = String::from("-- no changes\n");
+        for n in &plan.notes {
+            let _ = writeln!(out, "-- note: {n}");
+        }
+        return out;
     }
     let mut out = String::new();
     let _ = writeln!(out, "-- profe-migrate plan: {} steps", plan.steps.len());
@@ -99,6 +103,12 @@ pub fn markdown(plan: &Plan) -> String {
     let mut out = String::from("## profe-migrate plan\n\n");
     if plan.steps.is_empty() {
         out.push_str("No changes.\n");
+        if !plan.notes.is_empty() {
+            out.push_str("\n**Notes:**\n\n");
+            for n in &plan.notes {
+                let _ = writeln!(out, "- {n}");
+            }
+        }
         return out;
     }
     let s = &plan.summary;

@@ -3,6 +3,9 @@ use crate::catalog::{Catalog, quote_ident};
 use crate::cluster::Cluster;
 use crate::db;
 use crate::error::{Error, Result};
+use crate::pipeline::dump::Dump;
+use std::collections::BTreeSet;
+use std::path::Path;
 use std::sync::Arc;
 use tokio_postgres::Client;
 
@@ -21,6 +24,20 @@ impl Shadow {
         match self {
             Shadow::Server(c) => Ok((**c).clone()),
             Shadow::Embedded(cluster) => db::parse(&cluster.connection_string("postgres")),
+        }
+    }
+
+    /// The shadow server's major version.
+    pub async fn major(&self) -> Result<u32> {
+        match self {
+            Shadow::Embedded(cluster) => Ok(cluster.major()),
+            Shadow::Server(target) => {
+                let client = db::connect(target).await?;
+                let row = client
+                    .query_one("SELECT current_setting('server_version_num')::int", &[])
+                    .await?;
+                Ok((row.get::<_, i32>(0) / 10000) as u32)
+            }
         }
     }
 }
@@ -80,6 +97,43 @@ impl DesiredState {
     }
 }
 
+/// Creates, committed, each role of `names` the server lacks; returns those created.
+pub(crate) async fn create_missing_roles(
+    admin: &Client,
+    names: &[String],
+    options: &str,
+) -> Result<Vec<String>> {
+    let existing = crate::introspect::roles(admin, names).await?;
+    let mut created = Vec::new();
+    for name in names.iter().filter(|n| !existing.contains_key(*n)) {
+        // Another run may create the same role meanwhile: then it is theirs to drop.
+        let sql = format!("CREATE ROLE {}{options}", quote_ident(name));
+        match admin.batch_execute(&sql).await {
+            Ok(()) => created.push(name.clone()),
+            Err(e) if e.code() == Some(&tokio_postgres::error::SqlState::DUPLICATE_OBJECT) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(created)
+}
+
+/// Drops the placeholder roles `names` (in reverse order of creation); a failure is only
+/// worth a warning, the work they served is done.
+pub(crate) async fn drop_placeholder_roles(admin: &Client, names: &[String]) {
+    for name in names.iter().rev() {
+        if let Err(e) = admin
+            .batch_execute(&format!("DROP ROLE IF EXISTS {}", quote_ident(name)))
+            .await
+        {
+            tracing::warn!(
+                "could not drop the placeholder role {}: {}",
+                quote_ident(name),
+                Error::describe_db(&e)
+            );
+        }
+    }
+}
+
 /// Runs the statements, in order, on `client`; the first failure names its file and line.
 pub async fn load_into(state: &DesiredState, client: &Client) -> Result<()> {
     let mut current: Option<Vec<String>> = None;
@@ -99,6 +153,9 @@ pub async fn load_into(state: &DesiredState, client: &Client) -> Result<()> {
     Ok(())
 }
 
+/// The schemas to dump, from the catalog read back.
+type ScopeOf<'a> = dyn Fn(&Catalog) -> BTreeSet<String> + Sync + 'a;
+
 impl DesiredState {
     /// Loads the desired state into a scratch database on the shadow server and reads it
     /// back, all in one transaction that is rolled back (roles are cluster-wide: the
@@ -117,34 +174,83 @@ impl DesiredState {
     /// is committed can be read back over several connections. The scratch database is
     /// dropped whatever happens.
     pub async fn load_then(self, shadow: &Shadow, after: &[String]) -> Result<Catalog> {
-        let scratch = db::create_scratch(&shadow.admin_target()?, "profe_shadow").await?;
-        let result = async {
-            let client = db::connect(&scratch.target).await?;
-            let missing = self.missing_roles(&client).await?;
-            let start = std::time::Instant::now();
-            let statements = self.statements.len();
-            let (roles, renames) = (self.roles.catalog_roles(), self.renames.clone());
-            let catalog = if missing.is_empty() {
-                self.load_committed(&scratch.target, &client, after).await
-            } else {
-                self.load_in_transaction(&client, &missing, after).await
-            };
-            tracing::debug!(
-                "shadow: {statements} statements loaded and read back in {:?}",
-                start.elapsed()
-            );
-            let mut catalog = catalog?;
-            catalog.roles = roles;
-            catalog.renames = renames;
-            Ok::<Catalog, Error>(catalog)
+        Ok(self.load_inner(shadow, after, None).await?.0)
+    }
+
+    /// Like [`DesiredState::load`], and dumped with `pg_dump` before the scratch database
+    /// is dropped, for the independent check of a validated plan. pg_dump reads only what
+    /// is committed, so the roles the shadow server lacks are created as committed
+    /// placeholders here, and dropped once the scratch database is.
+    /// `scope` gives the schemas to dump from the catalog read back.
+    pub async fn load_and_dump(
+        self,
+        shadow: &Shadow,
+        pg_dump: &Path,
+        scope: impl Fn(&Catalog) -> BTreeSet<String> + Sync,
+    ) -> Result<(Catalog, Dump)> {
+        let (catalog, dump) = self
+            .load_inner(shadow, &[], Some((pg_dump, &scope)))
+            .await?;
+        Ok((catalog, dump.unwrap_or_default()))
+    }
+
+    async fn load_inner(
+        self,
+        shadow: &Shadow,
+        after: &[String],
+        pg_dump: Option<(&Path, &ScopeOf<'_>)>,
+    ) -> Result<(Catalog, Option<Dump>)> {
+        let admin_target = shadow.admin_target()?;
+        let mut placeholders = Vec::new();
+        if pg_dump.is_some() {
+            let admin = db::connect(&admin_target).await?;
+            let names = self.missing_roles(&admin).await?;
+            placeholders = create_missing_roles(&admin, &names, "").await?;
         }
-        .await;
-        let start = std::time::Instant::now();
-        let dropped = scratch.drop_db().await;
-        tracing::debug!("shadow: scratch database dropped in {:?}", start.elapsed());
-        let catalog = result?;
-        dropped?;
-        Ok(catalog)
+        let scratch = db::create_scratch(&admin_target, "profe_shadow").await;
+        let result = match scratch {
+            Ok(scratch) => {
+                let result = async {
+                    let client = db::connect(&scratch.target).await?;
+                    let missing = self.missing_roles(&client).await?;
+                    let start = std::time::Instant::now();
+                    let statements = self.statements.len();
+                    let (roles, renames) = (self.roles.catalog_roles(), self.renames.clone());
+                    let catalog = if missing.is_empty() {
+                        self.load_committed(&scratch.target, &client, after).await
+                    } else {
+                        self.load_in_transaction(&client, &missing, after).await
+                    };
+                    tracing::debug!(
+                        "shadow: {statements} statements loaded and read back in {:?}",
+                        start.elapsed()
+                    );
+                    let mut catalog = catalog?;
+                    catalog.roles = roles;
+                    catalog.renames = renames;
+                    let dump = match pg_dump {
+                        Some((tool, scope)) => {
+                            let list: Vec<String> = scope(&catalog).into_iter().collect();
+                            let target = &scratch.target;
+                            Some(crate::pipeline::dump::take(tool, target, Some(&list)).await?)
+                        }
+                        None => None,
+                    };
+                    Ok::<_, Error>((catalog, dump))
+                }
+                .await;
+                let start = std::time::Instant::now();
+                let dropped = scratch.drop_db().await;
+                tracing::debug!("shadow: scratch database dropped in {:?}", start.elapsed());
+                result.and_then(|r| dropped.map(|()| r))
+            }
+            Err(e) => Err(e),
+        };
+        if !placeholders.is_empty() {
+            let admin = db::connect(&admin_target).await?;
+            drop_placeholder_roles(&admin, &placeholders).await;
+        }
+        result
     }
 
     /// Takes the state by value: once loaded, its statements (a 10,000-table state holds

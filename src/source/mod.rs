@@ -6,7 +6,7 @@ mod analyze;
 mod body;
 mod check;
 mod files;
-mod load;
+pub(crate) mod load;
 mod objects;
 mod order;
 mod parse;

@@ -6,6 +6,7 @@
 mod cli;
 mod connections;
 mod crashes;
+mod dumpcheck;
 mod errors;
 mod fixtures;
 mod hardening;
@@ -13,6 +14,7 @@ mod inputs;
 mod introspect;
 mod online;
 mod rls;
+mod scope;
 mod support;
 mod tls;
 mod validate;
@@ -29,6 +31,8 @@ fn main() {
     trials.extend(rls::trials(&env));
     trials.extend(online::trials(&env));
     trials.extend(validate::trials(&env));
+    trials.extend(dumpcheck::trials(&env));
+    trials.extend(scope::trials(&env));
     trials.extend(hardening::trials(&env));
     trials.extend(inputs::trials(&env));
     trials.extend(crashes::trials(&env));
