@@ -22,6 +22,9 @@ pub struct Index {
     /// The partitioned index an inherited copy belongs to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<QualName>,
+    /// Statistics targets set on its (expression) columns: (column number, target).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub statistics: Vec<(i16, i32)>,
 }
 
 impl Index {
@@ -54,7 +57,12 @@ SELECT n.nspname::text, ic.relname::text, c.relname::text,
        -- A partition's copy of its parent's index, managed through the parent's.
        ic.relispartition,
        -- That parent index: dropping it drops the copy, creating it makes (or adopts) one.
-       pn.nspname::text, pc.relname::text
+       pn.nspname::text, pc.relname::text,
+       -- Statistics targets set on the index's columns (expressions only can have one).
+       ARRAY(SELECT a.attnum::int FROM pg_catalog.pg_attribute a
+             WHERE a.attrelid = i.indexrelid AND a.attstattarget >= 0 ORDER BY a.attnum),
+       ARRAY(SELECT a.attstattarget::int FROM pg_catalog.pg_attribute a
+             WHERE a.attrelid = i.indexrelid AND a.attstattarget >= 0 ORDER BY a.attnum)
 FROM pg_catalog.pg_index i
 JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
 LEFT JOIN pg_catalog.pg_inherits inh ON ic.relispartition AND inh.inhrelid = ic.oid
@@ -96,6 +104,12 @@ pub(crate) fn read(catalog: &mut Catalog, rows: &[Row]) {
                     (Some(schema), Some(name)) => Some(QualName::new(schema, name)),
                     _ => None,
                 },
+                statistics: row
+                    .get::<_, Vec<i32>>(10)
+                    .into_iter()
+                    .zip(row.get::<_, Vec<i32>>(11))
+                    .map(|(n, t)| (n as i16, t))
+                    .collect(),
             },
         );
     }

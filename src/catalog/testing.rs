@@ -345,6 +345,7 @@ pub(crate) fn index(name: &str, table: &str, body: &str) -> Index {
         options: Vec::new(),
         inherited: false,
         parent: None,
+        statistics: Vec::new(),
     }
 }
 

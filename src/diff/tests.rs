@@ -229,6 +229,9 @@ fn label(c: &Change) -> String {
             IndexChange::AlterOptions { index, from, to } => {
                 format!("index options {index} {from:?} -> {to:?}")
             }
+            IndexChange::SetStatistics { index, from, to } => {
+                format!("index statistics {index} {from:?} -> {to:?}")
+            }
         },
     }
 }

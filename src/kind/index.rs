@@ -26,6 +26,12 @@ pub enum IndexChange {
     Drop {
         index: crate::catalog::Index,
     },
+    /// Statistics targets of the index's expression columns, set or reset in place.
+    SetStatistics {
+        index: crate::catalog::QualName,
+        from: Vec<(i16, i32)>,
+        to: Vec<(i16, i32)>,
+    },
 }
 
 /// Whether a partition index copy is managed here: only once its partition is detached.
@@ -85,14 +91,23 @@ pub(crate) fn diff(ctx: &Context, out: &mut Vec<Change>) {
             }]
         } else if from.shape() != to.shape() || !from.valid {
             [drop(from), create(to)].concat()
-        } else if from.options != to.options {
-            vec![IndexChange::AlterOptions {
-                index: to.name.clone(),
-                from: from.options.clone(),
-                to: to.options.clone(),
-            }]
         } else {
-            vec![]
+            let mut out = Vec::new();
+            if from.options != to.options {
+                out.push(IndexChange::AlterOptions {
+                    index: to.name.clone(),
+                    from: from.options.clone(),
+                    to: to.options.clone(),
+                });
+            }
+            if from.statistics != to.statistics {
+                out.push(IndexChange::SetStatistics {
+                    index: to.name.clone(),
+                    from: from.statistics.clone(),
+                    to: to.statistics.clone(),
+                });
+            }
+            out
         }
     };
     keyed(out, &from, &to, create, drop, alter);
@@ -172,7 +187,9 @@ pub(super) fn steps(ctx: &Context, change: &IndexChange) -> Vec<Step> {
                 s = s.non_transactional();
                 s.on_failure = crate::plan::OnFailure::drop_index(&index.name);
             }
-            vec![s]
+            let mut out = vec![s];
+            out.extend(statistics_steps(&index.name, &[], &index.statistics));
+            out
         }
         IndexChange::Drop { index } => {
             let id = ObjectId::Index {
@@ -215,6 +232,7 @@ pub(super) fn steps(ctx: &Context, change: &IndexChange) -> Vec<Step> {
             }
         }
         IndexChange::Replace { from, to } => replace(ctx, from, to),
+        IndexChange::SetStatistics { index, from, to } => statistics_steps(index, from, to),
         IndexChange::AlterOptions { index, from, to } => {
             let id = ObjectId::Index {
                 name: index.clone(),
@@ -334,7 +352,31 @@ fn replace(ctx: &Context, from: &Index, to: &Index) -> Vec<Step> {
     let mut steps = vec![build];
     steps.extend(mark);
     steps.extend([drop, rename]);
+    steps.extend(statistics_steps(&to.name, &[], &to.statistics));
     steps
+}
+
+/// `ALTER INDEX … ALTER COLUMN n SET STATISTICS`: each column whose target differs, set
+/// (or reset, -1) in place; a catalog change that applies from the next ANALYZE.
+fn statistics_steps(index: &QualName, from: &[(i16, i32)], to: &[(i16, i32)]) -> Vec<Step> {
+    let id = ObjectId::Index {
+        name: index.clone(),
+    };
+    let target = |list: &[(i16, i32)], n: i16| list.iter().find(|(c, _)| *c == n).map(|(_, t)| *t);
+    let columns: std::collections::BTreeSet<i16> = from.iter().chain(to).map(|(n, _)| *n).collect();
+    columns
+        .into_iter()
+        .filter(|&n| target(from, n) != target(to, n))
+        .map(|n| {
+            let t = target(to, n).unwrap_or(-1);
+            step(
+                format!("ALTER INDEX {index} ALTER COLUMN {n} SET STATISTICS {t};"),
+                &id,
+                Action::Alter,
+                Deps::default(),
+            )
+        })
+        .collect()
 }
 
 /// The columns of the index's table that its definition names (PostgreSQL records an
