@@ -2,7 +2,7 @@ use super::{Catalog, QualName};
 use serde::{Deserialize, Serialize};
 use tokio_postgres::Row;
 
-/// A trigger. `definition` is `pg_get_triggerdef()`: timing, events, row/statement,
+/// A trigger on a table or a view (`INSTEAD OF`). `definition` is `pg_get_triggerdef()`: timing, events, row/statement,
 /// WHEN, transition tables, constraint triggers and deferrability, the function.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Trigger {
@@ -15,14 +15,14 @@ pub struct Trigger {
 
 /// The catalog query that reads the triggers in scope (`$1`: the schemas, or NULL for all).
 pub(crate) const QUERY: &str = r#"
--- Triggers on plain tables (constraint triggers included; internal ones, such as those
--- behind foreign keys, left out).
+-- Triggers on tables and views (constraint triggers included; internal ones, such as
+-- those behind foreign keys, left out).
 SELECT n.nspname::text, c.relname::text, t.tgname::text,
        pg_catalog.pg_get_triggerdef(t.oid), t.tgenabled::text
 FROM pg_catalog.pg_trigger t
 JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-WHERE NOT t.tgisinternal AND c.relkind IN ('r', 'p')
+WHERE NOT t.tgisinternal AND c.relkind IN ('r', 'p', 'v')
   -- Clones of a partitioned table's triggers on its partitions belong to the parent.
   AND t.tgparentid = 0
   AND ($1::text[] IS NULL OR n.nspname = ANY ($1))

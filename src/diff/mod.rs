@@ -76,6 +76,7 @@ pub(crate) fn changes(ctx: &Context) -> Vec<Change> {
     split_blocked_swaps(ctx, &mut changes);
     absorb_recreated_enum_defaults(&mut changes);
     crate::kind::table::replica_identity_after_rebuilds(ctx, &mut changes);
+    crate::kind::trigger::recreate_on_rebuilt_views(ctx, &mut changes);
     crate::kind::comment::diff(ctx, &mut changes);
     crate::kind::privilege::diff(ctx, &mut changes);
     crate::kind::role::drops(ctx, &mut changes);

@@ -110,6 +110,10 @@ pub(super) fn steps(ctx: &Context, change: &TriggerChange) -> Vec<Step> {
             let id = id_of(t);
             let mut releases = ctx.releases(std::slice::from_ref(&id));
             releases.extend(column_ids(ctx.from, &t.table));
+            // Before its view is dropped (a table that goes takes its triggers with it).
+            releases.push(ObjectId::View {
+                name: t.table.clone(),
+            });
             vec![step(
                 format!("DROP TRIGGER {} ON {};", quote_ident(&t.name), t.table),
                 &id,
@@ -129,4 +133,33 @@ pub(super) fn steps(ctx: &Context, change: &TriggerChange) -> Vec<Step> {
                 .collect()
         }
     }
+}
+
+/// A view dropped and created again (not replaced in place) loses its triggers with it:
+/// those the desired state keeps are created again after it, with their comments (the
+/// comment pass sees them created).
+pub(crate) fn recreate_on_rebuilt_views(ctx: &Context, changes: &mut Vec<Change>) {
+    let dropped: std::collections::BTreeSet<&crate::catalog::QualName> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::View(super::view::ViewChange::Drop { view }) => Some(&view.name),
+            _ => None,
+        })
+        .collect();
+    let created = super::created_by(changes);
+    let again: Vec<Change> = ctx
+        .to
+        .triggers
+        .values()
+        .filter(|t| {
+            dropped.contains(&t.table)
+                && ctx
+                    .from
+                    .triggers
+                    .contains_key(&(t.table.clone(), t.name.clone()))
+                && !created.contains(&id_of(t))
+        })
+        .map(|t| Change::Trigger(TriggerChange::Create { trigger: t.clone() }))
+        .collect();
+    changes.extend(again);
 }
