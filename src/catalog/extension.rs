@@ -9,13 +9,22 @@ pub struct Extension {
     pub name: String,
     pub schema: String,
     pub version: String,
+    /// The comment its control file gives it, which a comment of the user's replaces and
+    /// which comes back when that comment is removed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_comment: Option<String>,
 }
 
 /// The catalog query that reads the extensions (all of them: they are not in a schema).
 pub(crate) const QUERY: &str = r#"
 -- Every extension of the database; scope is applied by the diff (extensions are
 -- database-wide objects that follow the desired state).
-SELECT e.extname::text, n.nspname::text, e.extversion
+SELECT e.extname::text, n.nspname::text, e.extversion,
+       -- A comment other than the one the extension's control file gives it.
+       NULLIF(pg_catalog.obj_description(e.oid, 'pg_extension'),
+              (SELECT a.comment FROM pg_catalog.pg_available_extensions a
+               WHERE a.name = e.extname)),
+       (SELECT a.comment FROM pg_catalog.pg_available_extensions a WHERE a.name = e.extname)
 FROM pg_catalog.pg_extension e
 JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
 ORDER BY 1
@@ -24,12 +33,17 @@ ORDER BY 1
 pub(crate) fn read(catalog: &mut Catalog, rows: &[Row]) {
     for row in rows {
         let name: String = row.get(0);
+        if let Some(comment) = row.get::<_, Option<String>>(3) {
+            let id = super::ObjectId::Extension { name: name.clone() };
+            catalog.comments.insert(id, comment);
+        }
         catalog.extensions.insert(
             name.clone(),
             Extension {
                 name,
                 schema: row.get(1),
                 version: row.get(2),
+                default_comment: row.get(4),
             },
         );
     }

@@ -372,6 +372,7 @@ impl Catalog {
                 name: "plpgsql".into(),
                 schema: "pg_catalog".into(),
                 version: "1.0".into(),
+                default_comment: None,
             },
         );
         c

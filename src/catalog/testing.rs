@@ -558,6 +558,7 @@ pub(crate) fn extension(name: &str, schema: &str) -> Extension {
         name: name.into(),
         schema: schema.into(),
         version: "1.0".into(),
+        default_comment: None,
     }
 }
 

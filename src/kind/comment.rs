@@ -53,8 +53,19 @@ pub(super) fn created(_: &CommentChange) -> Vec<ObjectId> {
 
 pub(super) fn steps(ctx: &Context, change: &CommentChange) -> Vec<Step> {
     let CommentChange::Set { object, comment } = change;
+    // An extension's own comment (from its control file) comes back in place of the
+    // user's.
+    let restored = match object {
+        ObjectId::Extension { name } if comment.is_none() => ctx
+            .from
+            .extensions
+            .get(name)
+            .and_then(|e| e.default_comment.as_deref()),
+        _ => None,
+    };
     let text = comment
         .as_deref()
+        .or(restored)
         .map(quote_literal)
         .unwrap_or_else(|| "NULL".into());
     vec![step(

@@ -34,6 +34,7 @@ fn managed_comment(t: i32) -> bool {
             O::ObjectCollation,
             O::ObjectForeignTable,
             O::ObjectOperator,
+            O::ObjectExtension,
         ],
     )
 }

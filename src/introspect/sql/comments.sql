@@ -1,5 +1,5 @@
 -- Comments on the objects the engine manages, each resolved to (kind, schema, name,
--- sub-name). Extension comments come with the extension and are left out.
+-- sub-name). Extensions' comments are read with the extensions.
 SELECT kind, nspname::text, name::text, sub::text, description
 FROM (
     SELECT CASE WHEN d.objsubid > 0 THEN 'column'
