@@ -2,8 +2,9 @@ use super::Catalog;
 use serde::{Deserialize, Serialize};
 use tokio_postgres::Row;
 
-/// An installed extension. The version is recorded for reports but not diffed: the shadow
-/// server may ship another default version than the live one.
+/// An installed extension. The version is diffed only when the files name one (`VERSION`
+/// or `ALTER EXTENSION … UPDATE TO`): otherwise the shadow server may ship another default
+/// version than the live one, and either is what the files ask for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Extension {
     pub name: String,
@@ -13,6 +14,9 @@ pub struct Extension {
     /// which comes back when that comment is removed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_comment: Option<String>,
+    /// The desired state names this version explicitly.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub version_pinned: bool,
 }
 
 /// The catalog query that reads the extensions (all of them: they are not in a schema).
@@ -44,6 +48,7 @@ pub(crate) fn read(catalog: &mut Catalog, rows: &[Row]) {
                 schema: row.get(1),
                 version: row.get(2),
                 default_comment: row.get(4),
+                version_pinned: false,
             },
         );
     }

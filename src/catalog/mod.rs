@@ -373,6 +373,7 @@ impl Catalog {
                 schema: "pg_catalog".into(),
                 version: "1.0".into(),
                 default_comment: None,
+                version_pinned: false,
             },
         );
         c

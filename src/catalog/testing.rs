@@ -559,6 +559,7 @@ pub(crate) fn extension(name: &str, schema: &str) -> Extension {
         schema: schema.into(),
         version: "1.0".into(),
         default_comment: None,
+        version_pinned: false,
     }
 }
 

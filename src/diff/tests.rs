@@ -35,6 +35,9 @@ fn label(c: &Change) -> String {
             ExtensionChange::SetSchema { to, .. } => {
                 format!("extension set schema {} {}", to.name, to.schema)
             }
+            ExtensionChange::Update { to, .. } => {
+                format!("extension update {} {}", to.name, to.version)
+            }
         },
         Change::Enum(e) => match e {
             EnumChange::Create { enum_type } => format!("enum create {}", enum_type.name),

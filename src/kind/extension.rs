@@ -17,6 +17,11 @@ pub enum ExtensionChange {
         from: crate::catalog::Extension,
         to: crate::catalog::Extension,
     },
+    /// `ALTER EXTENSION … UPDATE TO` the version the files name.
+    Update {
+        from: crate::catalog::Extension,
+        to: crate::catalog::Extension,
+    },
 }
 
 /// Extensions are database-wide: one missing from the desired state is dropped only when
@@ -38,14 +43,20 @@ pub(crate) fn diff(ctx: &Context, out: &mut Vec<Change>) {
         }
     };
     let alter = |from: &Extension, to: &Extension| {
+        let mut out = Vec::new();
         if from.schema != to.schema {
-            vec![ExtensionChange::SetSchema {
+            out.push(ExtensionChange::SetSchema {
                 from: from.clone(),
                 to: to.clone(),
-            }]
-        } else {
-            vec![]
+            });
         }
+        if to.version_pinned && from.version != to.version {
+            out.push(ExtensionChange::Update {
+                from: from.clone(),
+                to: to.clone(),
+            });
+        }
+        out
     };
     keyed(
         out,
@@ -71,9 +82,14 @@ pub(super) fn steps(_ctx: &Context, change: &ExtensionChange) -> Vec<Step> {
             let id = ObjectId::Extension {
                 name: e.name.clone(),
             };
+            let version = if e.version_pinned {
+                format!(" VERSION {}", crate::catalog::quote_literal(&e.version))
+            } else {
+                String::new()
+            };
             vec![step(
                 format!(
-                    "CREATE EXTENSION {} WITH SCHEMA {};",
+                    "CREATE EXTENSION {} WITH SCHEMA {}{version};",
                     quote_ident(&e.name),
                     quote_ident(&e.schema)
                 ),
@@ -129,6 +145,36 @@ pub(super) fn steps(_ctx: &Context, change: &ExtensionChange) -> Vec<Step> {
                     ..Deps::default()
                 },
             )]
+        }
+        ExtensionChange::Update { from, to } => {
+            let id = ObjectId::Extension {
+                name: to.name.clone(),
+            };
+            vec![
+                step(
+                    format!(
+                        "ALTER EXTENSION {} UPDATE TO {};",
+                        quote_ident(&to.name),
+                        crate::catalog::quote_literal(&to.version)
+                    ),
+                    &id,
+                    Action::Alter,
+                    Deps {
+                        creates: vec![id.clone()],
+                        ..Deps::default()
+                    },
+                )
+                // An update script may change the extension's objects (and their data).
+                .hazard(
+                    Hazard::UntrackableDependencies,
+                    format!(
+                        "the update script of {} from {} to {} changes its objects as it sees fit",
+                        quote_ident(&to.name),
+                        from.version,
+                        to.version
+                    ),
+                ),
+            ]
         }
     }
 }

@@ -216,6 +216,7 @@ impl DesiredState {
                     let start = std::time::Instant::now();
                     let statements = self.statements.len();
                     let (roles, renames) = (self.roles.catalog_roles(), self.renames.clone());
+                    let pinned = self.pinned_extensions.clone();
                     let catalog = if missing.is_empty() {
                         self.load_committed(&scratch.target, &client, after).await
                     } else {
@@ -228,6 +229,11 @@ impl DesiredState {
                     let mut catalog = catalog?;
                     catalog.roles = roles;
                     catalog.renames = renames;
+                    for name in pinned {
+                        if let Some(e) = catalog.extensions.get_mut(&name) {
+                            e.version_pinned = true;
+                        }
+                    }
                     let dump = match pg_dump {
                         Some((tool, scope)) => {
                             let list: Vec<String> = scope(&catalog).into_iter().collect();

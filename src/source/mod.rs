@@ -46,6 +46,8 @@ pub struct DesiredState {
     pub roles: DesiredRoles,
     /// `-- @renamed from` annotations.
     pub renames: Vec<crate::catalog::Rename>,
+    /// Extensions whose version the files name (`VERSION`, `UPDATE TO`).
+    pub pinned_extensions: std::collections::BTreeSet<String>,
 }
 
 impl DesiredState {
@@ -65,6 +67,7 @@ impl DesiredState {
         let mut statements = Vec::new();
         let mut roles = DesiredRoles::default();
         let mut renames = Vec::new();
+        let mut pinned_extensions = std::collections::BTreeSet::new();
         for file in &files {
             let marks = renames::annotations(&file.text);
             let lines = files::LineIndex::new(&file.text);
@@ -113,6 +116,9 @@ impl DesiredState {
                     if let Some(reason) = check::unmanaged(node) {
                         return Err(crate::Error::Unsupported(format!("{}: {reason}", at())));
                     }
+                    if let Some(name) = pinned_extension(node) {
+                        pinned_extensions.insert(name);
+                    }
                     // The loader runs the files in one transaction of its own.
                     if matches!(node, pg_query::NodeEnum::TransactionStmt(_)) {
                         continue;
@@ -149,8 +155,24 @@ impl DesiredState {
             statements,
             roles,
             renames,
+            pinned_extensions,
         })
     }
+}
+
+/// The extension whose version a statement names: `CREATE EXTENSION … VERSION 'v'` or
+/// `ALTER EXTENSION … UPDATE TO 'v'`.
+fn pinned_extension(node: &pg_query::NodeEnum) -> Option<String> {
+    use pg_query::NodeEnum;
+    let (name, options) = match node {
+        NodeEnum::CreateExtensionStmt(s) => (&s.extname, &s.options),
+        NodeEnum::AlterExtensionStmt(s) => (&s.extname, &s.options),
+        _ => return None,
+    };
+    options
+        .iter()
+        .any(|o| matches!(&o.node, Some(NodeEnum::DefElem(d)) if d.defname == "new_version"))
+        .then(|| name.clone())
 }
 
 fn no_sql_files(paths: &[PathBuf]) -> crate::Error {

@@ -49,3 +49,25 @@ fn moved_to_another_schema() {
     insta::assert_snapshot!(super::script(&p));
     assert!(p.steps[0].hazards.is_empty());
 }
+
+#[test]
+fn a_version_is_updated_only_when_the_files_name_it() {
+    let at = |version: &str, pinned: bool| {
+        let mut e = extension("hstore", "app");
+        e.version = version.into();
+        e.version_pinned = pinned;
+        db().with_schema("app").with_extension(e)
+    };
+    // The shadow's default version differs from the installed one: not a change.
+    assert!(plan(&at("1.7", false), &at("1.8", false)).is_empty());
+    let p = plan(&at("1.7", false), &at("1.8", true));
+    assert_eq!(
+        p.steps.iter().map(|s| s.sql.as_str()).collect::<Vec<_>>(),
+        ["ALTER EXTENSION hstore UPDATE TO '1.8';"]
+    );
+    let created = plan(&db().with_schema("app"), &at("1.7", true));
+    step(
+        &created,
+        "CREATE EXTENSION hstore WITH SCHEMA app VERSION '1.7';",
+    );
+}
