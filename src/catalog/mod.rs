@@ -381,8 +381,21 @@ impl Catalog {
 
     /// Keeps only what lives in `scope` (extensions are database-wide and all kept).
     pub fn restrict(&mut self, scope: &BTreeSet<String>) {
-        let inside = |q: &QualName| scope.contains(&q.schema);
-        let id_inside = |id: &ObjectId| id.schema().is_none_or(|s| scope.contains(s));
+        self.retain_objects(&|s| scope.contains(s), &|q| scope.contains(&q.schema));
+    }
+
+    /// Keeps the schemas `schema_kept` accepts and the objects in schemas that
+    /// `object_kept` accepts, with what belongs to them: a table's indexes, triggers and
+    /// policies, an object's privileges, owner and comment. Extensions and roles stay.
+    pub(crate) fn retain_objects(
+        &mut self,
+        schema_kept: &dyn Fn(&str) -> bool,
+        object_kept: &dyn Fn(&QualName) -> bool,
+    ) {
+        let id_kept = |id: &ObjectId| match id {
+            ObjectId::Schema { name } => schema_kept(name),
+            _ => id.qualified().is_none_or(object_kept),
+        };
         // Every field is named: a new kind's map cannot be forgotten here.
         let Catalog {
             server_version: _,
@@ -412,26 +425,29 @@ impl Catalog {
             renames: _,
             unsupported,
         } = self;
-        schemas.retain(|k, _| scope.contains(k));
-        enums.retain(|k, _| inside(k));
-        domains.retain(|k, _| inside(k));
-        collations.retain(|k, _| inside(k));
-        composites.retain(|k, _| inside(k));
-        sequences.retain(|k, _| inside(k));
-        tables.retain(|k, _| inside(k));
-        indexes.retain(|k, _| inside(k));
-        functions.retain(|(k, _), _| inside(k));
-        views.retain(|k, _| inside(k));
-        aggregates.retain(|(k, _), _| inside(k));
-        operators.retain(|(k, _), _| inside(k));
-        triggers.retain(|(k, _), _| inside(k));
-        policies.retain(|(k, _), _| inside(k));
-        privileges.retain(|id, _| id_inside(id));
-        owners.retain(|id, _| id_inside(id));
-        identity_sequences.retain(|q| inside(q));
-        default_privileges.retain(|k, _| k.schema.as_ref().is_none_or(|s| scope.contains(s)));
-        comments.retain(|id, _| id_inside(id));
-        unsupported.retain(|(s, _)| scope.contains(s));
+        schemas.retain(|k, _| schema_kept(k));
+        enums.retain(|k, _| object_kept(k));
+        domains.retain(|k, _| object_kept(k));
+        collations.retain(|k, _| object_kept(k));
+        composites.retain(|k, _| object_kept(k));
+        sequences.retain(|k, _| object_kept(k));
+        tables.retain(|k, _| object_kept(k));
+        indexes.retain(|k, i| object_kept(k) && object_kept(&i.table));
+        functions.retain(|(k, _), _| object_kept(k));
+        views.retain(|k, _| object_kept(k));
+        aggregates.retain(|(k, _), _| object_kept(k));
+        operators.retain(|(k, _), _| object_kept(k));
+        triggers.retain(|(k, _), _| object_kept(k));
+        policies.retain(|(k, _), _| object_kept(k));
+        privileges.retain(|id, _| id_kept(id));
+        owners.retain(|id, _| id_kept(id));
+        identity_sequences.retain(|q| object_kept(q));
+        default_privileges.retain(|k, _| k.schema.as_deref().is_none_or(schema_kept));
+        comments.retain(|id, _| id_kept(id));
+        unsupported.retain(|(s, description)| {
+            schema_kept(s)
+                && exclude::unsupported_name(s, description).is_none_or(|q| object_kept(&q))
+        });
     }
 
     /// The schemas of the objects in schemas (not of the schemas themselves).

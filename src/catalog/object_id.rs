@@ -157,19 +157,7 @@ impl ObjectId {
     pub fn schema(&self) -> Option<&str> {
         match self {
             ObjectId::Schema { name } => Some(name),
-            ObjectId::Extension { .. } | ObjectId::Role { .. } => None,
-            ObjectId::Type { name }
-            | ObjectId::Sequence { name }
-            | ObjectId::Table { name }
-            | ObjectId::Index { name }
-            | ObjectId::View { name }
-            | ObjectId::Function { name, .. }
-            | ObjectId::Operator { name, .. }
-            | ObjectId::Collation { name } => Some(&name.schema),
-            ObjectId::Column { table, .. }
-            | ObjectId::Constraint { table, .. }
-            | ObjectId::Trigger { table, .. }
-            | ObjectId::Policy { table, .. } => Some(&table.schema),
+            _ => self.qualified().map(|q| q.schema.as_str()),
         }
     }
 }

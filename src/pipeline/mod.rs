@@ -1,6 +1,7 @@
 //! The pipeline glue: turn sources into catalogs (introspecting a database, or loading
 //! files into the shadow server), work out the scope, plan, apply and verify.
 
+mod checked;
 mod drift;
 pub(crate) mod dump;
 mod outside;
@@ -237,23 +238,6 @@ impl Engine {
         }
     }
 
-    /// The pg_dump for the independent check, when it is to run: the shadow server's
-    /// major version (or the oldest newer one). Without one the check is skipped, and the
-    /// user told.
-    async fn dump_tool(&mut self) -> Result<Option<std::path::PathBuf>> {
-        let major = self.shadow().await?.major().await?;
-        Ok(match dump::tool(major) {
-            Ok(tool) => Some(tool),
-            Err(why) => {
-                tracing::warn!(
-                    "the independent pg_dump check is skipped: {why}; the engine's own reading \
-                     of the databases is still compared"
-                );
-                None
-            }
-        })
-    }
-
     pub async fn plan(&mut self, from: &Source, to: &Source, extra: &[String]) -> Result<Plan> {
         let dumps = self.validate && self.dump_check;
         Ok(self.plan_and_dumps(from, to, extra, dumps).await?.0)
@@ -369,48 +353,6 @@ impl Engine {
     /// not converge (or the step that fails). [`Engine::plan`] does it unless told not to.
     pub async fn validate_plan(&mut self, from: &Catalog, plan: &Plan) -> Result<()> {
         validate::validate(&self.shadow().await?, from, plan, None).await
-    }
-
-    /// The live database's dump for the independent check, when it can be compared with
-    /// the shadow server's: the same major version on both (expressions and defaults are
-    /// written by the server, and differ between versions).
-    async fn dump_check_for(
-        &mut self,
-        from: &Source,
-        from_catalog: &Catalog,
-        desired_catalog: &Catalog,
-        pg_dump: std::path::PathBuf,
-        desired: dump::Dump,
-        scope: &BTreeSet<String>,
-    ) -> Result<Option<validate::DumpCheck>> {
-        let shadow_major = self.shadow().await?.major().await?;
-        let mut check = validate::DumpCheck {
-            pg_dump,
-            live: None,
-            desired,
-        };
-        let desired_major = desired_catalog.server_version as u32 / 10000;
-        if desired_major != 0 && desired_major != shadow_major {
-            tracing::warn!(
-                "the independent pg_dump check is skipped: the desired database is \
-                 PostgreSQL {desired_major} and the shadow server {shadow_major}"
-            );
-            return Ok(None);
-        }
-        if let Source::Database(url) = from {
-            let live_major = from_catalog.server_version as u32 / 10000;
-            if live_major == shadow_major {
-                let list: Vec<String> = scope.iter().cloned().collect();
-                check.live = Some(dump::take(&check.pg_dump, &db::parse(url)?, Some(&list)).await?);
-            } else {
-                tracing::warn!(
-                    "pg_dump's view of the database (PostgreSQL {live_major}) is not compared \
-                     with the copy the plan is replayed on (PostgreSQL {shadow_major}); pass \
-                     --dev-url to a PostgreSQL {live_major} server for the whole check"
-                );
-            }
-        }
-        Ok(Some(check))
     }
 
     /// Plans, running `-- @renamed from` renames first; the caller moves the desired
