@@ -185,19 +185,26 @@ struct Target {
 
 impl AppState {
     async fn engine(&self) -> std::result::Result<Engine, ApiError> {
-        if let Some(url) = &self.dev_url {
-            return Ok(Engine::new(Some(url.clone())));
+        let mut engine = match &self.dev_url {
+            Some(url) => Engine::new(Some(url.clone())),
+            None => {
+                let cluster = self
+                    .cluster
+                    .get_or_try_init(|| async {
+                        tokio::task::spawn_blocking(Cluster::start)
+                            .await
+                            .map_err(|e| Error::Cluster(e.to_string()))?
+                            .map(Arc::new)
+                    })
+                    .await?;
+                Engine::with_cluster(cluster.clone())
+            }
+        };
+        // The configuration's `[desired] exclude`, as the command line takes it.
+        if let Some(config) = &self.config {
+            engine.exclude = crate::catalog::Exclusions::parse(&config.desired.exclude)?;
         }
-        let cluster = self
-            .cluster
-            .get_or_try_init(|| async {
-                tokio::task::spawn_blocking(Cluster::start)
-                    .await
-                    .map_err(|e| Error::Cluster(e.to_string()))?
-                    .map(Arc::new)
-            })
-            .await?;
-        Ok(Engine::with_cluster(cluster.clone()))
+        Ok(engine)
     }
 
     fn config(&self) -> std::result::Result<&Config, ApiError> {

@@ -296,6 +296,9 @@ async fn run_case(env: &Env, dir: &Path, opts: &Options) -> TestResult {
                 ));
             }
         }
+        // The convergence re-plan: the catalog says whether it is empty; pg_dump's view
+        // of the result was compared just above.
+        engine.dump_check = false;
         let again = engine
             .plan(&from, &to, &opts.schemas)
             .await
