@@ -24,20 +24,22 @@ pub(crate) const QUERY: &str = r#"
 -- Every extension of the database; scope is applied by the diff (extensions are
 -- database-wide objects that follow the desired state).
 SELECT e.extname::text, n.nspname::text, e.extversion,
-       -- A comment other than the one the extension's control file gives it.
-       NULLIF(pg_catalog.obj_description(e.oid, 'pg_extension'),
-              (SELECT a.comment FROM pg_catalog.pg_available_extensions a
-               WHERE a.name = e.extname)),
-       (SELECT a.comment FROM pg_catalog.pg_available_extensions a WHERE a.name = e.extname)
+       pg_catalog.obj_description(e.oid, 'pg_extension'),
+       -- The comment the control file gives it (the view reads the control files: joined
+       -- once, not looked up per extension).
+       a.comment
 FROM pg_catalog.pg_extension e
 JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
+LEFT JOIN pg_catalog.pg_available_extensions a ON a.name = e.extname
 ORDER BY 1
 "#;
 
 pub(crate) fn read(catalog: &mut Catalog, rows: &[Row]) {
     for row in rows {
         let name: String = row.get(0);
-        if let Some(comment) = row.get::<_, Option<String>>(3) {
+        let (comment, default_comment): (Option<String>, Option<String>) = (row.get(3), row.get(4));
+        // Only a comment other than the control file's is the user's.
+        if let Some(comment) = comment.filter(|c| Some(c) != default_comment.as_ref()) {
             let id = super::ObjectId::Extension { name: name.clone() };
             catalog.comments.insert(id, comment);
         }
@@ -47,7 +49,7 @@ pub(crate) fn read(catalog: &mut Catalog, rows: &[Row]) {
                 name,
                 schema: row.get(1),
                 version: row.get(2),
-                default_comment: row.get(4),
+                default_comment,
                 version_pinned: false,
             },
         );

@@ -496,12 +496,14 @@ fn alter(ctx: &Context, table: &QualName, from: &Column, to: &Column) -> Vec<Ste
             if let (Some(before), Some(after)) =
                 (identity_sequence(table, from), identity_sequence(table, to))
                 && before != after
-                && let ObjectId::Sequence { name: new_name } = &after
+                && let (
+                    ObjectId::Sequence { name: old_name },
+                    ObjectId::Sequence { name: new_name },
+                ) = (&before, &after)
             {
                 out.push(step(
                     format!(
-                        "ALTER SEQUENCE {} RENAME TO {};",
-                        before_name(&before),
+                        "ALTER SEQUENCE {old_name} RENAME TO {};",
                         quote_ident(&new_name.name)
                     ),
                     &id,
@@ -626,13 +628,6 @@ fn alter(ctx: &Context, table: &QualName, from: &Column, to: &Column) -> Vec<Ste
         last.deps.creates.push(id.clone());
     }
     out
-}
-
-fn before_name(id: &ObjectId) -> String {
-    match id {
-        ObjectId::Sequence { name } => name.to_string(),
-        other => other.sql_reference(),
-    }
 }
 
 /// A column that becomes an identity (or a serial again) keeps its values: the new

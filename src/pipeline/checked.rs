@@ -8,13 +8,13 @@ use crate::error::Result;
 use std::collections::BTreeSet;
 
 impl Engine {
-    /// The pg_dump for the independent check, when it is to run: the shadow server's
-    /// major version (or the oldest newer one). Without one the check is skipped, and the
-    /// user told.
-    pub(super) async fn dump_tool(&mut self) -> Result<Option<std::path::PathBuf>> {
+    /// The pg_dump for the independent check, when it is to run, with the shadow
+    /// server's major version it is chosen for (that major, or the oldest newer one).
+    /// Without one the check is skipped, and the user told.
+    pub(super) async fn dump_tool(&mut self) -> Result<Option<(std::path::PathBuf, u32)>> {
         let major = self.shadow().await?.major().await?;
         Ok(match dump::tool(major) {
-            Ok(tool) => Some(tool),
+            Ok(tool) => Some((tool, major)),
             Err(why) => {
                 tracing::warn!(
                     "the independent pg_dump check is skipped: {why}; the engine's own reading \
@@ -27,17 +27,18 @@ impl Engine {
 
     /// The live database's dump for the independent check, when it can be compared with
     /// the shadow server's: the same major version on both (expressions and defaults are
-    /// written by the server, and differ between versions).
+    /// written by the server, and differ between versions). The live and desired dumps
+    /// are kept to the scope, less what `--exclude` names, once for all comparisons.
     pub(super) async fn dump_check_for(
-        &mut self,
+        &self,
         from: &Source,
         from_catalog: &Catalog,
         desired_catalog: &Catalog,
-        pg_dump: std::path::PathBuf,
-        desired: dump::Dump,
+        (pg_dump, shadow_major): (std::path::PathBuf, u32),
+        mut desired: dump::Dump,
         scope: &BTreeSet<String>,
     ) -> Result<Option<validate::DumpCheck>> {
-        let shadow_major = self.shadow().await?.major().await?;
+        desired.keep(scope, &self.exclude);
         let mut check = validate::DumpCheck {
             pg_dump,
             live: None,
@@ -55,7 +56,9 @@ impl Engine {
             let live_major = from_catalog.server_version as u32 / 10000;
             if live_major == shadow_major {
                 let list: Vec<String> = scope.iter().cloned().collect();
-                check.live = Some(dump::take(&check.pg_dump, &db::parse(url)?, Some(&list)).await?);
+                let mut live = dump::take(&check.pg_dump, &db::parse(url)?, Some(&list)).await?;
+                live.keep(scope, &self.exclude);
+                check.live = Some(live);
             } else {
                 tracing::warn!(
                     "pg_dump's view of the database (PostgreSQL {live_major}) is not compared \

@@ -72,18 +72,14 @@ impl Engine {
         // Without a replay, pg_dump's two views are compared directly; only when the
         // engine sees nothing is a difference one it does not manage.
         let not_managed: Vec<String> = match dumps {
-            Some(d) if plan.is_empty() && d.live.is_some() => {
-                let scope = plan.scope.iter().cloned().collect();
-                let (mut live, mut want) = (d.live.unwrap_or_default(), d.desired);
-                for d in [&mut live, &mut want] {
-                    d.restrict(&scope);
-                    d.exclude(&self.exclude);
-                }
-                super::dump::direct_gaps(&live, &want)
-                    .iter()
-                    .map(|g| g.to_string())
-                    .collect()
-            }
+            Some(super::validate::DumpCheck {
+                live: Some(live),
+                desired,
+                ..
+            }) if plan.is_empty() => super::dump::direct_gaps(&live, &desired)
+                .iter()
+                .map(|g| g.to_string())
+                .collect(),
             _ => Vec::new(),
         };
         let client = db::connect(&db::parse(url)?).await?;

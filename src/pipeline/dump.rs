@@ -159,6 +159,13 @@ impl Dump {
         }
     }
 
+    /// Keeps the entries of `schemas` less what `ex` leaves out: the part of a dump the
+    /// comparisons look at.
+    pub fn keep(&mut self, schemas: &BTreeSet<String>, ex: &Exclusions) {
+        self.restrict(schemas);
+        self.exclude(ex);
+    }
+
     /// Leaves out the entries of what `--exclude` leaves out: by the entry's schema and
     /// the object its name starts with (a constraint's, trigger's or policy's table; the
     /// object a comment is on), and an index by its table too.

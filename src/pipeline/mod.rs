@@ -256,8 +256,9 @@ impl Engine {
             true => self.dump_tool().await?,
             false => None,
         };
-        let (mut to_catalog, scope, mut desired_dump) =
-            self.desired_and_dump(to, extra, tool.as_deref()).await?;
+        let (mut to_catalog, scope, mut desired_dump) = self
+            .desired_and_dump(to, extra, tool.as_ref().map(|(p, _)| p.as_path()))
+            .await?;
         let roles = to_catalog.role_names();
         let mut from_catalog = self.catalog_with_roles(from, Some(&scope), &roles).await?;
         // The replay's copy holds what is excluded too: what the plan manages may stand

@@ -34,13 +34,7 @@ pub async fn validate(
         if let Some(check) = check
             && let Some(live) = &check.live
         {
-            let exclude = crate::catalog::Exclusions::parse(&plan.exclude)?;
-            let (mut live, mut desired) = (live.clone(), check.desired.clone());
-            for d in [&mut live, &mut desired] {
-                d.restrict(&scope);
-                d.exclude(&exclude);
-            }
-            not_managed(dump::direct_gaps(&live, &desired))?;
+            not_managed(dump::direct_gaps(live, &check.desired))?;
         }
         return Ok(());
     }
@@ -165,15 +159,15 @@ async fn replay(
     }
     if let (Some(check), Some(mut copy)) = (check, copy) {
         let mut replayed = dump::take(&check.pg_dump, target, Some(&list)).await?;
-        let (mut live, mut desired) = (check.live.clone(), check.desired.clone());
-        for d in [&mut copy, &mut replayed, &mut desired]
-            .into_iter()
-            .chain(live.as_mut())
-        {
-            d.restrict(scope);
-            d.exclude(&exclude);
+        for d in [&mut copy, &mut replayed] {
+            d.keep(scope, &exclude);
         }
-        not_managed(dump::gaps(live.as_ref(), &copy, &replayed, &desired))?;
+        not_managed(dump::gaps(
+            check.live.as_ref(),
+            &copy,
+            &replayed,
+            &check.desired,
+        ))?;
     }
     Ok(())
 }
@@ -188,7 +182,7 @@ fn not_managed(gaps: Vec<dump::Gap>) -> Result<()> {
 
 /// What the independent pg_dump check needs besides the replay: the pg_dump to run, and
 /// the dumps of the live database (when there is one, dumped comparably) and of the
-/// desired state.
+/// desired state, already kept to the plan's scope less what it excludes.
 pub struct DumpCheck {
     pub pg_dump: PathBuf,
     pub live: Option<Dump>,
