@@ -235,6 +235,8 @@ fn label(c: &Change) -> String {
             IndexChange::SetStatistics { index, from, to } => {
                 format!("index statistics {index} {from:?} -> {to:?}")
             }
+            IndexChange::Rename { from, to } => format!("index rename {from} -> {to}"),
+            IndexChange::NameChild { index } => format!("index name child {}", index.name),
         },
     }
 }

@@ -263,7 +263,7 @@ pub(super) fn steps(ctx: &Context, change: &ColumnChange) -> Vec<Step> {
                 name: table.clone(),
             });
             let existing = ctx.existing(table);
-            vec![
+            let mut out = vec![
                 step(
                     format!(
                         "ALTER TABLE {table} ADD COLUMN {};",
@@ -302,7 +302,9 @@ pub(super) fn steps(ctx: &Context, change: &ColumnChange) -> Vec<Step> {
                         quote_ident(&column.name)
                     ),
                 ),
-            ]
+            ];
+            partition_order(ctx, table, &mut out);
+            out
         }
         ColumnChange::Drop { table, column } => {
             let id = col_id(table, &column.name);
@@ -360,18 +362,44 @@ pub(super) fn steps(ctx: &Context, change: &ColumnChange) -> Vec<Step> {
     }
 }
 
+/// PostgreSQL casts the old default along with the column; when that cast might fail the
+/// default is dropped first and set again afterwards.
+fn reset_default(from: &Column, to: &Column) -> bool {
+    from.default.is_some()
+        && from.data_type != to.data_type
+        && !safe_widening(&from.data_type, &to.data_type)
+}
+
+/// Whether altering `from` into `to` sets or drops the column's default (which recurses to
+/// a partitioned table's partitions).
+pub(super) fn default_rewritten(from: &Column, to: &Column) -> bool {
+    from.default != to.default || reset_default(from, to)
+}
+
+/// Orders the steps that change `table`'s columns: marked, for the partitions' own
+/// settings to follow, and after the parent's when `table` is a partition.
+fn partition_order(ctx: &Context, table: &QualName, steps: &mut [Step]) {
+    let parent = super::partition::parent_of(ctx, table).map(super::partition::columns_mark);
+    for s in steps {
+        s.deps.marks.push(super::partition::columns_mark(table));
+        s.deps.after.extend(parent.clone());
+    }
+}
+
 fn alter(ctx: &Context, table: &QualName, from: &Column, to: &Column) -> Vec<Step> {
+    let mut out = alter_steps(ctx, table, from, to);
+    partition_order(ctx, table, &mut out);
+    out
+}
+
+fn alter_steps(ctx: &Context, table: &QualName, from: &Column, to: &Column) -> Vec<Step> {
     let id = col_id(table, &to.name);
     let c = quote_ident(&to.name);
     let prefix = format!("ALTER TABLE {table} ALTER COLUMN {c}");
     let mut out: Vec<Step> = Vec::new();
     let plain = |sql: String| step(sql, &id, Action::Alter, Deps::default());
     let type_changes = from.data_type != to.data_type || from.collation != to.collation;
-    // PostgreSQL casts the old default along with the column; when that cast might fail
-    // the default is dropped first and set again afterwards.
-    let recast_default =
-        from.data_type != to.data_type && !safe_widening(&from.data_type, &to.data_type);
-    let reset_default = from.default.is_some() && recast_default;
+    let reset_default = reset_default(from, to);
     if (reset_default || to.default.is_none()) && from.default.is_some() {
         out.push(plain(format!("{prefix} DROP DEFAULT;")));
     }

@@ -26,6 +26,16 @@ pub enum IndexChange {
     Drop {
         index: crate::catalog::Index,
     },
+    /// A partition's index whose name changes (a child of a partitioned index).
+    Rename {
+        from: crate::catalog::QualName,
+        to: crate::catalog::QualName,
+    },
+    /// The index PostgreSQL makes for a partition created or attached in this plan, named
+    /// as the desired state names it.
+    NameChild {
+        index: crate::catalog::Index,
+    },
     /// Statistics targets of the index's expression columns, set or reset in place.
     SetStatistics {
         index: crate::catalog::QualName,
@@ -57,7 +67,7 @@ pub(crate) fn diff(ctx: &Context, out: &mut Vec<Change>) {
         .from
         .indexes
         .iter()
-        .filter(|(_, i)| managed(ctx, i, false))
+        .filter(|(_, i)| managed(ctx, i, false) && !super::index_tree::adopted(ctx, i))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     let to: BTreeMap<QualName, Index> = ctx
@@ -110,7 +120,19 @@ pub(crate) fn diff(ctx: &Context, out: &mut Vec<Change>) {
             out
         }
     };
-    keyed(out, &from, &to, create, drop, alter);
+    let mut changes = Vec::new();
+    keyed(&mut changes, &from, &to, create, drop, alter);
+    let created = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::Index(IndexChange::Create { index }) => Some(index.name.clone()),
+            _ => None,
+        })
+        .collect();
+    let mut children = Vec::new();
+    super::index_tree::diff(ctx, &created, &mut children);
+    out.extend(changes);
+    out.extend(children.into_iter().map(Change::Index));
 }
 
 /// Whether the index can be built or dropped without blocking writes: its table exists
@@ -128,11 +150,14 @@ fn online(ctx: &Context, index: &Index) -> bool {
 /// Objects this change creates (or creates again).
 pub(super) fn created(change: &IndexChange) -> Vec<ObjectId> {
     match change {
-        IndexChange::Create { index } | IndexChange::Replace { to: index, .. } => {
+        IndexChange::Create { index }
+        | IndexChange::Replace { to: index, .. }
+        | IndexChange::NameChild { index } => {
             vec![ObjectId::Index {
                 name: index.name.clone(),
             }]
         }
+        IndexChange::Rename { to, .. } => vec![ObjectId::Index { name: to.clone() }],
         _ => vec![],
     }
 }
@@ -153,6 +178,14 @@ pub(super) fn steps(ctx: &Context, change: &IndexChange) -> Vec<Step> {
             });
             // Columns added or retyped in this plan come first.
             requires.extend(column_ids(ctx.to, &index.table));
+            let partitioned = ctx
+                .to
+                .tables
+                .get(&index.table)
+                .is_some_and(|t| t.partition_by.is_some());
+            if partitioned {
+                return super::index_tree::create(ctx, index, requires);
+            }
             let online = online(ctx, index);
             let sql = if online {
                 index
@@ -161,16 +194,12 @@ pub(super) fn steps(ctx: &Context, change: &IndexChange) -> Vec<Step> {
             } else {
                 index.definition.clone()
             };
-            // Its partitions' copies come with it (made, or adopted when one of the same
-            // form is there): their names are taken from this step on.
-            let mut creates = vec![id.clone()];
-            creates.extend(descendants(ctx.to, index));
             let mut s = step(
                 format!("{sql};"),
                 &id,
                 Action::Create,
                 Deps {
-                    creates,
+                    creates: vec![id.clone()],
                     requires,
                     ..Deps::default()
                 },
@@ -210,7 +239,13 @@ pub(super) fn steps(ctx: &Context, change: &IndexChange) -> Vec<Step> {
             };
             // Its partitions' copies go with it: their names are free from this step on.
             let mut drops = vec![id.clone()];
-            drops.extend(descendants(ctx.from, index));
+            drops.extend(
+                super::index_tree::descendants(ctx.from, index)
+                    .into_iter()
+                    .map(|c| ObjectId::Index {
+                        name: c.name.clone(),
+                    }),
+            );
             let s = step(
                 format!("DROP INDEX {concurrently}{};", index.name),
                 &id,
@@ -218,6 +253,7 @@ pub(super) fn steps(ctx: &Context, change: &IndexChange) -> Vec<Step> {
                 Deps {
                     drops,
                     releases,
+                    marks: vec![super::index_tree::dropped_mark(&index.table)],
                     ..Deps::default()
                 },
             )
@@ -233,31 +269,30 @@ pub(super) fn steps(ctx: &Context, change: &IndexChange) -> Vec<Step> {
         }
         IndexChange::Replace { from, to } => replace(ctx, from, to),
         IndexChange::SetStatistics { index, from, to } => statistics_steps(index, from, to),
+        IndexChange::Rename { from, to } => super::index_tree::rename(from, to),
+        IndexChange::NameChild { index } => super::index_tree::name_child(index),
         IndexChange::AlterOptions { index, from, to } => {
             let id = ObjectId::Index {
                 name: index.clone(),
             };
+            // After a rename or naming that gives the index this name.
             option_statements(&format!("INDEX {index}"), from, to)
                 .into_iter()
-                .map(|sql| step(sql, &id, Action::Alter, Deps::default()))
+                .map(|sql| {
+                    let requires = vec![id.clone()];
+                    step(
+                        sql,
+                        &id,
+                        Action::Alter,
+                        Deps {
+                            requires,
+                            ..Deps::default()
+                        },
+                    )
+                })
                 .collect()
         }
     }
-}
-
-/// The partition indexes under a partitioned index in `catalog`, at every level.
-fn descendants(catalog: &crate::catalog::Catalog, index: &Index) -> Vec<ObjectId> {
-    let mut out = Vec::new();
-    let mut todo = vec![index];
-    while let Some(i) = todo.pop() {
-        for child in i.children(catalog) {
-            out.push(ObjectId::Index {
-                name: child.name.clone(),
-            });
-            todo.push(child);
-        }
-    }
-    out
 }
 
 /// Builds the new form beside the old one under a temporary name, drops the old one and
@@ -358,7 +393,11 @@ fn replace(ctx: &Context, from: &Index, to: &Index) -> Vec<Step> {
 
 /// `ALTER INDEX … ALTER COLUMN n SET STATISTICS`: each column whose target differs, set
 /// (or reset, -1) in place; a catalog change that applies from the next ANALYZE.
-fn statistics_steps(index: &QualName, from: &[(i16, i32)], to: &[(i16, i32)]) -> Vec<Step> {
+pub(super) fn statistics_steps(
+    index: &QualName,
+    from: &[(i16, i32)],
+    to: &[(i16, i32)],
+) -> Vec<Step> {
     let id = ObjectId::Index {
         name: index.clone(),
     };
@@ -373,7 +412,10 @@ fn statistics_steps(index: &QualName, from: &[(i16, i32)], to: &[(i16, i32)]) ->
                 format!("ALTER INDEX {index} ALTER COLUMN {n} SET STATISTICS {t};"),
                 &id,
                 Action::Alter,
-                Deps::default(),
+                Deps {
+                    requires: vec![id.clone()],
+                    ..Deps::default()
+                },
             )
         })
         .collect()

@@ -59,7 +59,7 @@ pub(crate) fn diff(ctx: &Context, out: &mut Vec<Change>) {
         out,
         &ctx.from.tables,
         &ctx.to.tables,
-        create,
+        |t| create(ctx, t),
         |t| drop(ctx, t),
         |f, t| alter(ctx, f, t),
     );
@@ -67,13 +67,19 @@ pub(crate) fn diff(ctx: &Context, out: &mut Vec<Change>) {
 
 /// A new table with its inline constraints; NOT NULLs that must be validated and the
 /// other constraints follow as changes of their own.
-fn create(full: &Table) -> Vec<Change> {
+fn create(ctx: &Context, full: &Table) -> Vec<Change> {
     let name = &full.name;
     let mut out = Vec::new();
     let mut table = full.clone();
     table.constraints.retain(|_, c| inline(c));
     let mut later = Vec::new();
-    for col in table.columns.iter_mut() {
+    // A partition's columns come from its parent; its own settings are its overrides.
+    super::partition::diff(ctx, None, full, &mut later);
+    for col in table
+        .columns
+        .iter_mut()
+        .filter(|_| full.partition_of.is_none())
+    {
         if let Some(created) = super::column::as_created(col) {
             later.push(Change::Column(ColumnChange::Alter {
                 table: name.clone(),
@@ -184,8 +190,7 @@ fn alter(ctx: &Context, from: &Table, to: &Table) -> Vec<Change> {
         out.push(Change::Table(TableChange::Drop {
             table: from.clone(),
         }));
-        out.push(Change::Table(TableChange::Create { table: to.clone() }));
-        out.extend(replica_identity(to));
+        out.extend(create(ctx, to));
         return out;
     }
     if from.partition_of != to.partition_of {
@@ -223,9 +228,12 @@ fn alter(ctx: &Context, from: &Table, to: &Table) -> Vec<Change> {
             unlogged: to.unlogged,
         }));
     }
-    // A partition's columns are its parent's (ATTACH needs them to match already).
+    // A partition's columns are its parent's (ATTACH needs them to match already), but
+    // for settings of their own.
     if to.partition_of.is_none() {
         super::column::diff(ctx, &as_detached(ctx, from), to, &mut out);
+    } else {
+        super::partition::diff(ctx, Some(from), to, &mut out);
     }
     super::constraint::diff(from, to, &mut out);
     if from.options != to.options {
@@ -332,17 +340,14 @@ fn create_table(ctx: &Context, table: &Table) -> Vec<Step> {
     }
     let sql = match &table.partition_of {
         Some((parent, bound)) => {
-            let constraints: Vec<String> = table
-                .constraints
-                .values()
-                .map(|c| {
-                    format!(
-                        "CONSTRAINT {} {}",
-                        quote_ident(&c.name),
-                        c.full_definition()
-                    )
-                })
-                .collect();
+            let mut constraints = super::partition::inline(ctx, table);
+            constraints.extend(table.constraints.values().map(|c| {
+                format!(
+                    "CONSTRAINT {} {}",
+                    quote_ident(&c.name),
+                    c.full_definition()
+                )
+            }));
             let inner = if constraints.is_empty() {
                 String::new()
             } else {
@@ -376,12 +381,15 @@ fn create_table(ctx: &Context, table: &Table) -> Vec<Step> {
             .iter()
             .map(|p| ObjectId::Table { name: p.clone() }),
     );
+    let mut after = Vec::new();
     if let Some((parent, _)) = &table.partition_of {
         requires.push(ObjectId::Table {
             name: parent.clone(),
         });
-        // Its columns are the parent's: new ones arrive with the parent.
+        // Its columns are the parent's: new ones arrive with the parent, and it copies
+        // their settings as the parent's changes leave them.
         parts.retain(|p| !matches!(p, ObjectId::Column { .. }));
+        after.push(super::partition::columns_mark(parent));
     }
     vec![step(
         sql,
@@ -390,6 +398,7 @@ fn create_table(ctx: &Context, table: &Table) -> Vec<Step> {
         Deps {
             requires,
             creates: parts,
+            after,
             ..Deps::default()
         },
     )]
@@ -511,6 +520,10 @@ fn attach(table: &QualName, parent: &QualName, bound: &str) -> Vec<Step> {
                 requires: vec![ObjectId::Table {
                     name: parent.clone(),
                 }],
+                // Its parent's indexes adopt ones of the same form: an index of its own
+                // that goes is dropped before.
+                marks: vec![super::index_tree::attached_mark(table)],
+                after: vec![super::index_tree::dropped_mark(table)],
                 ..Deps::default()
             },
         )

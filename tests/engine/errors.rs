@@ -40,6 +40,19 @@ async fn unmanaged_kinds_are_reported(env: &Env) -> Result<(), String> {
         crate::support::run_user_sql(&client, UNMANAGED)
             .await
             .map_err(|e| profe_migrate::Error::describe_db(&e))?;
+        // A publication of a whole schema (PostgreSQL 15) names no table itself.
+        let version: i32 = client
+            .query_one("SELECT current_setting('server_version_num')::int", &[])
+            .await
+            .map_err(|e| e.to_string())?
+            .get(0);
+        let by_schema = version >= 150000;
+        if by_schema {
+            client
+                .batch_execute("CREATE PUBLICATION pub_s FOR TABLES IN SCHEMA x;")
+                .await
+                .map_err(|e| e.to_string())?;
+        }
         let dir = temp_dir();
         let path = dir.path().join("x.sql");
         std::fs::write(
@@ -82,6 +95,9 @@ async fn unmanaged_kinds_are_reported(env: &Env) -> Result<(), String> {
             if !msg.contains(expected) {
                 return Err(format!("the error does not name {expected}: {msg}"));
             }
+        }
+        if by_schema && !msg.contains("publication pub_s of x.t") {
+            return Err(format!("the schema's publication is not named: {msg}"));
         }
         Ok(())
     }

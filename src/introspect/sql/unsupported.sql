@@ -78,13 +78,12 @@ FROM (
   UNION ALL
     -- Objects that are not in a schema are reported under the schema of what they
     -- touch in scope: a publication of a table, an event trigger's or a cast's function.
-    SELECT 'publication ' || pg_catalog.quote_ident(p.pubname) || ' of', s.nspname,
-           pg_catalog.quote_ident(c.relname)
-    FROM pg_catalog.pg_publication p
-    JOIN pg_catalog.pg_class c ON c.relkind IN ('r', 'p')
-         AND (p.puballtables OR EXISTS (SELECT 1 FROM pg_catalog.pg_publication_rel pr
-                                        WHERE pr.prpubid = p.oid AND pr.prrelid = c.oid))
-    JOIN scoped s ON s.oid = c.relnamespace
+    -- pg_publication_tables lists the tables of every kind of publication: FOR ALL
+    -- TABLES, FOR TABLE and (PostgreSQL 15) FOR TABLES IN SCHEMA, on every version.
+    SELECT DISTINCT 'publication ' || pg_catalog.quote_ident(pt.pubname) || ' of', s.nspname,
+           pg_catalog.quote_ident(pt.tablename)
+    FROM pg_catalog.pg_publication_tables pt
+    JOIN scoped s ON s.nspname = pt.schemaname
   UNION ALL
     SELECT 'event trigger ' || pg_catalog.quote_ident(e.evtname) || ' calling', s.nspname,
            pg_catalog.quote_ident(f.proname)

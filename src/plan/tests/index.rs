@@ -80,11 +80,13 @@ fn create_on_a_partitioned_table_is_not_concurrent() {
         &t(None),
         &t(Some(index("app.events_at_idx", "app.events", "btree (at)"))),
     );
+    // ON ONLY the partitioned table (it holds no rows; its partitions' indexes are built
+    // and attached after it): PostgreSQL cannot build it CONCURRENTLY.
     let s = step(
         &p,
-        "CREATE INDEX events_at_idx ON app.events USING btree (at);",
+        "CREATE INDEX events_at_idx ON ONLY app.events USING btree (at);",
     );
-    assert_eq!(s.hazards, vec![Hazard::IndexBuild]);
+    assert!(s.hazards.is_empty());
     assert!(s.transactional);
 }
 
