@@ -103,18 +103,25 @@ SELECT n.nspname::text, c.relname::text, con.conname::text, con.contype::text,
        CASE WHEN con.contype = 'n' THEN
          (SELECT a.attname::text FROM pg_catalog.pg_attribute a
           WHERE a.attrelid = con.conrelid AND a.attnum = con.conkey[1])
-       END
+       END,
+       -- A partition's copy of its parent's key: the parent's table and constraint.
+       pn.nspname::text, pc.relname::text, pcon.conname::text
 FROM pg_catalog.pg_constraint con
+LEFT JOIN pg_catalog.pg_constraint pcon ON pcon.oid = con.conparentid
+     AND con.contype IN ('p', 'u', 'x')
+LEFT JOIN pg_catalog.pg_class pc ON pc.oid = pcon.conrelid
+LEFT JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace
 JOIN pg_catalog.pg_class c ON c.oid = con.conrelid
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_catalog.pg_class fc ON fc.oid = con.confrelid
 LEFT JOIN pg_catalog.pg_namespace fn ON fn.oid = fc.relnamespace
 WHERE con.contype IN ('p', 'u', 'c', 'f', 'x', 'n')
   AND c.relkind IN ('r', 'p')
-  -- Constraints a partition inherits from its parent belong to the parent; its NOT NULL
-  -- constraints are named after how it was made (PARTITION OF or ATTACH), which no
-  -- plan can change: partitions are read without them.
-  AND con.conislocal AND con.conparentid = 0 AND NOT (con.contype = 'n' AND c.relispartition)
+  -- Constraints a partition inherits from its parent belong to the parent (but for the
+  -- names of its keys' copies); its NOT NULL constraints are named after how it was made
+  -- (PARTITION OF or ATTACH), which no plan can change: partitions are read without them.
+  AND ((con.conislocal AND con.conparentid = 0 AND NOT (con.contype = 'n' AND c.relispartition))
+       OR pcon.oid IS NOT NULL)
   AND ($1::text[] IS NULL OR n.nspname = ANY ($1))
   AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'profe_migrate')
   AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)'
@@ -150,18 +157,30 @@ pub(crate) fn read(catalog: &mut Catalog, rows: &[Row]) {
         };
         let ref_schema: Option<String> = row.get(6);
         let name: String = row.get(2);
-        t.constraints.insert(
-            name.clone(),
-            Constraint {
-                name,
-                kind,
-                definition: row.get(4),
-                validated: row.get(5),
-                references: ref_schema.map(|s| QualName::new(s, row.get::<_, String>(7))),
-                deferrable: row.get(8),
-                deferred: row.get(9),
-                index_options: row.get::<_, Option<Vec<String>>>(10).unwrap_or_default(),
-            },
-        );
+        let constraint = Constraint {
+            name: name.clone(),
+            kind,
+            definition: row.get(4),
+            validated: row.get(5),
+            references: ref_schema.map(|s| QualName::new(s, row.get::<_, String>(7))),
+            deferrable: row.get(8),
+            deferred: row.get(9),
+            index_options: row.get::<_, Option<Vec<String>>>(10).unwrap_or_default(),
+        };
+        match row.get::<_, Option<String>>(12) {
+            Some(parent_schema) => {
+                let parent = QualName::new(parent_schema, row.get::<_, String>(13));
+                t.inherited_keys.insert(
+                    name,
+                    super::InheritedKey {
+                        constraint,
+                        parent: (parent, row.get(14)),
+                    },
+                );
+            }
+            None => {
+                t.constraints.insert(name, constraint);
+            }
+        }
     }
 }

@@ -51,7 +51,9 @@ pub use rename::Rename;
 pub use role::{Grantee, Role};
 pub use schema::Schema;
 pub use sequence::{Sequence, SequenceOptions};
-pub use table::{Column, ColumnStorage, Generated, Identity, NotNull, ReplicaIdentity, Table};
+pub use table::{
+    Column, ColumnStorage, Generated, Identity, InheritedKey, NotNull, ReplicaIdentity, Table,
+};
 pub use trigger::Trigger;
 pub use view::View;
 

@@ -32,6 +32,18 @@ pub struct Table {
     /// What logical replication writes to identify an updated or deleted row.
     #[serde(default, skip_serializing_if = "ReplicaIdentity::is_default")]
     pub replica_identity: ReplicaIdentity,
+    /// A partition's copies of its parent's primary key, unique and exclusion constraints,
+    /// by name: they come and go with the parent's, but keep names of their own.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub inherited_keys: BTreeMap<String, InheritedKey>,
+}
+
+/// A partition's copy of its parent's key constraint (and of the index behind it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InheritedKey {
+    pub constraint: Constraint,
+    /// The parent table's constraint it belongs to: (table, constraint name).
+    pub parent: (QualName, String),
 }
 
 /// `REPLICA IDENTITY` of a table (`pg_class.relreplident`).
@@ -252,6 +264,7 @@ pub(crate) fn read(catalog: &mut Catalog, tables: &[Row]) {
                     ("i", None) => ReplicaIdentity::Nothing,
                     _ => ReplicaIdentity::Default,
                 },
+                inherited_keys: BTreeMap::new(),
             },
         );
     }

@@ -200,6 +200,7 @@ pub(crate) fn table(name: &str, columns: Vec<Column>) -> Table {
         force_rls: false,
         options: Vec::new(),
         replica_identity: ReplicaIdentity::Default,
+        inherited_keys: BTreeMap::new(),
     }
 }
 

@@ -236,7 +236,7 @@ fn label(c: &Change) -> String {
                 format!("index statistics {index} {from:?} -> {to:?}")
             }
             IndexChange::Rename { from, to } => format!("index rename {from} -> {to}"),
-            IndexChange::NameChild { index } => format!("index name child {}", index.name),
+            IndexChange::NameChild { name, .. } => format!("index name child {name}"),
         },
     }
 }

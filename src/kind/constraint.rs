@@ -68,7 +68,13 @@ pub(crate) fn diff(from: &Table, to: &Table, out: &mut Vec<Change>) {
             .constraints
             .get(name)
             .is_some_and(|new| in_place(&to.name, old, new).is_some());
-        if !keep {
+        // A key of the same form becomes the copy of its new parent's when its table is
+        // attached (ATTACH PARTITION adopts it).
+        let adopted = to
+            .inherited_keys
+            .get(name)
+            .is_some_and(|k| k.constraint.definition == old.definition);
+        if !keep && !adopted {
             out.push(Change::Constraint(ConstraintChange::Drop {
                 table: from.name.clone(),
                 constraint: old.clone(),
@@ -331,6 +337,8 @@ pub(super) fn steps(ctx: &Context, change: &ConstraintChange) -> Vec<Step> {
                     Deps {
                         drops,
                         releases,
+                        // Before its table is attached, whose parent would adopt it.
+                        marks: vec![super::index_tree::dropped_mark(table)],
                         ..Deps::default()
                     },
                 )

@@ -31,10 +31,14 @@ pub enum IndexChange {
         from: crate::catalog::QualName,
         to: crate::catalog::QualName,
     },
-    /// The index PostgreSQL makes for a partition created or attached in this plan, named
-    /// as the desired state names it.
+    /// The index PostgreSQL makes for a partition created or attached in this plan (a
+    /// copy of `parent`, on `table`), named `name` as the desired state names it, once
+    /// `parent_object` (the parent index, or the key constraint behind it) exists.
     NameChild {
-        index: crate::catalog::Index,
+        name: crate::catalog::QualName,
+        table: crate::catalog::QualName,
+        parent: crate::catalog::QualName,
+        parent_object: crate::catalog::ObjectId,
     },
     /// Statistics targets of the index's expression columns, set or reset in place.
     SetStatistics {
@@ -131,6 +135,7 @@ pub(crate) fn diff(ctx: &Context, out: &mut Vec<Change>) {
         .collect();
     let mut children = Vec::new();
     super::index_tree::diff(ctx, &created, &mut children);
+    super::index_tree::diff_keys(ctx, &mut children);
     out.extend(changes);
     out.extend(children.into_iter().map(Change::Index));
 }
@@ -150,14 +155,14 @@ fn online(ctx: &Context, index: &Index) -> bool {
 /// Objects this change creates (or creates again).
 pub(super) fn created(change: &IndexChange) -> Vec<ObjectId> {
     match change {
-        IndexChange::Create { index }
-        | IndexChange::Replace { to: index, .. }
-        | IndexChange::NameChild { index } => {
+        IndexChange::Create { index } | IndexChange::Replace { to: index, .. } => {
             vec![ObjectId::Index {
                 name: index.name.clone(),
             }]
         }
-        IndexChange::Rename { to, .. } => vec![ObjectId::Index { name: to.clone() }],
+        IndexChange::Rename { to: name, .. } | IndexChange::NameChild { name, .. } => {
+            vec![ObjectId::Index { name: name.clone() }]
+        }
         _ => vec![],
     }
 }
@@ -270,7 +275,12 @@ pub(super) fn steps(ctx: &Context, change: &IndexChange) -> Vec<Step> {
         IndexChange::Replace { from, to } => replace(ctx, from, to),
         IndexChange::SetStatistics { index, from, to } => statistics_steps(index, from, to),
         IndexChange::Rename { from, to } => super::index_tree::rename(from, to),
-        IndexChange::NameChild { index } => super::index_tree::name_child(index),
+        IndexChange::NameChild {
+            name,
+            table,
+            parent,
+            parent_object,
+        } => super::index_tree::name_child(name, table, parent, parent_object),
         IndexChange::AlterOptions { index, from, to } => {
             let id = ObjectId::Index {
                 name: index.clone(),

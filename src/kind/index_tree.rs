@@ -77,9 +77,16 @@ pub(super) fn diff(ctx: &Context, created: &BTreeSet<QualName>, out: &mut Vec<In
             ),
             None => {
                 let options = parent.map(|p| p.options.clone()).unwrap_or_default();
-                if !generated_name(child) {
+                if let Some(parent) = &child.parent
+                    && !generated_name(&child.name.name, &child.table, &["idx"])
+                {
                     out.push(IndexChange::NameChild {
-                        index: child.clone(),
+                        name: child.name.clone(),
+                        table: child.table.clone(),
+                        parent: parent.clone(),
+                        parent_object: ObjectId::Index {
+                            name: parent.clone(),
+                        },
                     });
                 }
                 (child.name.clone(), options, vec![])
@@ -108,14 +115,70 @@ pub(super) fn diff(ctx: &Context, created: &BTreeSet<QualName>, out: &mut Vec<In
     }
 }
 
-/// Whether `child`'s name looks like one PostgreSQL chooses for a partition's copy
-/// (`<table>_<columns>_idx`, a number appended when taken): then the copy it makes gets
-/// it. Any other name is given by `NameChild`.
-fn generated_name(child: &Index) -> bool {
-    let name = &child.name.name;
-    let prefix = format!("{}_", child.table.name);
+/// Whether `name` looks like one PostgreSQL chooses for a partition's copy on `table`
+/// (`<table>_<columns>_idx`, `<table>_pkey`, a number appended when taken; `labels` are
+/// the possible last words): then the copy it makes gets it. Any other name is given by
+/// `NameChild`.
+fn generated_name(name: &str, table: &QualName, labels: &[&str]) -> bool {
+    let prefix = format!("{}_", table.name);
     let stem = name.trim_end_matches(|c: char| c.is_ascii_digit());
-    name.starts_with(&prefix) && stem.ends_with("_idx")
+    name.starts_with(&prefix)
+        && labels.iter().any(|l| {
+            stem.strip_prefix(&prefix)
+                .is_some_and(|rest| rest == *l || rest.ends_with(&format!("_{l}")))
+        })
+}
+
+/// The names of partitions' copies of their parents' primary keys, unique and exclusion
+/// constraints (which name the index behind them): renamed in place when they change,
+/// named once PostgreSQL has made them for a key or a partition new in this plan, and
+/// never dropped on their own.
+pub(super) fn diff_keys(ctx: &Context, out: &mut Vec<IndexChange>) {
+    for (table, t) in &ctx.to.tables {
+        for (name, key) in &t.inherited_keys {
+            let (parent_table, parent) = &key.parent;
+            // The parent's key as it stands before the plan, if it stays.
+            let parent_stays = ctx
+                .from
+                .tables
+                .get(parent_table)
+                .and_then(|p| p.constraints.get(parent))
+                .zip(
+                    ctx.to
+                        .tables
+                        .get(parent_table)
+                        .and_then(|p| p.constraints.get(parent)),
+                )
+                .is_some_and(|(a, b)| a.definition == b.definition);
+            let from = ctx.from.tables.get(table);
+            let old = from
+                .filter(|_| parent_stays)
+                .and_then(|f| f.inherited_keys.values().find(|k| k.parent == key.parent));
+            let adopted = from.is_some_and(|f| {
+                f.constraints
+                    .get(name)
+                    .is_some_and(|c| c.definition == key.constraint.definition)
+            });
+            let at = |n: &str| QualName::new(table.schema.clone(), n);
+            match old {
+                Some(old) if &old.constraint.name != name => out.push(IndexChange::Rename {
+                    from: at(&old.constraint.name),
+                    to: at(name),
+                }),
+                Some(_) => {}
+                None if adopted || generated_name(name, table, &["pkey", "key", "excl"]) => {}
+                None => out.push(IndexChange::NameChild {
+                    name: at(name),
+                    table: table.clone(),
+                    parent: QualName::new(parent_table.schema.clone(), parent.clone()),
+                    parent_object: ObjectId::Constraint {
+                        table: parent_table.clone(),
+                        name: parent.clone(),
+                    },
+                }),
+            }
+        }
+    }
 }
 
 /// The steps of a new index on a partitioned table: the parent `ON ONLY`, then each
@@ -253,15 +316,16 @@ pub(super) fn descendants<'a>(catalog: &'a Catalog, index: &'a Index) -> Vec<&'a
     out
 }
 
-/// Renames the index PostgreSQL made for `index`'s partition (under its parent, on its
-/// table) to `index`'s name; which name PostgreSQL chose is looked up when the step runs.
-pub(super) fn name_child(index: &Index) -> Vec<Step> {
-    let id = ObjectId::Index {
-        name: index.name.clone(),
-    };
-    let Some(parent) = &index.parent else {
-        return vec![];
-    };
+/// Renames the index PostgreSQL made on `table` as a copy of `parent` to `name` (a key's
+/// index: its constraint too); which name PostgreSQL chose is looked up when the step
+/// runs.
+pub(super) fn name_child(
+    name: &QualName,
+    table: &QualName,
+    parent: &QualName,
+    parent_object: &ObjectId,
+) -> Vec<Step> {
+    let id = ObjectId::Index { name: name.clone() };
     let sql = format!(
         "DO $profe$\nDECLARE\n    made regclass;\nBEGIN\n    \
          SELECT i.inhrelid::regclass INTO STRICT made FROM pg_catalog.pg_inherits i\n    \
@@ -269,8 +333,8 @@ pub(super) fn name_child(index: &Index) -> Vec<Step> {
          WHERE i.inhparent = {}::regclass AND x.indrelid = {}::regclass;\n    \
          EXECUTE pg_catalog.format('ALTER INDEX %s RENAME TO %I', made, {});\nEND\n$profe$;",
         quote_literal(&parent.to_string()),
-        quote_literal(&index.table.to_string()),
-        quote_literal(&index.name.name),
+        quote_literal(&table.to_string()),
+        quote_literal(&name.name),
     );
     vec![step(
         sql,
@@ -280,13 +344,11 @@ pub(super) fn name_child(index: &Index) -> Vec<Step> {
             creates: vec![id.clone()],
             requires: vec![
                 ObjectId::Table {
-                    name: index.table.clone(),
+                    name: table.clone(),
                 },
-                ObjectId::Index {
-                    name: parent.clone(),
-                },
+                parent_object.clone(),
             ],
-            after: vec![attached_mark(&index.table)],
+            after: vec![attached_mark(table)],
             ..Deps::default()
         },
     )]

@@ -17,6 +17,7 @@ pub(crate) mod domain;
 pub(crate) mod enum_type;
 pub(crate) mod extension;
 pub(crate) mod function;
+pub(crate) mod identity;
 pub(crate) mod index;
 pub(crate) mod index_tree;
 pub(crate) mod operator;

@@ -231,11 +231,13 @@ fn alter(ctx: &Context, from: &Table, to: &Table) -> Vec<Change> {
     // A partition's columns are its parent's (ATTACH needs them to match already), but
     // for settings of their own.
     if to.partition_of.is_none() {
-        super::column::diff(ctx, &as_detached(ctx, from), to, &mut out);
+        let detached = as_detached(ctx, from);
+        super::column::diff(ctx, &detached, to, &mut out);
+        super::constraint::diff(&detached, to, &mut out);
     } else {
         super::partition::diff(ctx, Some(from), to, &mut out);
+        super::constraint::diff(from, to, &mut out);
     }
-    super::constraint::diff(from, to, &mut out);
     if from.options != to.options {
         out.push(Change::Table(TableChange::SetOptions {
             table: name.clone(),
@@ -254,9 +256,13 @@ fn alter(ctx: &Context, from: &Table, to: &Table) -> Vec<Change> {
 
 /// A partition being detached keeps the NOT NULL constraints it inherited, under its
 /// parent's names (PostgreSQL 18); partitions are read without those names, so they are
-/// predicted here for the columns to be compared.
+/// predicted here for the columns to be compared. Its keys' copies stay as its own.
 fn as_detached(ctx: &Context, table: &Table) -> Table {
     let mut table = table.clone();
+    // Its copies of its parent's keys stay, as keys of its own.
+    for (name, key) in std::mem::take(&mut table.inherited_keys) {
+        table.constraints.insert(name, key.constraint);
+    }
     if let Some((parent, _)) = &table.partition_of
         && ctx.from.server_version >= 180000
     {
