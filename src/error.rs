@@ -141,6 +141,13 @@ impl Error {
                 if let Some(h) = db.hint() {
                     s.push_str(&format!("\nHINT: {h}"));
                 }
+                // cannot_coerce: a column's type changes with no cast between the types.
+                if db.code() == &tokio_postgres::error::SqlState::CANNOT_COERCE {
+                    s.push_str(
+                        "\nHINT: in the desired state, write `-- @using EXPRESSION` beside \
+                         the column to say how its values convert",
+                    );
+                }
                 s
             }
             None => e.to_string(),

@@ -24,6 +24,31 @@ impl Order {
         }
     }
 
+    /// `a` should come before each of `bs`: the edges are added except where one would
+    /// close a cycle (some `b` must already come before `a`).
+    pub fn prefer(&mut self, a: usize, bs: &[usize]) {
+        // Everything that reaches `a` now (a's ancestors) must not follow it.
+        let mut ancestors = vec![false; self.nodes.len()];
+        let mut todo = vec![self.nodes[a]];
+        while let Some(v) = todo.pop() {
+            for u in self
+                .graph
+                .neighbors_directed(v, petgraph::Direction::Incoming)
+            {
+                let i = self.graph[u];
+                if !ancestors[i] {
+                    ancestors[i] = true;
+                    todo.push(u);
+                }
+            }
+        }
+        for &b in bs {
+            if b != a && !ancestors[b] {
+                self.before(a, b);
+            }
+        }
+    }
+
     /// Kahn's algorithm, always taking the earliest ready item: stable (input order is
     /// kept where nothing forces otherwise) and deterministic. On a cycle, the items of
     /// one cycle, sorted.
@@ -73,4 +98,24 @@ pub fn permute<T>(items: Vec<T>, order: &[usize]) -> Vec<T> {
         .iter()
         .map(|&i| slots[i].take().expect("each item once"))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Order;
+
+    #[test]
+    fn preferred_edges_move_items_unless_they_close_a_cycle() {
+        // Nothing forces 0 anywhere: it leads, unless 2 is preferred before it.
+        let mut g = Order::new(3);
+        g.before(1, 2);
+        assert_eq!(g.sort(), Ok(vec![0, 1, 2]));
+        g.prefer(2, &[0]);
+        assert_eq!(g.sort(), Ok(vec![1, 2, 0]));
+        // 0 must come before 1: preferring 1 before 0 (and 2) keeps the hard edge.
+        let mut h = Order::new(3);
+        h.before(0, 1);
+        h.prefer(1, &[0, 2]);
+        assert_eq!(h.sort(), Ok(vec![0, 1, 2]));
+    }
 }

@@ -242,6 +242,10 @@ pub struct Catalog {
     /// `-- @renamed from` annotations of the desired state.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub renames: Vec<Rename>,
+    /// `-- @using` annotations of the desired state: a column → the expression that
+    /// converts its values when its type changes.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub usings: BTreeMap<ObjectId, String>,
     /// Objects of kinds the engine does not manage yet, reported rather than ignored:
     /// (schema, description).
     pub unsupported: Vec<(String, String)>,
@@ -425,6 +429,7 @@ impl Catalog {
             comments,
             depends: _,
             renames: _,
+            usings: _,
             unsupported,
         } = self;
         schemas.retain(|k, _| schema_kept(k));
@@ -481,6 +486,7 @@ impl Catalog {
             comments: _,
             depends: _,
             renames: _,
+            usings: _,
             unsupported,
         } = self;
         let named = enums

@@ -24,6 +24,9 @@ pub struct Context<'a> {
     pub dropped_tables: BTreeSet<QualName>,
     /// Tables that are created (their parts come with them).
     pub created_tables: BTreeSet<QualName>,
+    /// Tables that are dropped and created again (a partitioned table whose partitioning
+    /// changes, with its partitions): new, empty tables once created.
+    pub recreated: BTreeSet<QualName>,
     /// Relations named in the bodies of the desired state's functions, which PostgreSQL
     /// does not track: dropping one of them is flagged.
     pub body_relations: BTreeSet<(Option<String>, String)>,
@@ -44,6 +47,7 @@ impl<'a> Context<'a> {
             scope,
             dropped_tables: only(from, to),
             created_tables: only(to, from),
+            recreated: crate::kind::partition::recreated(from, to),
             body_relations: to
                 .functions
                 .values()
@@ -60,6 +64,16 @@ pub fn diff(from: &Catalog, to: &Catalog, scope: &BTreeSet<String>) -> Vec<Chang
 
 /// The changes of a plan whose context is already built.
 pub(crate) fn changes(ctx: &Context) -> Vec<Change> {
+    // Tables that are dropped and created again are diffed as new: everything on them
+    // (indexes, triggers, policies, comments, grants) is created with them.
+    let recreated = &ctx.recreated;
+    if !recreated.is_empty() {
+        let mut from = ctx.from.clone();
+        from.retain_objects(&|_| true, &|q| !recreated.contains(q));
+        let mut out = crate::kind::partition::drop_recreated(ctx, recreated);
+        out.extend(changes(&Context::new(&from, ctx.to, ctx.scope)));
+        return out;
+    }
     let mut changes = Vec::new();
     crate::kind::diff_each(ctx, &mut changes);
     // Each pass may make the other find more (a view over a function over a column).

@@ -263,10 +263,18 @@ pub(super) fn steps(ctx: &Context, change: &ColumnChange) -> Vec<Step> {
         }
         ColumnChange::Drop { table, column } => {
             let id = col_id(table, &column.name);
-            vec![
+            // An inheritance child that keeps the column as its own: the parent's copy
+            // alone goes (a plain DROP COLUMN would drop the child's too, with its data).
+            let only = ctx
+                .to
+                .tables
+                .values()
+                .any(|t| t.inherits.contains(table) && t.column(&column.name).is_some());
+            let mut out = vec![
                 step(
                     format!(
-                        "ALTER TABLE {table} DROP COLUMN {};",
+                        "ALTER TABLE {}{table} DROP COLUMN {};",
+                        if only { "ONLY " } else { "" },
                         quote_ident(&column.name)
                     ),
                     &id,
@@ -283,7 +291,9 @@ pub(super) fn steps(ctx: &Context, change: &ColumnChange) -> Vec<Step> {
                     Hazard::DeletesData,
                     format!("the values of {id} are lost"),
                 ),
-            ]
+            ];
+            partition_order(ctx, table, &mut out);
+            out
         }
         ColumnChange::Alter { table, from, to } => alter(ctx, table, from, to),
         ColumnChange::ResetDefault { table, column } => {
@@ -332,12 +342,23 @@ pub(super) fn default_rewritten(from: &Column, to: &Column) -> bool {
 }
 
 /// Orders the steps that change `table`'s columns: marked, for the partitions' own
-/// settings to follow, and after the parent's when `table` is a partition.
+/// settings to follow; after the parent's when `table` is a partition; after the detach
+/// of its partitions that leave (the change would reach them too).
 fn partition_order(ctx: &Context, table: &QualName, steps: &mut [Step]) {
     let parent = super::partition::parent_of(ctx, table).map(super::partition::columns_mark);
+    // A partition that leaves its parent: its own changes once it is out.
+    let left = ctx
+        .from
+        .tables
+        .get(table)
+        .and_then(|t| t.partition_of.as_ref())
+        .filter(|_| parent.is_none())
+        .map(|(p, _)| super::partition::detached_mark(p));
     for s in steps {
         s.deps.marks.push(super::partition::columns_mark(table));
         s.deps.after.extend(parent.clone());
+        s.deps.after.extend(left.clone());
+        s.deps.after.push(super::partition::detached_mark(table));
     }
 }
 
@@ -379,10 +400,26 @@ fn alter_steps(ctx: &Context, table: &QualName, from: &Column, to: &Column) -> V
         if let Some(coll) = &to.collation {
             sql.push_str(&format!(" COLLATE {coll}"));
         }
-        let using = needs_using(&from.data_type, &to.data_type);
-        if using {
-            sql.push_str(&format!(" USING {c}::{}", to.data_type));
+        // The desired state's own conversion (`-- @using`) first; one enum into another
+        // has no cast but goes through its labels' text.
+        let given = ctx.to.usings.get(&id);
+        let is_enum =
+            |c: &crate::catalog::Catalog, t: &str| c.enums.keys().any(|k| k.to_string() == t);
+        let conversion = match given {
+            Some(expression) => Some(expression.clone()),
+            None if is_enum(ctx.from, &from.data_type) && is_enum(ctx.to, &to.data_type) => {
+                Some(format!("{c}::text::{}", to.data_type))
+            }
+            None if needs_using(&from.data_type, &to.data_type) => {
+                Some(format!("{c}::{}", to.data_type))
+            }
+            None => None,
+        };
+        if let Some(conversion) = &conversion {
+            sql.push_str(&format!(" USING {conversion}"));
         }
+        let probed = given.is_none()
+            && conversion.as_deref() != Some(&format!("{c}::text::{}", to.data_type));
         sql.push(';');
         // A collation change alone keeps the data as it is (indexes on it are rebuilt).
         let rewrite = !binary_compatible(&from.data_type, &to.data_type);
@@ -418,7 +455,7 @@ fn alter_steps(ctx: &Context, table: &QualName, from: &Column, to: &Column) -> V
                 ),
             )
             .probe(
-                may_fail
+                (may_fail && probed)
                     .then(|| {
                         crate::plan::probe::cast(
                             table,

@@ -221,6 +221,13 @@ pub(super) fn steps(ctx: &Context, change: &ConstraintChange) -> Vec<Step> {
                     Deps {
                         creates: creates.clone(),
                         requires: requires.clone(),
+                        // A foreign key is bound to a unique index of the table it
+                        // references when added: one that goes in this plan goes first.
+                        after: c
+                            .references
+                            .iter()
+                            .map(super::index_tree::dropped_mark)
+                            .collect(),
                         ..Deps::default()
                     },
                 )

@@ -17,8 +17,9 @@ pub(crate) fn attached_mark(table: &QualName) -> String {
     format!("attached {table}")
 }
 
-/// The mark of the drop of a standalone index on `table`: before the table is attached
-/// (its parent's index would adopt an index of the same form, which then cannot go alone).
+/// The mark of the drop of an index or key constraint on `table`: before the table is
+/// attached (its parent's index would adopt one of the same form, which then could not go
+/// alone), and before a foreign key referencing `table` is added (it would bind to it).
 pub(crate) fn dropped_mark(table: &QualName) -> String {
     format!("indexes dropped on {table}")
 }

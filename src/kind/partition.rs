@@ -1,7 +1,10 @@
-//! A partition's own column settings. A partition's columns are its parent's (type,
-//! collation, identity, generation), but each partition keeps its own default, NOT NULL,
-//! statistics target, storage mode and compression method: `CREATE TABLE p_1 PARTITION OF
-//! p (priority DEFAULT 10, notes NOT NULL)`, or an ALTER on the partition.
+//! Partitions: attached, detached (keeping what they had from their parent), dropped and
+//! created again with a parent whose partitioning changes, and their own column settings.
+//!
+//! A partition's columns are its parent's (type, collation, identity, generation), but
+//! each partition keeps its own default, NOT NULL, statistics target, storage mode and
+//! compression method: `CREATE TABLE p_1 PARTITION OF p (priority DEFAULT 10, notes NOT
+//! NULL)`, or an ALTER on the partition.
 //!
 //! The parent's own column changes recurse to every partition (SET and DROP DEFAULT, SET
 //! and DROP NOT NULL, SET STATISTICS, SET STORAGE, ADD COLUMN; not SET COMPRESSION), and
@@ -10,13 +13,20 @@
 //! its parent's changes (or its creation), and set after them (`columns of` marks).
 
 use super::{Change, ColumnChange};
-use crate::catalog::{Column, QualName, Table, quote_ident};
+use crate::catalog::{Column, ObjectId, QualName, Table, quote_ident};
 use crate::diff::Context;
+use crate::plan::{Action, Deps, Hazard, Step, step};
 
 /// The mark of the steps that change the columns of `table`: a partition's own settings
 /// are set after it.
 pub(crate) fn columns_mark(table: &QualName) -> String {
     format!("columns of {table}")
+}
+
+/// The mark of the detach of a partition of `parent`: the parent's column changes come
+/// after it (they would reach the detached table too).
+pub(crate) fn detached_mark(parent: &QualName) -> String {
+    format!("detached from {parent}")
 }
 
 /// The parent whose column changes `table`'s columns follow, in the desired state.
@@ -146,4 +156,159 @@ fn after_parent(ctx: &Context, own: &Column, pf: &Column, pt: &Column, col: &Col
         c.storage = pt.storage.clone();
     }
     c
+}
+
+/// Tables that must be dropped and created again: a partitioned table whose partitioning
+/// changes (it cannot be altered), with its partitions at every level (they go with it).
+pub(crate) fn recreated(
+    from: &crate::catalog::Catalog,
+    to: &crate::catalog::Catalog,
+) -> std::collections::BTreeSet<QualName> {
+    let mut out: std::collections::BTreeSet<QualName> = from
+        .tables
+        .values()
+        .filter(|f| {
+            to.tables
+                .get(&f.name)
+                .is_some_and(|t| t.partition_by != f.partition_by)
+        })
+        .map(|t| t.name.clone())
+        .collect();
+    loop {
+        let more: Vec<QualName> = from
+            .tables
+            .values()
+            .filter(|t| !out.contains(&t.name))
+            .filter(|t| {
+                t.partition_of
+                    .as_ref()
+                    .is_some_and(|(p, _)| out.contains(p))
+            })
+            .map(|t| t.name.clone())
+            .collect();
+        if more.is_empty() {
+            return out;
+        }
+        out.extend(more);
+    }
+}
+
+/// The drops of `recreated` tables (their creation comes from a diff that does not see
+/// them in the current database).
+pub(crate) fn drop_recreated(
+    ctx: &Context,
+    recreated: &std::collections::BTreeSet<QualName>,
+) -> Vec<Change> {
+    recreated
+        .iter()
+        .filter_map(|name| ctx.from.tables.get(name))
+        .flat_map(|t| super::table::drop_changes(ctx, t))
+        .collect()
+}
+
+/// A partition being detached keeps the NOT NULL constraints it inherited, under its
+/// parent's names (PostgreSQL 18); partitions are read without those names, so they are
+/// predicted here for the columns to be compared. Its keys' copies stay as its own.
+pub(super) fn as_detached(ctx: &Context, table: &Table) -> Table {
+    let mut table = table.clone();
+    // Its copies of its parent's keys stay, as keys of its own.
+    for (name, key) in std::mem::take(&mut table.inherited_keys) {
+        table.constraints.insert(name, key.constraint);
+    }
+    if let Some((parent, _)) = &table.partition_of
+        && ctx.from.server_version >= 180000
+    {
+        for col in table.columns.iter_mut().filter(|c| c.not_null) {
+            if col.not_null_constraint.is_none() {
+                col.not_null_constraint = Some(crate::catalog::NotNull {
+                    name: format!("{}_{}_not_null", parent.name, col.name),
+                    validated: true,
+                });
+            }
+        }
+    }
+    table
+}
+
+/// Whether a foreign key of the current database references `table` or a table it is a
+/// partition of.
+pub(super) fn referenced(ctx: &Context, table: &QualName) -> bool {
+    let mut at = Some(table);
+    while let Some(t) = at {
+        let hit = ctx.from.tables.values().any(|other| {
+            other
+                .constraints
+                .values()
+                .any(|c| c.references.as_ref() == Some(t))
+        });
+        if hit {
+            return true;
+        }
+        at = ctx
+            .from
+            .tables
+            .get(t)
+            .and_then(|x| x.partition_of.as_ref())
+            .map(|(p, _)| p);
+    }
+    false
+}
+
+pub(super) fn attach(table: &QualName, parent: &QualName, bound: &str) -> Vec<Step> {
+    let id = ObjectId::Table {
+        name: table.clone(),
+    };
+    vec![
+        step(
+            format!("ALTER TABLE {parent} ATTACH PARTITION {table} {bound};"),
+            &id,
+            Action::Alter,
+            Deps {
+                requires: vec![ObjectId::Table {
+                    name: parent.clone(),
+                }],
+                // Its parent's indexes adopt ones of the same form: an index of its own
+                // that goes is dropped before. Its columns must match its parent's: both
+                // are changed before.
+                marks: vec![super::index_tree::attached_mark(table)],
+                after: vec![
+                    super::index_tree::dropped_mark(table),
+                    super::partition::columns_mark(parent),
+                    super::partition::columns_mark(table),
+                ],
+                ..Deps::default()
+            },
+        )
+        // Every row is checked against the bound.
+        .hazard(
+            Hazard::DataDependent,
+            format!("fails if a row of {table} is outside {bound}"),
+        )
+        .long_running(),
+    ]
+}
+
+pub(super) fn detach(table: &QualName, parent: &QualName) -> Vec<Step> {
+    let id = ObjectId::Table {
+        name: table.clone(),
+    };
+    vec![
+        step(
+            format!("ALTER TABLE {parent} DETACH PARTITION {table};"),
+            &id,
+            Action::Alter,
+            Deps {
+                releases: vec![ObjectId::Table {
+                    name: parent.clone(),
+                }],
+                // Before the parent's column changes, which would reach it too.
+                marks: vec![super::partition::detached_mark(parent)],
+                ..Deps::default()
+            },
+        )
+        .hazard(
+            Hazard::AccessExclusiveLock,
+            format!("locks {parent} and {table} while {table} leaves it"),
+        ),
+    ]
 }

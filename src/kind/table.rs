@@ -60,7 +60,7 @@ pub(crate) fn diff(ctx: &Context, out: &mut Vec<Change>) {
         &ctx.from.tables,
         &ctx.to.tables,
         |t| create(ctx, t),
-        |t| drop(ctx, t),
+        |t| drop_changes(ctx, t),
         |f, t| alter(ctx, f, t),
     );
 }
@@ -155,7 +155,8 @@ fn identity_index(ctx: &Context, table: &QualName, index: &str) -> ObjectId {
     }
 }
 
-fn drop(ctx: &Context, table: &Table) -> Vec<Change> {
+/// The changes that drop `table`: foreign keys to other dropped tables first, on their own.
+pub(super) fn drop_changes(ctx: &Context, table: &Table) -> Vec<Change> {
     let name = &table.name;
     let mut out = Vec::new();
     let mut table = table.clone();
@@ -185,14 +186,6 @@ fn drop(ctx: &Context, table: &Table) -> Vec<Change> {
 fn alter(ctx: &Context, from: &Table, to: &Table) -> Vec<Change> {
     let name = &to.name;
     let mut out = Vec::new();
-    if from.partition_by != to.partition_by {
-        // The partitioning of a table cannot change: it is a new table.
-        out.push(Change::Table(TableChange::Drop {
-            table: from.clone(),
-        }));
-        out.extend(create(ctx, to));
-        return out;
-    }
     if from.partition_of != to.partition_of {
         if let Some((parent, _)) = &from.partition_of {
             out.push(Change::Table(TableChange::DetachPartition {
@@ -231,7 +224,7 @@ fn alter(ctx: &Context, from: &Table, to: &Table) -> Vec<Change> {
     // A partition's columns are its parent's (ATTACH needs them to match already), but
     // for settings of their own.
     if to.partition_of.is_none() {
-        let detached = as_detached(ctx, from);
+        let detached = super::partition::as_detached(ctx, from);
         super::column::diff(ctx, &detached, to, &mut out);
         super::constraint::diff(&detached, to, &mut out);
     } else {
@@ -252,30 +245,6 @@ fn alter(ctx: &Context, from: &Table, to: &Table) -> Vec<Change> {
         }));
     }
     out
-}
-
-/// A partition being detached keeps the NOT NULL constraints it inherited, under its
-/// parent's names (PostgreSQL 18); partitions are read without those names, so they are
-/// predicted here for the columns to be compared. Its keys' copies stay as its own.
-fn as_detached(ctx: &Context, table: &Table) -> Table {
-    let mut table = table.clone();
-    // Its copies of its parent's keys stay, as keys of its own.
-    for (name, key) in std::mem::take(&mut table.inherited_keys) {
-        table.constraints.insert(name, key.constraint);
-    }
-    if let Some((parent, _)) = &table.partition_of
-        && ctx.from.server_version >= 180000
-    {
-        for col in table.columns.iter_mut().filter(|c| c.not_null) {
-            if col.not_null_constraint.is_none() {
-                col.not_null_constraint = Some(crate::catalog::NotNull {
-                    name: format!("{}_{}_not_null", parent.name, col.name),
-                    validated: true,
-                });
-            }
-        }
-    }
-    table
 }
 
 /// Objects this change creates (or creates again): a new table, its columns and its
@@ -306,9 +275,9 @@ pub(super) fn steps(ctx: &Context, change: &TableChange) -> Vec<Step> {
             table,
             parent,
             bound,
-        } => attach(table, parent, bound),
+        } => super::partition::attach(table, parent, bound),
         TableChange::SetInherit { table, parent, add } => set_inherit(table, parent, *add),
-        TableChange::DetachPartition { table, parent } => detach(table, parent),
+        TableChange::DetachPartition { table, parent } => super::partition::detach(table, parent),
         TableChange::SetOptions { table, from, to } => set_options(table, from, to),
         TableChange::SetReplicaIdentity { table, identity } => {
             set_replica_identity(ctx, table, identity)
@@ -461,7 +430,31 @@ fn drop_table(ctx: &Context, table: &Table) -> Vec<Step> {
                 name: i.name.clone(),
             }),
     );
-    vec![
+    // A partition of a table that foreign keys reference cannot be dropped while they
+    // reach into it: it is detached first, which checks that no row references its rows
+    // (before any is lost), and leaves it a table of its own.
+    let mut out: Vec<Step> = table
+        .partition_of
+        .as_ref()
+        .filter(|(parent, _)| {
+            ctx.to.tables.contains_key(parent) && super::partition::referenced(ctx, parent)
+        })
+        .map(|(parent, _)| {
+            super::partition::detach(&table.name, parent)
+                .into_iter()
+                .map(|s| {
+                    s.hazard(
+                        Hazard::DataDependent,
+                        format!(
+                            "fails if a foreign key to {parent} references a row of {}",
+                            table.name
+                        ),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    out.push(
         step(
             format!("DROP TABLE {};", table.name),
             &id,
@@ -481,7 +474,8 @@ fn drop_table(ctx: &Context, table: &Table) -> Vec<Step> {
             Hazard::UntrackableDependencies,
             format!("a function body of the desired state names {}", table.name),
         ),
-    ]
+    );
+    out
 }
 
 fn set_logged(table: &QualName, unlogged: bool) -> Vec<Step> {
@@ -508,35 +502,6 @@ fn set_logged(table: &QualName, unlogged: bool) -> Vec<Step> {
         .hazard(
             Hazard::AccessExclusiveLock,
             format!("locks {table} during the rewrite"),
-        )
-        .long_running(),
-    ]
-}
-
-fn attach(table: &QualName, parent: &QualName, bound: &str) -> Vec<Step> {
-    let id = ObjectId::Table {
-        name: table.clone(),
-    };
-    vec![
-        step(
-            format!("ALTER TABLE {parent} ATTACH PARTITION {table} {bound};"),
-            &id,
-            Action::Alter,
-            Deps {
-                requires: vec![ObjectId::Table {
-                    name: parent.clone(),
-                }],
-                // Its parent's indexes adopt ones of the same form: an index of its own
-                // that goes is dropped before.
-                marks: vec![super::index_tree::attached_mark(table)],
-                after: vec![super::index_tree::dropped_mark(table)],
-                ..Deps::default()
-            },
-        )
-        // Every row is checked against the bound.
-        .hazard(
-            Hazard::DataDependent,
-            format!("fails if a row of {table} is outside {bound}"),
         )
         .long_running(),
     ]
@@ -570,29 +535,6 @@ fn set_inherit(table: &QualName, parent: &QualName, add: bool) -> Vec<Step> {
         Hazard::AccessExclusiveLock,
         format!("locks {table} and {parent}"),
     )]
-}
-
-fn detach(table: &QualName, parent: &QualName) -> Vec<Step> {
-    let id = ObjectId::Table {
-        name: table.clone(),
-    };
-    vec![
-        step(
-            format!("ALTER TABLE {parent} DETACH PARTITION {table};"),
-            &id,
-            Action::Alter,
-            Deps {
-                releases: vec![ObjectId::Table {
-                    name: parent.clone(),
-                }],
-                ..Deps::default()
-            },
-        )
-        .hazard(
-            Hazard::AccessExclusiveLock,
-            format!("locks {parent} and {table} while {table} leaves it"),
-        ),
-    ]
 }
 
 /// ALTER TABLE … REPLICA IDENTITY, once the index it names exists (a brief catalog

@@ -129,6 +129,9 @@ pub(super) fn steps(ctx: &Context, change: &ViewChange) -> Vec<Step> {
                         },
                     ],
                     requires: ctx.requires(std::slice::from_ref(&id)),
+                    // A view dropped around a change is back before any step outside a
+                    // transaction (an index built CONCURRENTLY) starts.
+                    restores: ctx.from.views.contains_key(&v.name),
                     ..Deps::default()
                 },
             );

@@ -153,6 +153,11 @@ pub(crate) struct Deps {
     pub marks: Vec<String>,
     /// Runs after every step marked with one of these.
     pub after: Vec<String>,
+    /// Puts back an object the plan removed (a view dropped around a column change): it
+    /// comes, where nothing forbids it, before every step that runs outside a
+    /// transaction, so that the object is missing only inside one transaction and never
+    /// while an index is built CONCURRENTLY.
+    pub restores: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -264,9 +269,10 @@ impl Context<'_> {
             .collect()
     }
 
-    /// Whether a table exists before the plan runs (new tables carry no lock or rewrite risk).
+    /// Whether a table exists before the plan runs and keeps its rows (new tables, and
+    /// tables dropped and created again, carry no lock or rewrite risk).
     pub fn existing(&self, table: &QualName) -> bool {
-        self.from.tables.contains_key(table)
+        self.from.tables.contains_key(table) && !self.recreated.contains(table)
     }
 }
 

@@ -10,14 +10,29 @@ pub(super) fn probable_renames(changes: &[Change]) -> Vec<String> {
             .map(|c| (c.name.clone(), c.data_type.clone()))
             .collect()
     };
+    // A table dropped and created again under its name (a new partitioning) is no rename.
+    let created: std::collections::BTreeSet<&crate::catalog::QualName> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::Table(TableChange::Create { table }) => Some(&table.name),
+            _ => None,
+        })
+        .collect();
+    let dropped: std::collections::BTreeSet<&crate::catalog::QualName> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::Table(TableChange::Drop { table }) => Some(&table.name),
+            _ => None,
+        })
+        .collect();
     let mut out = Vec::new();
     for c in changes {
         match c {
-            Change::Table(TableChange::Drop { table: gone }) => {
+            Change::Table(TableChange::Drop { table: gone }) if !created.contains(&gone.name) => {
                 for c in changes {
                     if let Change::Table(TableChange::Create { table: new }) = c
                         && new.name.schema == gone.name.schema
-                        && new.name != gone.name
+                        && !dropped.contains(&new.name)
                         && shape(new) == shape(gone)
                     {
                         out.push(format!(

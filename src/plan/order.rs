@@ -70,6 +70,17 @@ pub(super) fn order(groups: Vec<Vec<Step>>) -> Result<Vec<Step>> {
             }
         }
     }
+    // Soft edges last, so that they yield to every hard one.
+    let outside: Vec<usize> = (0..steps.len())
+        .filter(|&i| !steps[i].transactional)
+        .collect();
+    if !outside.is_empty() {
+        for (r, s) in steps.iter().enumerate() {
+            if s.deps.restores {
+                graph.prefer(r, &outside);
+            }
+        }
+    }
     let order = graph.sort().map_err(|cycle| {
         let mut members: Vec<String> = cycle
             .iter()

@@ -59,6 +59,9 @@ pub struct Analysis {
     pub references: Vec<Name>,
     /// `Some(path)` for `SET search_path`; `Some(vec![])` resets nothing but clears it.
     pub sets_search_path: Option<Option<Vec<String>>>,
+    /// An `IF EXISTS` statement that may remove what it names: it is not moved after the
+    /// creation of those objects when it comes before it in its file.
+    pub teardown: bool,
 }
 
 fn names(list: &[pg_query::Node]) -> Vec<String> {

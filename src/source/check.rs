@@ -72,6 +72,21 @@ fn managed_owner(t: i32) -> bool {
     )
 }
 
+/// Whether the statement is about data, not schema (`INSERT INTO schema_migrations …` at
+/// the end of a Rails `structure.sql`): skipped with a warning, as `seeds/` is the place
+/// for data.
+pub fn data_statement(node: &NodeEnum) -> bool {
+    matches!(
+        node,
+        NodeEnum::InsertStmt(_)
+            | NodeEnum::UpdateStmt(_)
+            | NodeEnum::DeleteStmt(_)
+            | NodeEnum::MergeStmt(_)
+            | NodeEnum::CopyStmt(_)
+            | NodeEnum::TruncateStmt(_)
+    )
+}
+
 /// `Some(reason)` when the statement is not managed.
 pub fn unmanaged(node: &NodeEnum) -> Option<String> {
     let what = match node {
@@ -157,12 +172,6 @@ pub fn unmanaged(node: &NodeEnum) -> Option<String> {
         NodeEnum::AlterTsconfigurationStmt(_) | NodeEnum::AlterTsdictionaryStmt(_) => {
             "text search configurations"
         }
-        NodeEnum::InsertStmt(_)
-        | NodeEnum::UpdateStmt(_)
-        | NodeEnum::DeleteStmt(_)
-        | NodeEnum::MergeStmt(_)
-        | NodeEnum::CopyStmt(_)
-        | NodeEnum::TruncateStmt(_) => "data statements (put data in seeds/)",
         _ => return Some("this kind of statement is not managed".into()),
     };
     Some(format!("{what} is not managed yet"))

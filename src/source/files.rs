@@ -42,10 +42,40 @@ pub fn read_files(paths: &[PathBuf]) -> Result<Vec<SourceFile>> {
         if !seen.insert(std::fs::canonicalize(&path).map_err(io)?) {
             continue;
         }
-        let text = std::fs::read_to_string(&path).map_err(io)?;
+        let text = without_psql_restrict(std::fs::read_to_string(&path).map_err(io)?);
         files.push(SourceFile { path, text });
     }
     Ok(files)
+}
+
+/// pg_dump (15.14, 16.10, 17.6 and later) brackets its output with the psql
+/// meta-commands `\restrict KEY` and `\unrestrict KEY`, which are not SQL: a
+/// `structure.sql` written by it is read with those lines blanked (kept as spaces, so that
+/// every position in the file stays right). The random key makes such a line inside a
+/// function body impossible in practice.
+fn without_psql_restrict(text: String) -> String {
+    let meta = |line: &str| {
+        let line = line.trim_end();
+        ["\\restrict ", "\\unrestrict "].iter().any(|c| {
+            line.strip_prefix(c).is_some_and(|key| {
+                !key.is_empty() && key.chars().all(|ch| ch.is_ascii_alphanumeric())
+            })
+        })
+    };
+    if !text.lines().any(meta) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        if meta(line) {
+            let body = line.trim_end_matches(['\n', '\r']);
+            out.push_str(&" ".repeat(body.len()));
+            out.push_str(&line[body.len()..]);
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
 }
 
 #[derive(Default)]
@@ -177,6 +207,20 @@ pub fn skip_trivia(text: &str, mut i: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn psql_restrict_lines_are_blanked_in_place() {
+        let text = "\\restrict abC123\nCREATE TABLE t (a int);\r\n\\unrestrict abC123\n";
+        let out = without_psql_restrict(text.to_string());
+        assert_eq!(out.len(), text.len());
+        assert_eq!(
+            out,
+            "                \nCREATE TABLE t (a int);\r\n                  \n"
+        );
+        // Any other backslash line is left for the parser to refuse.
+        let other = "\\connect db\n".to_string();
+        assert_eq!(without_psql_restrict(other.clone()), other);
+    }
 
     #[test]
     fn positions() {

@@ -217,6 +217,7 @@ impl DesiredState {
                     let statements = self.statements.len();
                     let (roles, renames) = (self.roles.catalog_roles(), self.renames.clone());
                     let pinned = self.pinned_extensions.clone();
+                    let usings = self.usings.iter().cloned().collect();
                     let catalog = if missing.is_empty() {
                         self.load_committed(&scratch.target, &client, after).await
                     } else {
@@ -229,6 +230,7 @@ impl DesiredState {
                     let mut catalog = catalog?;
                     catalog.roles = roles;
                     catalog.renames = renames;
+                    catalog.usings = usings;
                     for name in pinned {
                         if let Some(e) = catalog.extensions.get_mut(&name) {
                             e.version_pinned = true;

@@ -36,6 +36,9 @@ pub struct Statement {
     pub search_path: Option<Vec<String>>,
     creates: Vec<Name>,
     references: Vec<Name>,
+    /// `DROP … IF EXISTS` or `ALTER TABLE IF EXISTS`: keeps its file order against the
+    /// statements that create what it names.
+    teardown: bool,
 }
 
 /// Parsed and ordered statements, ready to load.
@@ -46,6 +49,9 @@ pub struct DesiredState {
     pub roles: DesiredRoles,
     /// `-- @renamed from` annotations.
     pub renames: Vec<crate::catalog::Rename>,
+    /// `-- @using` annotations: the expression that converts a column's values when its
+    /// type changes.
+    pub usings: Vec<(crate::catalog::ObjectId, String)>,
     /// Extensions whose version the files name (`VERSION`, `UPDATE TO`).
     pub pinned_extensions: std::collections::BTreeSet<String>,
 }
@@ -67,9 +73,11 @@ impl DesiredState {
         let mut statements = Vec::new();
         let mut roles = DesiredRoles::default();
         let mut renames = Vec::new();
+        let mut usings = Vec::new();
         let mut pinned_extensions = std::collections::BTreeSet::new();
         for file in &files {
             let marks = renames::annotations(&file.text);
+            let using_marks = renames::using_annotations(&file.text);
             let lines = files::LineIndex::new(&file.text);
             let mut previous_end = 0usize;
             let mut search_path: Option<Vec<String>> = None;
@@ -95,7 +103,23 @@ impl DesiredState {
                         .filter(|(m, _, _)| *m >= previous_end && *m < end.max(start))
                         .cloned()
                         .collect();
+                    let mine_using: Vec<(usize, bool, String)> = using_marks
+                        .iter()
+                        .filter(|(m, _, _)| *m >= previous_end && *m < end.max(start))
+                        .cloned()
+                        .collect();
                     previous_end = end.max(start);
+                    if !mine_using.is_empty() {
+                        let schema = search_path
+                            .as_ref()
+                            .and_then(|p| p.first().cloned())
+                            .unwrap_or_else(|| "public".into());
+                        let span = (start, end.max(start), base);
+                        usings
+                            .extend(renames::usings(node, span, &mine_using, &schema).map_err(
+                                |e| crate::Error::Unsupported(format!("{}: {e}", at())),
+                            )?);
+                    }
                     if !mine.is_empty() {
                         let schema = search_path
                             .as_ref()
@@ -111,6 +135,14 @@ impl DesiredState {
                         roles
                             .apply(node)
                             .map_err(|e| crate::Error::Unsupported(format!("{}: {e}", at())))?;
+                        continue;
+                    }
+                    if check::data_statement(node) {
+                        tracing::warn!(
+                            "{}: a data statement is skipped: the desired state is the schema \
+                             (data belongs in seeds/)",
+                            at()
+                        );
                         continue;
                     }
                     if let Some(reason) = check::unmanaged(node) {
@@ -139,6 +171,7 @@ impl DesiredState {
                         search_path: search_path.clone(),
                         creates: analysis.creates,
                         references: analysis.references,
+                        teardown: analysis.teardown,
                     });
                 }
             }
@@ -155,6 +188,7 @@ impl DesiredState {
             statements,
             roles,
             renames,
+            usings,
             pinned_extensions,
         })
     }

@@ -139,6 +139,7 @@ pub(super) fn analyze(node: &NodeEnum, a: &mut Analysis) {
             }
         }
         NodeEnum::AlterTableStmt(s) => {
+            a.teardown = s.missing_ok;
             let Some(t) = rel(&s.relation) else { return };
             for cmd in &s.cmds {
                 let Some(NodeEnum::AlterTableCmd(c)) = &cmd.node else {
@@ -161,6 +162,14 @@ pub(super) fn analyze(node: &NodeEnum, a: &mut Analysis) {
                     }
                     _ => {}
                 }
+            }
+        }
+        // `DROP … IF EXISTS` and `ALTER TABLE IF EXISTS` (a pg_dump `--clean` header):
+        // they keep their file order against the statements about the same objects.
+        NodeEnum::DropStmt(s) => {
+            a.teardown = s.missing_ok;
+            for o in &s.objects {
+                a.references.extend(named_object(s.remove_type, o));
             }
         }
         NodeEnum::CommentStmt(s) => {

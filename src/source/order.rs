@@ -45,6 +45,7 @@ pub fn order(statements: Vec<Statement>) -> Result<Vec<Statement>> {
     let mut graph = Order::new(statements.len());
     for (i, s) in statements.iter().enumerate() {
         let mut deps: Vec<usize> = Vec::new();
+        let mut before: Vec<usize> = Vec::new();
         for r in &s.references {
             let candidates: Vec<Key> = match (&r.schema, r.space) {
                 (_, Space::Schema | Space::Extension) => {
@@ -57,20 +58,30 @@ pub fn order(statements: Vec<Statement>) -> Result<Vec<Statement>> {
                     .collect(),
             };
             if let Some(&c) = candidates.iter().find_map(|k| creators.get(k)) {
-                deps.push(c);
+                // A teardown written before the creation of what it names (a `--clean`
+                // header) stays before it: moved after, it would remove it.
+                if s.teardown && c > i {
+                    before.push(c);
+                } else {
+                    deps.push(c);
+                }
             }
         }
         // Extensions bring types and functions nobody declares: everything that is not a
-        // schema or an extension itself waits for them.
+        // schema or an extension itself (or a teardown, which keeps its place) waits for
+        // them.
         let is_setup = s
             .creates
             .iter()
             .any(|n| matches!(n.space, Space::Schema | Space::Extension));
-        if !is_setup {
+        if !is_setup && !s.teardown {
             deps.extend(extensions.iter().copied());
         }
         for d in deps {
             graph.before(d, i);
+        }
+        for c in before {
+            graph.before(i, c);
         }
     }
     let order = graph.sort().map_err(|members| {

@@ -92,27 +92,8 @@ pub(super) fn renames(
                     .as_ref()
                     .map(|rv| qual(rv, default_schema))
                     .ok_or("CREATE TABLE without a name")?;
-                // (location, is a column, name) of each element.
-                let elements: Vec<(usize, bool, String)> = s
-                    .table_elts
-                    .iter()
-                    .filter_map(|n| match &n.node {
-                        Some(NodeEnum::ColumnDef(c)) => {
-                            Some((base + c.location.max(0) as usize, true, c.colname.clone()))
-                        }
-                        Some(NodeEnum::Constraint(c)) if !c.conname.is_empty() => {
-                            Some((base + c.location.max(0) as usize, false, c.conname.clone()))
-                        }
-                        _ => None,
-                    })
-                    .collect();
-                let target = if *alone {
-                    elements.iter().filter(|e| e.0 > *at).min_by_key(|e| e.0)
-                } else {
-                    elements.iter().filter(|e| e.0 < *at).max_by_key(|e| e.0)
-                };
-                target.map(|(_, column, name)| {
-                    if *column {
+                element_at(s, base, *at, *alone).map(|(column, name)| {
+                    if column {
                         Rename::Column {
                             table: table.clone(),
                             from: old.clone(),
@@ -132,6 +113,92 @@ pub(super) fn renames(
         out.push(rename.ok_or_else(|| {
             format!("\"@renamed from {old}\" names nothing that can be renamed here (tables, columns, constraints, indexes and types can)")
         })?);
+    }
+    Ok(out)
+}
+
+/// The element of a CREATE TABLE (whose tree's locations count from `base`) that an
+/// annotation at file offset `at` sits beside: the next one when the comment stands alone
+/// on its line, else the last one before it. (whether it is a column, its name)
+fn element_at(
+    s: &pg_query::protobuf::CreateStmt,
+    base: usize,
+    at: usize,
+    alone: bool,
+) -> Option<(bool, String)> {
+    // (location, is a column, name) of each element.
+    let elements: Vec<(usize, bool, String)> = s
+        .table_elts
+        .iter()
+        .filter_map(|n| match &n.node {
+            Some(NodeEnum::ColumnDef(c)) => {
+                Some((base + c.location.max(0) as usize, true, c.colname.clone()))
+            }
+            Some(NodeEnum::Constraint(c)) if !c.conname.is_empty() => {
+                Some((base + c.location.max(0) as usize, false, c.conname.clone()))
+            }
+            _ => None,
+        })
+        .collect();
+    let target = if alone {
+        elements.iter().filter(|e| e.0 > at).min_by_key(|e| e.0)
+    } else {
+        elements.iter().filter(|e| e.0 < at).max_by_key(|e| e.0)
+    };
+    target.map(|(_, column, name)| (*column, name.clone()))
+}
+
+const USING: &str = "-- @using ";
+
+/// `-- @using EXPRESSION` annotations in `text`: (byte offset, whether the comment stands
+/// alone on its line, the expression).
+pub(super) fn using_annotations(text: &str) -> Vec<(usize, bool, String)> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        if let Some(i) = line.find(USING) {
+            let expression = line[i + USING.len()..].trim().to_string();
+            out.push((at + i, line[..i].trim().is_empty(), expression));
+        }
+        at += line.len();
+    }
+    out
+}
+
+/// The columns that `-- @using` annotations inside one CREATE TABLE (spanning
+/// `start..end`, locations counting from `base`) give a conversion expression: when the
+/// column's type changes, its values are converted with it (`USING expression`) instead
+/// of a cast PostgreSQL may not have. `Err` for one beside no column.
+pub(super) fn usings(
+    node: &NodeEnum,
+    (start, end, base): (usize, usize, usize),
+    marks: &[(usize, bool, String)],
+    default_schema: &str,
+) -> Result<Vec<(crate::catalog::ObjectId, String)>, String> {
+    let mut out = Vec::new();
+    for (at, alone, expression) in marks {
+        let found = match node {
+            NodeEnum::CreateStmt(s) if *at >= start && *at < end => s
+                .relation
+                .as_ref()
+                .map(|rv| qual(rv, default_schema))
+                .zip(element_at(s, base, *at, *alone).filter(|(column, _)| *column)),
+            _ => None,
+        };
+        let Some((table, (_, column))) = found else {
+            return Err(format!(
+                "\"@using {expression}\" is not beside a column of a CREATE TABLE"
+            ));
+        };
+        if expression.is_empty() {
+            return Err(format!(
+                "\"@using\" beside column {column} gives no expression"
+            ));
+        }
+        out.push((
+            crate::catalog::ObjectId::Column { table, column },
+            expression.clone(),
+        ));
     }
     Ok(out)
 }

@@ -107,8 +107,50 @@ async fn unmanaged_kinds_are_reported(env: &Env) -> Result<(), String> {
     result
 }
 
+/// A column type change with no cast between the types: refused, naming the column's step
+/// and the missing cast, and saying how to give the conversion.
+async fn missing_cast_is_explained(env: &Env) -> Result<(), String> {
+    let db = env.scratch("missing_cast").await?;
+    let result = async {
+        let client = env.connect(&db).await?;
+        client
+            .batch_execute(
+                "CREATE SCHEMA app; CREATE TABLE app.events (id int, created_at bigint);\n\
+                 INSERT INTO app.events VALUES (1, 1767225600000);",
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+        let desired = crate::support::Desired::new(
+            "CREATE SCHEMA app; CREATE TABLE app.events (id int, created_at timestamptz);",
+        )?;
+        let planned = Engine::with_cluster(env.cluster.clone())
+            .plan(&Source::Database(env.url(&db.name)), &desired.source, &[])
+            .await;
+        let msg = match planned {
+            Ok(p) => return Err(format!("a plan of {} steps was output", p.steps.len())),
+            Err(e) => profe_migrate::error::report(&e),
+        };
+        for needle in [
+            "app.events.created_at",
+            "cannot cast type bigint to timestamp with time zone",
+            "-- @using EXPRESSION",
+        ] {
+            if !msg.contains(needle) {
+                return Err(format!("the error does not say {needle:?}: {msg}"));
+            }
+        }
+        Ok(())
+    }
+    .await;
+    let _ = db.drop_db().await;
+    result
+}
+
 pub fn trials(env: &Arc<Env>) -> Vec<libtest_mimic::Trial> {
     vec![
+        trial(env, "errors::a_missing_cast_is_explained", |env| {
+            env.block_on(missing_cast_is_explained(&env))
+        }),
         trial(
             env,
             "errors::syntax_error_names_file_line_and_column",

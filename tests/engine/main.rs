@@ -15,6 +15,7 @@ mod introspect;
 mod online;
 mod rls;
 mod scope;
+mod structure;
 mod support;
 mod tls;
 mod validate;
@@ -33,6 +34,7 @@ fn main() {
     trials.extend(validate::trials(&env));
     trials.extend(dumpcheck::trials(&env));
     trials.extend(scope::trials(&env));
+    trials.extend(structure::trials(&env));
     trials.extend(hardening::trials(&env));
     trials.extend(inputs::trials(&env));
     trials.extend(crashes::trials(&env));

@@ -22,7 +22,9 @@ WITH dep AS (
   UNION ALL
     SELECT 'constraint', n.nspname, c.relname, con.conname, d.refclassid, d.refobjid, d.refobjsubid
     FROM pg_catalog.pg_depend d
-    JOIN pg_catalog.pg_constraint con ON con.oid = d.objid
+    -- Not the copies PostgreSQL makes of a constraint for partitions (named by it): they
+    -- come and go with the constraint they copy.
+    JOIN pg_catalog.pg_constraint con ON con.oid = d.objid AND con.conparentid = 0
     JOIN pg_catalog.pg_class c ON c.oid = con.conrelid
     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
     WHERE d.classid = 'pg_catalog.pg_constraint'::pg_catalog.regclass AND d.deptype = 'n'
@@ -42,6 +44,15 @@ WITH dep AS (
     JOIN pg_catalog.pg_type t ON t.oid = d.objid AND t.typtype = 'd'
     JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
     WHERE d.classid = 'pg_catalog.pg_type'::pg_catalog.regclass AND d.deptype = 'n'
+      AND ($1::text[] IS NULL OR n.nspname = ANY ($1))
+  UNION ALL
+    -- A domain's CHECK constraints: what they call or use is the domain's.
+    SELECT 'type', n.nspname, t.typname, NULL, d.refclassid, d.refobjid, d.refobjsubid
+    FROM pg_catalog.pg_depend d
+    JOIN pg_catalog.pg_constraint con ON con.oid = d.objid AND con.contypid <> 0
+    JOIN pg_catalog.pg_type t ON t.oid = con.contypid
+    JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+    WHERE d.classid = 'pg_catalog.pg_constraint'::pg_catalog.regclass AND d.deptype = 'n'
       AND ($1::text[] IS NULL OR n.nspname = ANY ($1))
   UNION ALL
     SELECT 'type', n.nspname, c.relname, NULL, d.refclassid, d.refobjid, d.refobjsubid
@@ -84,6 +95,7 @@ WITH dep AS (
 ), ref AS (
     SELECT dep.kind, dep.nspname, dep.relname, dep.sub,
            CASE
+             WHEN gext.extname IS NOT NULL THEN 'extension'
              WHEN dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass THEN
                CASE WHEN rc.relkind = 'S' THEN 'sequence'
                     WHEN rc.relkind IN ('i', 'I') AND rcon.conname IS NOT NULL THEN 'constraint'
@@ -102,6 +114,7 @@ WITH dep AS (
              ELSE addr.type
            END AS ref_kind,
            CASE
+             WHEN gext.extname IS NOT NULL THEN gext.nspname
              WHEN dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass THEN rcn.nspname
              WHEN dep.refclassid = 'pg_catalog.pg_type'::pg_catalog.regclass THEN tn.nspname
              WHEN dep.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass THEN pn.nspname
@@ -109,6 +122,7 @@ WITH dep AS (
              ELSE addr.object_names[1]
            END AS ref_schema,
            CASE
+             WHEN gext.extname IS NOT NULL THEN gext.extname
              WHEN dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass THEN
                CASE WHEN rcon.conname IS NOT NULL THEN rtab.relname ELSE rc.relname END
              WHEN dep.refclassid = 'pg_catalog.pg_type'::pg_catalog.regclass THEN
@@ -119,6 +133,7 @@ WITH dep AS (
              ELSE addr.object_names[2]
            END AS ref_name,
            CASE
+             WHEN gext.extname IS NOT NULL THEN NULL
              WHEN rcon.conname IS NOT NULL THEN rcon.conname
              WHEN ra.attname IS NOT NULL AND rc.relkind NOT IN ('v', 'm') THEN ra.attname
              WHEN p.oid IS NOT NULL THEN pg_catalog.oidvectortypes(p.proargtypes)
@@ -160,6 +175,18 @@ WITH dep AS (
     LEFT JOIN pg_catalog.pg_collation col
            ON dep.refclassid = 'pg_catalog.pg_collation'::pg_catalog.regclass AND col.oid = dep.refobjid
     LEFT JOIN pg_catalog.pg_namespace coln ON coln.oid = col.collnamespace
+    -- A member of an extension (its operator class, operator, table …) is the extension
+    -- to order against: created by CREATE EXTENSION, dropped by DROP EXTENSION. Types and
+    -- functions are resolved above (a type through its array's element).
+    LEFT JOIN LATERAL (
+        SELECT e.extname, en.nspname FROM pg_catalog.pg_depend xd
+        JOIN pg_catalog.pg_extension e ON e.oid = xd.refobjid
+        JOIN pg_catalog.pg_namespace en ON en.oid = e.extnamespace
+        WHERE xd.classid = dep.refclassid AND xd.objid = dep.refobjid AND xd.deptype = 'e'
+        LIMIT 1
+    ) gext ON dep.refclassid NOT IN ('pg_catalog.pg_type'::pg_catalog.regclass,
+                                     'pg_catalog.pg_proc'::pg_catalog.regclass)
+          AND dep.refobjid >= 16384
     -- Any other kind of object (an operator, say) by its address, which
     -- catalog::ObjectId::from_address reads; built-in objects are never dependencies
     -- the plan orders against, so they are not looked up.
