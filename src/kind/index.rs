@@ -199,28 +199,17 @@ pub(super) fn steps(ctx: &Context, change: &IndexChange) -> Vec<Step> {
             } else {
                 index.definition.clone()
             };
-            let mut s = step(
+            let s = build_step(
                 format!("{sql};"),
-                &id,
-                Action::Create,
+                index,
                 Deps {
                     creates: vec![id.clone()],
                     requires,
                     ..Deps::default()
                 },
-            )
-            .hazard_if(
                 ctx.existing(&index.table),
-                Hazard::IndexBuild,
-                format!("scans {} to build {id}", index.table),
-            )
-            .long_running();
-            if online {
-                // Writes go on during the build; a failed build leaves an invalid index,
-                // which is dropped.
-                s = s.non_transactional();
-                s.on_failure = crate::plan::OnFailure::drop_index(&index.name);
-            }
+                online,
+            );
             let mut out = vec![s];
             out.extend(statistics_steps(&index.name, &[], &index.statistics));
             out
@@ -303,6 +292,34 @@ pub(super) fn steps(ctx: &Context, change: &IndexChange) -> Vec<Step> {
                 .collect()
         }
     }
+}
+
+/// The step that builds `index` with `sql` (its CREATE INDEX, CONCURRENTLY when
+/// `online`): long-running, and a scan of its table when that has rows (`scans`). Built
+/// online, writes go on during the build, outside a transaction; a failed build leaves an
+/// invalid index, which is dropped.
+pub(super) fn build_step(
+    sql: String,
+    index: &Index,
+    deps: Deps,
+    scans: bool,
+    online: bool,
+) -> Step {
+    let id = ObjectId::Index {
+        name: index.name.clone(),
+    };
+    let mut s = step(sql, &id, Action::Create, deps)
+        .hazard_if(
+            scans,
+            Hazard::IndexBuild,
+            format!("scans {} to build {id}", index.table),
+        )
+        .long_running();
+    if online {
+        s = s.non_transactional();
+        s.on_failure = crate::plan::OnFailure::drop_index(&index.name);
+    }
+    s
 }
 
 /// Builds the new form beside the old one under a temporary name, drops the old one and

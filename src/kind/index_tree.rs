@@ -8,7 +8,7 @@
 use super::IndexChange;
 use crate::catalog::{Catalog, Index, ObjectId, QualName, quote_ident, quote_literal};
 use crate::diff::Context;
-use crate::plan::{Action, Deps, Hazard, Step, option_statements, step};
+use crate::plan::{Action, Deps, Step, option_statements, step};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The mark of the step that attaches `table` to its parent: the indexes PostgreSQL makes
@@ -260,10 +260,9 @@ pub(super) fn create(ctx: &Context, index: &Index, mut requires: Vec<ObjectId>) 
         } else {
             format!("{};", child.definition)
         };
-        let mut build = step(
+        let build = super::index::build_step(
             sql,
-            &id,
-            Action::Create,
+            child,
             Deps {
                 creates: vec![id.clone()],
                 requires: vec![ObjectId::Table {
@@ -271,17 +270,9 @@ pub(super) fn create(ctx: &Context, index: &Index, mut requires: Vec<ObjectId>) 
                 }],
                 ..Deps::default()
             },
-        )
-        .hazard_if(
             online,
-            Hazard::IndexBuild,
-            format!("scans {} to build {id}", child.table),
-        )
-        .long_running();
-        if online {
-            build = build.non_transactional();
-            build.on_failure = crate::plan::OnFailure::drop_index(&child.name);
-        }
+            online,
+        );
         out.push(build);
         out.push(attach);
         out.extend(super::index::statistics_steps(

@@ -98,37 +98,34 @@ impl DesiredState {
                         let (line, column) = lines.line_col(start);
                         format!("{}:{line}:{column}", file.path.display())
                     };
-                    let mine: Vec<(usize, bool, String)> = marks
-                        .iter()
-                        .filter(|(m, _, _)| *m >= previous_end && *m < end.max(start))
-                        .cloned()
-                        .collect();
-                    let mine_using: Vec<(usize, bool, String)> = using_marks
-                        .iter()
-                        .filter(|(m, _, _)| *m >= previous_end && *m < end.max(start))
-                        .cloned()
-                        .collect();
+                    // The annotations between the previous statement and this one's end.
+                    let own = |all: &[(usize, bool, String)]| -> Vec<(usize, bool, String)> {
+                        all.iter()
+                            .filter(|(m, _, _)| *m >= previous_end && *m < end.max(start))
+                            .cloned()
+                            .collect()
+                    };
+                    let (mine, mine_using) = (own(&marks), own(&using_marks));
                     previous_end = end.max(start);
-                    if !mine_using.is_empty() {
-                        let schema = search_path
+                    let schema = || {
+                        search_path
                             .as_ref()
                             .and_then(|p| p.first().cloned())
-                            .unwrap_or_else(|| "public".into());
-                        let span = (start, end.max(start), base);
-                        usings
-                            .extend(renames::usings(node, span, &mine_using, &schema).map_err(
-                                |e| crate::Error::Unsupported(format!("{}: {e}", at())),
-                            )?);
+                            .unwrap_or_else(|| "public".into())
+                    };
+                    let span = (start, end.max(start), base);
+                    let unsupported =
+                        |e: String| crate::Error::Unsupported(format!("{}: {e}", at()));
+                    if !mine_using.is_empty() {
+                        usings.extend(
+                            renames::usings(node, span, &mine_using, &schema())
+                                .map_err(unsupported)?,
+                        );
                     }
                     if !mine.is_empty() {
-                        let schema = search_path
-                            .as_ref()
-                            .and_then(|p| p.first().cloned())
-                            .unwrap_or_else(|| "public".into());
-                        let span = (start, end.max(start), base);
                         renames.extend(
-                            renames::renames(node, &file.text, span, &mine, &schema)
-                                .map_err(|e| crate::Error::Unsupported(format!("{}: {e}", at())))?,
+                            renames::renames(node, &file.text, span, &mine, &schema())
+                                .map_err(unsupported)?,
                         );
                     }
                     if roles::is_role_statement(node) {
