@@ -122,6 +122,41 @@ pub(super) fn recreate(ctx: &Context, changes: &mut Vec<Change>) {
             }
             more.push((id, found));
         }
+        // A generated column computed by something dropped (a function whose signature
+        // changes) is dropped and added again: its values are derived, none are lost.
+        for (name, table) in &ctx.from.tables {
+            if ctx.dropped_tables.contains(name) {
+                continue;
+            }
+            for col in table.columns.iter().filter(|c| c.generated.is_some()) {
+                let id = ObjectId::Column {
+                    table: name.clone(),
+                    column: col.name.clone(),
+                };
+                let dropped_already = changes.iter().any(|c| {
+                    matches!(c, Change::Column(ColumnChange::Drop { table: t, column })
+                        if t == name && column.name == col.name)
+                });
+                if dropped_already || !hit(&id) {
+                    continue;
+                }
+                changes.retain(|c| {
+                    !matches!(c, Change::Column(ColumnChange::Alter { table: t, to, .. })
+                        if t == name && to.name == col.name)
+                });
+                let mut found = vec![Change::Column(ColumnChange::Drop {
+                    table: name.clone(),
+                    column: col.clone(),
+                })];
+                if let Some(keep) = ctx.to.tables.get(name).and_then(|t| t.column(&col.name)) {
+                    found.push(Change::Column(ColumnChange::Add {
+                        table: name.clone(),
+                        column: keep.clone(),
+                    }));
+                }
+                more.push((id, found));
+            }
+        }
         for trigger in ctx.from.triggers.values() {
             let id = ObjectId::Trigger {
                 table: trigger.table.clone(),
@@ -234,6 +269,15 @@ pub(super) fn changed_objects(ctx: &Context, changes: &[Change]) -> BTreeSet<Obj
                 dropped.insert(ObjectId::View {
                     name: view.name.clone(),
                 });
+            }
+            // Every column of a recreated domain changes type.
+            Change::Domain(DomainChange::Recreate { from, .. }) => {
+                for (table, col, _) in crate::kind::domain::columns_of(ctx.from, &from.name) {
+                    dropped.insert(ObjectId::Column {
+                        table: table.clone(),
+                        column: col.name.clone(),
+                    });
+                }
             }
             // Every column of a recreated enum type changes type.
             Change::Enum(EnumChange::Recreate { from, .. }) => {

@@ -62,6 +62,7 @@ fn label(c: &Change) -> String {
             DomainChange::Create { domain } => format!("domain create {}", domain.name),
             DomainChange::Drop { domain } => format!("domain drop {}", domain.name),
             DomainChange::Alter { to, .. } => format!("domain alter {}", to.name),
+            DomainChange::Recreate { to, .. } => format!("domain recreate {}", to.name),
         },
         Change::Operator(o) => match o {
             OperatorChange::Create { operator } => format!("operator create {}", operator.id()),

@@ -13,6 +13,13 @@ pub enum DomainChange {
     Drop {
         domain: crate::catalog::Domain,
     },
+    /// A new base type or collation, which ALTER DOMAIN cannot change: the old domain is
+    /// renamed aside, the new one created, the columns of the old one converted to it and
+    /// the old one dropped.
+    Recreate {
+        from: crate::catalog::Domain,
+        to: crate::catalog::Domain,
+    },
     /// Default, NOT NULL and CHECK constraints changed in place.
     Alter {
         from: crate::catalog::Domain,
@@ -27,8 +34,10 @@ pub(crate) fn diff(ctx: &Context, out: &mut Vec<Change>) {
         if from == to {
             vec![]
         } else if from.base_type != to.base_type || from.collation != to.collation {
-            // ALTER DOMAIN cannot change the base type: a new domain, whose users follow.
-            [drop(from), create(to)].concat()
+            vec![DomainChange::Recreate {
+                from: from.clone(),
+                to: to.clone(),
+            }]
         } else {
             vec![DomainChange::Alter {
                 from: from.clone(),
@@ -66,7 +75,9 @@ fn create_domain(d: &Domain) -> String {
 /// Objects this change creates (or creates again).
 pub(super) fn created(change: &DomainChange) -> Vec<ObjectId> {
     match change {
-        DomainChange::Create { domain } => vec![type_id(&domain.name)],
+        DomainChange::Create { domain } | DomainChange::Recreate { to: domain, .. } => {
+            vec![type_id(&domain.name)]
+        }
         _ => vec![],
     }
 }
@@ -95,7 +106,131 @@ pub(super) fn steps(ctx: &Context, change: &DomainChange) -> Vec<Step> {
         }
         DomainChange::Drop { domain: d } => drop_type(ctx, &d.name, "DOMAIN"),
         DomainChange::Alter { from, to } => alter_domain(from, to),
+        DomainChange::Recreate { from, to } => recreate(ctx, from, to),
     }
+}
+
+/// The columns of type `name` (or an array of it) in `catalog`: (table, column, array).
+pub(crate) fn columns_of<'a>(
+    catalog: &'a crate::catalog::Catalog,
+    name: &QualName,
+) -> impl Iterator<Item = (&'a QualName, &'a crate::catalog::Column, bool)> {
+    let (t, a) = (name.to_string(), format!("{name}[]"));
+    catalog.tables.values().flat_map(move |table| {
+        let (t, a) = (t.clone(), a.clone());
+        table.columns.iter().filter_map(move |c| {
+            (c.data_type == t || c.data_type == a).then_some((&table.name, c, c.data_type == a))
+        })
+    })
+}
+
+/// Renames the old domain aside, creates the new one, converts the columns (through the
+/// new base type) and drops the old one.
+fn recreate(ctx: &Context, from: &Domain, to: &Domain) -> Vec<Step> {
+    let id = type_id(&to.name);
+    let old_name = format!("{}__profe_old", from.name.name);
+    let old = QualName::new(from.name.schema.clone(), old_name.clone());
+    let mut steps = vec![step(
+        format!(
+            "ALTER DOMAIN {} RENAME TO {};",
+            from.name,
+            quote_ident(&old_name)
+        ),
+        &id,
+        Action::Alter,
+        Deps {
+            drops: vec![id.clone()],
+            ..Deps::default()
+        },
+    )];
+    steps.push(step(
+        create_domain(to),
+        &id,
+        Action::Alter,
+        Deps {
+            creates: vec![id.clone()],
+            ..Deps::default()
+        },
+    ));
+    let mut tables: std::collections::BTreeMap<&QualName, Vec<(&crate::catalog::Column, bool)>> =
+        std::collections::BTreeMap::new();
+    for (table, col, array) in columns_of(ctx.from, &from.name) {
+        tables.entry(table).or_default().push((col, array));
+    }
+    for (table, cols) in tables {
+        let mut converts = Vec::new();
+        let mut defaults = Vec::new();
+        let mut ids = Vec::new();
+        for (col, array) in cols {
+            let c = quote_ident(&col.name);
+            let brackets = if array { "[]" } else { "" };
+            if col.default.is_some() {
+                converts.push(format!("ALTER COLUMN {c} DROP DEFAULT"));
+            }
+            converts.push(format!(
+                "ALTER COLUMN {c} TYPE {}{brackets} USING {c}::{}{brackets}",
+                to.name, to.base_type
+            ));
+            ids.push(ObjectId::Column {
+                table: table.clone(),
+                column: col.name.clone(),
+            });
+            let desired = ctx
+                .to
+                .tables
+                .get(table)
+                .and_then(|t| t.column(&col.name))
+                .and_then(|c| c.default.as_ref());
+            if let Some(d) = desired {
+                defaults.push(format!("ALTER COLUMN {c} SET DEFAULT {d}"));
+            }
+        }
+        // What stands on the columns (views, keys, indexes) goes first and comes back
+        // after, as for any type change.
+        steps.push(
+            step(
+                format!("ALTER TABLE {table} {};", converts.join(", ")),
+                &id,
+                Action::Alter,
+                Deps {
+                    drops: ids.clone(),
+                    creates: ids,
+                    ..Deps::default()
+                },
+            )
+            .hazard(
+                Hazard::DataDependent,
+                format!("fails if a value in {table} does not fit {}", to.name),
+            )
+            .hazard(
+                Hazard::TableRewrite,
+                format!(
+                    "rewrites {table}: its columns of {} are converted",
+                    from.name
+                ),
+            )
+            .hazard(Hazard::AccessExclusiveLock, format!("locks {table}"))
+            .long_running(),
+        );
+        if !defaults.is_empty() {
+            steps.push(step(
+                format!("ALTER TABLE {table} {};", defaults.join(", ")),
+                &id,
+                Action::Alter,
+                Deps::default(),
+            ));
+        }
+    }
+    steps.push(step(
+        format!("DROP DOMAIN {old};"),
+        &id,
+        Action::Alter,
+        Deps {
+            releases: ctx.releases(std::slice::from_ref(&id)),
+            ..Deps::default()
+        },
+    ));
+    steps
 }
 
 pub(super) fn drop_type(ctx: &Context, name: &QualName, keyword: &str) -> Vec<Step> {

@@ -123,6 +123,11 @@ pub(super) fn created(change: &FunctionChange) -> Vec<ObjectId> {
     }
 }
 
+/// The mark of the drop of a function named as `f` is (any arguments).
+fn name_mark(f: &crate::catalog::Function) -> String {
+    format!("function named {}", f.name)
+}
+
 pub(super) fn steps(ctx: &Context, change: &FunctionChange) -> Vec<Step> {
     match change {
         FunctionChange::Create { function: f } => {
@@ -136,6 +141,10 @@ pub(super) fn steps(ctx: &Context, change: &FunctionChange) -> Vec<Step> {
                 Deps {
                     creates: vec![id.clone()],
                     requires,
+                    // After the drop of a function of the same name: while both exist,
+                    // a call that fits both (one gained a defaulted argument) is
+                    // ambiguous ("function … is not unique").
+                    after: vec![name_mark(f)],
                     ..Deps::default()
                 },
             )]
@@ -150,6 +159,7 @@ pub(super) fn steps(ctx: &Context, change: &FunctionChange) -> Vec<Step> {
                     Deps {
                         drops: vec![id.clone()],
                         releases: ctx.releases(std::slice::from_ref(&id)),
+                        marks: vec![name_mark(f)],
                         ..Deps::default()
                     },
                 )

@@ -4,6 +4,7 @@
 mod checked;
 mod drift;
 pub(crate) mod dump;
+mod normalised;
 mod outside;
 mod probes;
 mod renames;

@@ -123,6 +123,12 @@ async fn replay(
     }
     client.batch_execute("COMMIT").await?;
     let list: Vec<String> = scope.iter().cloned().collect();
+    let exclude = crate::catalog::Exclusions::parse(&plan.exclude)?;
+    // The copy as PostgreSQL stored it: expressions it reparsed differently are compared
+    // as the live database has them (see `normalised`).
+    let mut copied = crate::introspect::introspect(&client, Some(&list)).await?;
+    copied.restrict(scope);
+    copied.exclude(&exclude);
     let copy = match check {
         Some(c) => Some(dump::take(&c.pg_dump, target, Some(&list)).await?),
         None => None,
@@ -142,8 +148,8 @@ async fn replay(
 
     let mut after = crate::introspect::introspect(&client, Some(&list)).await?;
     after.restrict(scope);
-    let exclude = crate::catalog::Exclusions::parse(&plan.exclude)?;
     after.exclude(&exclude);
+    super::normalised::as_live(&mut after, &copied, from);
     if identity.is_none() && !from.current_user.is_empty() {
         after.rename_current_user(&from.current_user);
     }

@@ -328,8 +328,7 @@ fn types_collations_aggregates_and_triggers() {
     insta::assert_snapshot!(changes(&from, &to), @r"
     collation drop app.coll
     collation create app.coll
-    domain drop app.d1
-    domain create app.d1
+    domain recreate app.d1
     domain alter app.d2
     composite alter app.c
     aggregate create app.agg(integer) replace=true

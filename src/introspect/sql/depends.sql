@@ -17,8 +17,11 @@ WITH dep AS (
     JOIN pg_catalog.pg_class c ON c.oid = d.objid AND c.relkind IN ('r', 'p')
     JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.objsubid
     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+    -- Before PostgreSQL 15 what a generated column's expression calls is an automatic
+    -- dependency of the column (dropping the function drops the column silently): read
+    -- it too (its dependencies on its own table's columns are left out below).
     WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objsubid > 0
-      AND d.deptype = 'n' AND ($1::text[] IS NULL OR n.nspname = ANY ($1))
+      AND d.deptype IN ('n', 'a') AND ($1::text[] IS NULL OR n.nspname = ANY ($1))
   UNION ALL
     SELECT 'constraint', n.nspname, c.relname, con.conname, d.refclassid, d.refobjid, d.refobjsubid
     FROM pg_catalog.pg_depend d
