@@ -128,30 +128,7 @@ pub(crate) fn columns_of<'a>(
 /// new base type) and drops the old one.
 fn recreate(ctx: &Context, from: &Domain, to: &Domain) -> Vec<Step> {
     let id = type_id(&to.name);
-    let old_name = format!("{}__profe_old", from.name.name);
-    let old = QualName::new(from.name.schema.clone(), old_name.clone());
-    let mut steps = vec![step(
-        format!(
-            "ALTER DOMAIN {} RENAME TO {};",
-            from.name,
-            quote_ident(&old_name)
-        ),
-        &id,
-        Action::Alter,
-        Deps {
-            drops: vec![id.clone()],
-            ..Deps::default()
-        },
-    )];
-    steps.push(step(
-        create_domain(to),
-        &id,
-        Action::Alter,
-        Deps {
-            creates: vec![id.clone()],
-            ..Deps::default()
-        },
-    ));
+    let (old, mut steps) = set_aside("DOMAIN", &from.name, create_domain(to));
     let mut tables: std::collections::BTreeMap<&QualName, Vec<(&crate::catalog::Column, bool)>> =
         std::collections::BTreeMap::new();
     for (table, col, array) in columns_of(ctx.from, &from.name) {
@@ -231,6 +208,37 @@ fn recreate(ctx: &Context, from: &Domain, to: &Domain) -> Vec<Step> {
         },
     ));
     steps
+}
+
+/// A type recreated beside its old form (`keyword`: TYPE or DOMAIN): the old one renamed
+/// to `<name>__profe_old` (returned), the new one created by `create`; its columns are
+/// converted after, and the old one dropped.
+pub(super) fn set_aside(keyword: &str, name: &QualName, create: String) -> (QualName, Vec<Step>) {
+    let id = type_id(name);
+    let old_name = format!("{}__profe_old", name.name);
+    let old = QualName::new(name.schema.clone(), old_name.clone());
+    let rename = step(
+        format!(
+            "ALTER {keyword} {name} RENAME TO {};",
+            quote_ident(&old_name)
+        ),
+        &id,
+        Action::Alter,
+        Deps {
+            drops: vec![id.clone()],
+            ..Deps::default()
+        },
+    );
+    let create = step(
+        create,
+        &id,
+        Action::Alter,
+        Deps {
+            creates: vec![id.clone()],
+            ..Deps::default()
+        },
+    );
+    (old, vec![rename, create])
 }
 
 pub(super) fn drop_type(ctx: &Context, name: &QualName, keyword: &str) -> Vec<Step> {

@@ -160,30 +160,11 @@ pub(super) fn steps(ctx: &Context, change: &EnumChange) -> Vec<Step> {
 /// label, hence DATA_DEPENDENT.
 fn recreate(ctx: &Context, from: &EnumType, to: &EnumType) -> Vec<Step> {
     let id = type_id(&to.name);
-    let old_name = format!("{}__profe_old", from.name.name);
-    let old = QualName::new(from.name.schema.clone(), old_name.clone());
-    let mut steps = vec![step(
-        format!(
-            "ALTER TYPE {} RENAME TO {};",
-            from.name,
-            quote_ident(&old_name)
-        ),
-        &id,
-        Action::Alter,
-        Deps {
-            drops: vec![id.clone()],
-            ..Deps::default()
-        },
-    )];
-    steps.push(step(
+    let (old, mut steps) = super::domain::set_aside(
+        "TYPE",
+        &from.name,
         format!("CREATE TYPE {} AS ENUM ({});", to.name, labels(to)),
-        &id,
-        Action::Alter,
-        Deps {
-            creates: vec![id.clone()],
-            ..Deps::default()
-        },
-    ));
+    );
     let type_sql = to.name.to_string();
     let array_sql = format!("{type_sql}[]");
     for table in ctx.from.tables.values() {
