@@ -141,10 +141,11 @@ pub(super) fn steps(ctx: &Context, change: &FunctionChange) -> Vec<Step> {
                 Deps {
                     creates: vec![id.clone()],
                     requires,
-                    // After the drop of a function of the same name: while both exist,
-                    // a call that fits both (one gained a defaulted argument) is
-                    // ambiguous ("function … is not unique").
-                    after: vec![name_mark(f)],
+                    // After the drop of a function of the same name where possible:
+                    // while both exist, a call that fits both (one gained a defaulted
+                    // argument) is ambiguous ("function … is not unique"). Not where a
+                    // policy altered in place needs the new one before the old one goes.
+                    rather_after: vec![name_mark(f)],
                     ..Deps::default()
                 },
             )]

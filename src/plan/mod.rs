@@ -153,6 +153,9 @@ pub(crate) struct Deps {
     pub marks: Vec<String>,
     /// Runs after every step marked with one of these.
     pub after: Vec<String>,
+    /// Runs after every step marked with one of these where no other ordering forbids it
+    /// (a preference, not a requirement: it yields instead of making a cycle).
+    pub rather_after: Vec<String>,
     /// Puts back an object the plan removed (a view dropped around a column change): it
     /// comes, where nothing forbids it, before every step that runs outside a
     /// transaction, so that the object is missing only inside one transaction and never

@@ -71,6 +71,13 @@ pub(super) fn order(groups: Vec<Vec<Step>>) -> Result<Vec<Step>> {
         }
     }
     // Soft edges last, so that they yield to every hard one.
+    for (i, s) in steps.iter().enumerate() {
+        for m in &s.deps.rather_after {
+            for &a in marked.get(m.as_str()).into_iter().flatten() {
+                graph.prefer(a, &[i]);
+            }
+        }
+    }
     let outside: Vec<usize> = (0..steps.len())
         .filter(|&i| !steps[i].transactional)
         .collect();
