@@ -405,21 +405,20 @@ fn alter_steps(ctx: &Context, table: &QualName, from: &Column, to: &Column) -> V
         let given = ctx.to.usings.get(&id);
         let is_enum =
             |c: &crate::catalog::Catalog, t: &str| c.enums.keys().any(|k| k.to_string() == t);
-        let conversion = match given {
-            Some(expression) => Some(expression.clone()),
+        // (the USING expression, whether the cast probe counts the rows it would fail on)
+        let (conversion, probed) = match given {
+            Some(expression) => (Some(expression.clone()), false),
             None if is_enum(ctx.from, &from.data_type) && is_enum(ctx.to, &to.data_type) => {
-                Some(format!("{c}::text::{}", to.data_type))
+                (Some(format!("{c}::text::{}", to.data_type)), false)
             }
             None if needs_using(&from.data_type, &to.data_type) => {
-                Some(format!("{c}::{}", to.data_type))
+                (Some(format!("{c}::{}", to.data_type)), true)
             }
-            None => None,
+            None => (None, true),
         };
         if let Some(conversion) = &conversion {
             sql.push_str(&format!(" USING {conversion}"));
         }
-        let probed = given.is_none()
-            && conversion.as_deref() != Some(&format!("{c}::text::{}", to.data_type));
         sql.push(';');
         // A collation change alone keeps the data as it is (indexes on it are rebuilt).
         let rewrite = !binary_compatible(&from.data_type, &to.data_type);

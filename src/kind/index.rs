@@ -192,15 +192,8 @@ pub(super) fn steps(ctx: &Context, change: &IndexChange) -> Vec<Step> {
                 return super::index_tree::create(ctx, index, requires);
             }
             let online = online(ctx, index);
-            let sql = if online {
-                index
-                    .definition
-                    .replacen(" INDEX ", " INDEX CONCURRENTLY ", 1)
-            } else {
-                index.definition.clone()
-            };
             let s = build_step(
-                format!("{sql};"),
+                &index.definition,
                 index,
                 Deps {
                     creates: vec![id.clone()],
@@ -270,36 +263,39 @@ pub(super) fn steps(ctx: &Context, change: &IndexChange) -> Vec<Step> {
             parent,
             parent_object,
         } => super::index_tree::name_child(name, table, parent, parent_object),
-        IndexChange::AlterOptions { index, from, to } => {
-            let id = ObjectId::Index {
-                name: index.clone(),
-            };
-            // After a rename or naming that gives the index this name.
-            option_statements(&format!("INDEX {index}"), from, to)
-                .into_iter()
-                .map(|sql| {
-                    let requires = vec![id.clone()];
-                    step(
-                        sql,
-                        &id,
-                        Action::Alter,
-                        Deps {
-                            requires,
-                            ..Deps::default()
-                        },
-                    )
-                })
-                .collect()
-        }
+        IndexChange::AlterOptions { index, from, to } => option_steps(index, from, to),
     }
 }
 
-/// The step that builds `index` with `sql` (its CREATE INDEX, CONCURRENTLY when
-/// `online`): long-running, and a scan of its table when that has rows (`scans`). Built
-/// online, writes go on during the build, outside a transaction; a failed build leaves an
-/// invalid index, which is dropped.
+/// `ALTER INDEX … SET (…) / RESET (…)`, after a rename or naming that gives the index
+/// this name.
+pub(super) fn option_steps(index: &QualName, from: &[String], to: &[String]) -> Vec<Step> {
+    let id = ObjectId::Index {
+        name: index.clone(),
+    };
+    option_statements(&format!("INDEX {index}"), from, to)
+        .into_iter()
+        .map(|sql| {
+            let requires = vec![id.clone()];
+            step(
+                sql,
+                &id,
+                Action::Alter,
+                Deps {
+                    requires,
+                    ..Deps::default()
+                },
+            )
+        })
+        .collect()
+}
+
+/// The step that builds `index` with `definition` (its CREATE INDEX, made CONCURRENTLY
+/// when `online`): long-running, and a scan of its table when that has rows (`scans`).
+/// Built online, writes go on during the build, outside a transaction; a failed build
+/// leaves an invalid index, which is dropped.
 pub(super) fn build_step(
-    sql: String,
+    definition: &str,
     index: &Index,
     deps: Deps,
     scans: bool,
@@ -308,7 +304,12 @@ pub(super) fn build_step(
     let id = ObjectId::Index {
         name: index.name.clone(),
     };
-    let mut s = step(sql, &id, Action::Create, deps)
+    let sql = if online {
+        definition.replacen(" INDEX ", " INDEX CONCURRENTLY ", 1)
+    } else {
+        definition.to_string()
+    };
+    let mut s = step(format!("{sql};"), &id, Action::Create, deps)
         .hazard_if(
             scans,
             Hazard::IndexBuild,

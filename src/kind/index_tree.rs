@@ -8,7 +8,7 @@
 use super::IndexChange;
 use crate::catalog::{Catalog, Index, ObjectId, QualName, quote_ident, quote_literal};
 use crate::diff::Context;
-use crate::plan::{Action, Deps, Step, option_statements, step};
+use crate::plan::{Action, Deps, Step, step};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The mark of the step that attaches `table` to its parent: the indexes PostgreSQL makes
@@ -65,7 +65,7 @@ pub(super) fn diff(ctx: &Context, created: &BTreeSet<QualName>, out: &mut Vec<In
             ctx.from
                 .indexes
                 .get(&child.name)
-                .filter(|f| !f.inherited && f.table == child.table)
+                .filter(|f| adopted(ctx, f))
         });
         // A child PostgreSQL makes when its partition is created or attached in this plan
         // copies its parent's storage parameters and no statistics target.
@@ -197,7 +197,7 @@ pub(super) fn create(ctx: &Context, index: &Index, mut requires: Vec<ObjectId>) 
         name: index.name.clone(),
     };
     let mut out = vec![step(
-        on_only(&index.definition),
+        format!("{};", on_only(&index.definition)),
         &id,
         Action::Create,
         Deps {
@@ -224,15 +224,11 @@ pub(super) fn create(ctx: &Context, index: &Index, mut requires: Vec<ObjectId>) 
             .get(&child.name)
             .filter(|i| adopted(ctx, i))
         {
-            out.extend(
-                option_statements(
-                    &format!("INDEX {}", child.name),
-                    &own.options,
-                    &child.options,
-                )
-                .into_iter()
-                .map(|sql| step(sql, &id, Action::Alter, Deps::default())),
-            );
+            out.extend(super::index::option_steps(
+                &child.name,
+                &own.options,
+                &child.options,
+            ));
             out.extend(super::index::statistics_steps(
                 &child.name,
                 &own.statistics,
@@ -248,20 +244,13 @@ pub(super) fn create(ctx: &Context, index: &Index, mut requires: Vec<ObjectId>) 
             .is_some_and(|t| t.partition_by.is_some());
         let existing = ctx.existing(&child.table);
         let online = existing && !partitioned;
-        let sql = if partitioned {
+        let definition = if partitioned {
             on_only(&child.definition)
-        } else if online {
-            format!(
-                "{};",
-                child
-                    .definition
-                    .replacen(" INDEX ", " INDEX CONCURRENTLY ", 1)
-            )
         } else {
-            format!("{};", child.definition)
+            child.definition.clone()
         };
         let build = super::index::build_step(
-            sql,
+            &definition,
             child,
             Deps {
                 creates: vec![id.clone()],
@@ -289,9 +278,9 @@ pub(super) fn create(ctx: &Context, index: &Index, mut requires: Vec<ObjectId>) 
     out
 }
 
-/// `CREATE INDEX … ON ONLY table …;`: the index of the partitioned table alone.
+/// `CREATE INDEX … ON ONLY table …`: the index of the partitioned table alone.
 fn on_only(definition: &str) -> String {
-    format!("{};", definition.replacen(" ON ", " ON ONLY ", 1))
+    definition.replacen(" ON ", " ON ONLY ", 1)
 }
 
 /// The partition indexes under `index` in `catalog`, at every level, parents before

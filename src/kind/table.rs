@@ -73,20 +73,19 @@ fn create(ctx: &Context, full: &Table) -> Vec<Change> {
     let mut table = full.clone();
     table.constraints.retain(|_, c| inline(c));
     let mut later = Vec::new();
-    // A partition's columns come from its parent; its own settings are its overrides.
-    super::partition::diff(ctx, None, full, &mut later);
-    for col in table
-        .columns
-        .iter_mut()
-        .filter(|_| full.partition_of.is_none())
-    {
-        if let Some(created) = super::column::as_created(col) {
-            later.push(Change::Column(ColumnChange::Alter {
-                table: name.clone(),
-                from: created.clone(),
-                to: col.clone(),
-            }));
-            *col = created;
+    if full.partition_of.is_some() {
+        // A partition's columns come from its parent; its own settings are its overrides.
+        super::partition::diff(ctx, None, full, &mut later);
+    } else {
+        for col in table.columns.iter_mut() {
+            if let Some(created) = super::column::as_created(col) {
+                later.push(Change::Column(ColumnChange::Alter {
+                    table: name.clone(),
+                    from: created.clone(),
+                    to: col.clone(),
+                }));
+                *col = created;
+            }
         }
     }
     out.push(Change::Table(TableChange::Create { table }));

@@ -11,20 +11,27 @@ const MARK: &str = "-- @renamed from ";
 /// The annotations in `text`: (byte offset, whether the comment stands alone on its line,
 /// the old name).
 pub(super) fn annotations(text: &str) -> Vec<(usize, bool, String)> {
+    marked(text, MARK, |name| {
+        if let Some(n) = name.strip_prefix('"').and_then(|n| n.strip_suffix('"')) {
+            n.replace("\"\"", "\"")
+        } else if let Some(n) = name.strip_prefix('\'').and_then(|n| n.strip_suffix('\'')) {
+            // An enum label.
+            n.replace("''", "'")
+        } else {
+            name.to_lowercase()
+        }
+    })
+}
+
+/// The comments `mark` starts in `text`: (byte offset, whether the comment stands alone on
+/// its line, `value` of what follows the mark, trimmed).
+fn marked(text: &str, mark: &str, value: impl Fn(&str) -> String) -> Vec<(usize, bool, String)> {
     let mut out = Vec::new();
     let mut at = 0;
     for line in text.split_inclusive('\n') {
-        if let Some(i) = line.find(MARK) {
-            let name = line[i + MARK.len()..].trim();
-            let name = if let Some(n) = name.strip_prefix('"').and_then(|n| n.strip_suffix('"')) {
-                n.replace("\"\"", "\"")
-            } else if let Some(n) = name.strip_prefix('\'').and_then(|n| n.strip_suffix('\'')) {
-                // An enum label.
-                n.replace("''", "'")
-            } else {
-                name.to_lowercase()
-            };
-            out.push((at + i, line[..i].trim().is_empty(), name));
+        if let Some(i) = line.find(mark) {
+            let rest = line[i + mark.len()..].trim();
+            out.push((at + i, line[..i].trim().is_empty(), value(rest)));
         }
         at += line.len();
     }
@@ -153,16 +160,7 @@ const USING: &str = "-- @using ";
 /// `-- @using EXPRESSION` annotations in `text`: (byte offset, whether the comment stands
 /// alone on its line, the expression).
 pub(super) fn using_annotations(text: &str) -> Vec<(usize, bool, String)> {
-    let mut out = Vec::new();
-    let mut at = 0;
-    for line in text.split_inclusive('\n') {
-        if let Some(i) = line.find(USING) {
-            let expression = line[i + USING.len()..].trim().to_string();
-            out.push((at + i, line[..i].trim().is_empty(), expression));
-        }
-        at += line.len();
-    }
-    out
+    marked(text, USING, str::to_string)
 }
 
 /// The columns that `-- @using` annotations inside one CREATE TABLE (spanning
