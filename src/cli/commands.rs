@@ -89,6 +89,12 @@ pub(super) async fn status(
     Ok(0)
 }
 
+/// Where `plan` writes: `--out` (else standard output) and `--full-plan`.
+pub(super) struct PlanFiles<'a> {
+    pub out: Option<&'a PathBuf>,
+    pub full_plan: Option<&'a PathBuf>,
+}
+
 /// `plan`: the steps from a source to the desired state, rendered.
 pub(super) async fn plan(
     ctx: &Context,
@@ -96,7 +102,7 @@ pub(super) async fn plan(
     from: Option<String>,
     to: Option<String>,
     format: PlanFormat,
-    out: Option<&PathBuf>,
+    files: PlanFiles<'_>,
     schemas: &[String],
 ) -> Result<i32> {
     if from.is_none() {
@@ -111,7 +117,26 @@ pub(super) async fn plan(
     let mut plan = engine.plan(&from, &ctx.desired(to)?, schemas).await?;
     let (lock, statement, long) = ctx.timeouts()?;
     plan.set_timeouts(lock, statement, long);
-    write_out(out, &render(&plan, format))?;
+    let full_plan = files.full_plan.map(|p| p.display().to_string());
+    if let Some(path) = files.full_plan {
+        let json = path.extension().is_some_and(|e| e == "json");
+        let text = match json {
+            true => crate::plan::render::json(&plan),
+            false => crate::plan::render::sql(&plan),
+        };
+        write_out(Some(path), &text)?;
+    }
+    let text = match format {
+        PlanFormat::Markdown => crate::plan::markdown::render(
+            &plan,
+            &crate::plan::markdown::Options {
+                full_plan: full_plan.as_deref(),
+                ..Default::default()
+            },
+        ),
+        _ => render(&plan, format),
+    };
+    write_out(files.out, &text)?;
     Ok(0)
 }
 

@@ -127,6 +127,10 @@ pub enum Command {
         format: PlanFormat,
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Also write the whole plan to FILE: the JSON plan when FILE ends in `.json`,
+        /// else the SQL script. A Markdown comment cut to fit GitHub names it.
+        #[arg(long, value_name = "FILE")]
+        full_plan: Option<PathBuf>,
     },
     /// Change the database into the desired state.
     Apply {
@@ -395,11 +399,15 @@ async fn drift_one(
     let text = match format {
         DriftFormat::Json => report.json(),
         DriftFormat::Markdown if report.plan.is_empty() => report.headline(),
-        DriftFormat::Markdown => format!(
-            "**{}**\n{}",
-            report.headline().trim_end(),
-            plan::render::markdown(&report.plan)
-        ),
+        DriftFormat::Markdown => {
+            let headline = format!("**{}**\n", report.headline().trim_end());
+            // Posted as one comment or issue: the headline takes its room from the plan's.
+            let options = plan::markdown::Options {
+                limit: plan::markdown::COMMENT_LIMIT.saturating_sub(headline.len()),
+                full_plan: None,
+            };
+            headline + &plan::markdown::render(&report.plan, &options)
+        }
         DriftFormat::Text if report.plan.is_empty() => report.headline(),
         DriftFormat::Text => format!("{}{}", report.headline(), plan::render::sql(&report.plan)),
     };
@@ -433,17 +441,13 @@ pub async fn run(cli: Cli) -> Result<i32> {
             to,
             format,
             out,
+            full_plan,
         } => {
-            commands::plan(
-                &ctx,
-                &mut engine,
-                from,
-                to,
-                format,
-                out.as_ref(),
-                &cli.schemas,
-            )
-            .await
+            let files = commands::PlanFiles {
+                out: out.as_ref(),
+                full_plan: full_plan.as_ref(),
+            };
+            commands::plan(&ctx, &mut engine, from, to, format, files, &cli.schemas).await
         }
         Command::Apply {
             database_url: url,

@@ -5,6 +5,7 @@ pub mod access;
 pub mod body_diff;
 pub(crate) mod casts;
 pub mod hazard;
+pub mod markdown;
 pub(crate) mod not_null;
 mod notes;
 mod order;

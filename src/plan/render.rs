@@ -1,4 +1,5 @@
-//! What people and scripts see: a psql script, JSON, or a Markdown pull-request comment.
+//! What people and scripts see: a psql script, JSON, or a Markdown pull-request comment
+//! (written by `markdown.rs`).
 
 use super::Plan;
 use std::fmt::Write;
@@ -20,14 +21,39 @@ pub const SCRIPT_SETTINGS: &str = crate::db::RENDERED_FOR;
 /// A script that `psql -v ON_ERROR_STOP=1 -f` runs as it is: transactional steps grouped
 /// in transactions, the others alone between them, timeouts set before each step.
 pub fn sql(plan: &Plan) -> String {
+    let script = script(plan);
+    let mut out = script.head;
+    for step in &script.steps {
+        out.push_str(step);
+    }
+    out.push_str(&script.tail);
+    out
+}
+
+/// The psql script in pieces, which a comment that must stay short can cut between:
+/// joined in order they are [`sql`].
+pub(crate) struct Script {
+    /// The header and the settings (or `-- no changes`).
+    pub head: String,
+    /// Each step, with the `BEGIN` or `COMMIT` that comes before it.
+    pub steps: Vec<String>,
+    /// The last `COMMIT`, if any.
+    pub tail: String,
+}
+
+pub(crate) fn script(plan: &Plan) -> Script {
+    let mut out = String::new();
     if plan.steps.is_empty() {
-        let mut out = String::from("-- no changes\n");
+        out.push_str("-- no changes\n");
         for n in &plan.notes {
             let _ = writeln!(out, "-- note: {n}");
         }
-        return out;
+        return Script {
+            head: out,
+            steps: Vec::new(),
+            tail: String::new(),
+        };
     }
-    let mut out = String::new();
     let _ = writeln!(out, "-- profe-migrate plan: {} steps", plan.steps.len());
     let _ = writeln!(out, "-- source fingerprint: {}", plan.source_fingerprint);
     let _ = writeln!(out, "-- scope: {}", plan.scope.join(", "));
@@ -39,6 +65,8 @@ pub fn sql(plan: &Plan) -> String {
     // the engine's own sessions do.
     out.push('\n');
     out.push_str(SCRIPT_SETTINGS);
+    let head = std::mem::take(&mut out);
+    let mut steps = Vec::with_capacity(plan.steps.len());
     let mut in_tx = false;
     let mut timeouts: Option<(u64, u64)> = None;
     for (i, step) in plan.steps.iter().enumerate() {
@@ -88,134 +116,22 @@ pub fn sql(plan: &Plan) -> String {
         }
         out.push_str(&step.sql);
         out.push('\n');
+        steps.push(std::mem::take(&mut out));
     }
-    if in_tx {
-        out.push_str("\nCOMMIT;\n");
+    let tail = if in_tx { "\nCOMMIT;\n" } else { "" };
+    Script {
+        head,
+        steps,
+        tail: tail.to_string(),
     }
-    out
 }
 
 pub fn json(plan: &Plan) -> String {
     serde_json::to_string_pretty(plan).expect("plan serializes") + "\n"
 }
 
+/// The Markdown pull-request comment, within GitHub's limit
+/// ([`super::markdown::COMMENT_LIMIT`]).
 pub fn markdown(plan: &Plan) -> String {
-    let mut out = String::from("## profe-migrate plan\n\n");
-    if plan.steps.is_empty() {
-        out.push_str("No changes.\n");
-        if !plan.notes.is_empty() {
-            out.push_str("\n**Notes:**\n\n");
-            for n in &plan.notes {
-                let _ = writeln!(out, "- {n}");
-            }
-        }
-        return out;
-    }
-    let s = &plan.summary;
-    let mut kinds: Vec<&String> = s
-        .created
-        .keys()
-        .chain(s.altered.keys())
-        .chain(s.dropped.keys())
-        .collect();
-    kinds.sort();
-    kinds.dedup();
-    out.push_str("| kind | added | changed | dropped |\n| --- | ---: | ---: | ---: |\n");
-    for k in kinds {
-        let n = |m: &std::collections::BTreeMap<String, usize>| m.get(k).copied().unwrap_or(0);
-        let _ = writeln!(
-            out,
-            "| {k} | {} | {} | {} |",
-            n(&s.created),
-            n(&s.altered),
-            n(&s.dropped)
-        );
-    }
-    out.push('\n');
-    if s.hazards.is_empty() {
-        out.push_str("**Hazards:** none\n");
-    } else {
-        out.push_str("**Hazards:**\n\n");
-        for (h, n) in &s.hazards {
-            let _ = write!(out, "- `{h}`: {n} step(s)");
-            if let Some(doc) = super::Hazard::parse(h).map(|h| h.doc()) {
-                let _ = write!(out, " — {} *Safer:* {}", doc.meaning, doc.safer);
-            }
-            out.push('\n');
-        }
-        out.push_str("\n<details><summary>Hazardous steps</summary>\n\n");
-        for (i, step) in plan.steps.iter().enumerate() {
-            for line in step.hazard_lines() {
-                let _ = writeln!(
-                    out,
-                    "- step {} ({} {}): `{line}`",
-                    i + 1,
-                    step.action,
-                    step.object
-                );
-            }
-        }
-        out.push_str("\n</details>\n");
-    }
-    if !plan.access.is_empty() {
-        out.push_str("\n**Access changes:**\n\n| role | table | SELECT | INSERT | UPDATE | DELETE |\n| --- | --- | --- | --- | --- | --- |\n");
-        for a in &plan.access {
-            let cell = |b: super::access::Level, x: super::access::Level| {
-                if b == x {
-                    b.label().to_string()
-                } else {
-                    format!("{} → **{}**", b.label(), x.label())
-                }
-            };
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} | {} | {} | {} |",
-                a.role,
-                a.table,
-                cell(a.before.select, a.after.select),
-                cell(a.before.insert, a.after.insert),
-                cell(a.before.update, a.after.update),
-                cell(a.before.delete, a.after.delete)
-            );
-        }
-    }
-    if !plan.notes.is_empty() {
-        out.push_str("\n**Notes:**\n\n");
-        for n in &plan.notes {
-            let _ = writeln!(out, "- {n}");
-        }
-    }
-    let failing: Vec<(usize, &super::Step)> = plan
-        .steps
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| s.failing_rows.is_some_and(|n| n > 0))
-        .collect();
-    if !failing.is_empty() {
-        out.push_str("\n**Data checks: these steps will fail on existing rows:**\n\n");
-        for (i, s) in failing {
-            let _ = writeln!(
-                out,
-                "- step {} ({} {}): {} row(s)",
-                i + 1,
-                s.action,
-                s.object,
-                s.failing_rows.unwrap_or(0)
-            );
-        }
-    }
-    for d in &plan.body_diffs {
-        let _ = write!(
-            out,
-            "\n<details><summary>{} (body)</summary>\n\n```diff\n{}```\n\n</details>\n",
-            d.object, d.diff
-        );
-    }
-    let _ = write!(
-        out,
-        "\n<details><summary>SQL ({} steps)</summary>\n\n```sql\n{}```\n\n</details>\n",
-        plan.steps.len(),
-        sql(plan)
-    );
-    out
+    super::markdown::render(plan, &super::markdown::Options::default())
 }

@@ -13,6 +13,7 @@ mod hardening;
 mod inputs;
 mod introspect;
 mod online;
+mod review;
 mod rls;
 mod scope;
 mod structure;
@@ -38,6 +39,7 @@ fn main() {
     trials.extend(hardening::trials(&env));
     trials.extend(inputs::trials(&env));
     trials.extend(crashes::trials(&env));
+    trials.extend(review::trials(&env));
     let conclusion = libtest_mimic::run(&args, trials);
     // Every trial (and its handle on the cluster) is gone: dropping the last handle stops
     // the server and removes its directory before the process exits.

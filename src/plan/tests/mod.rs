@@ -14,6 +14,7 @@ mod extension;
 mod function;
 mod hazards;
 mod index;
+mod markdown;
 mod operator;
 mod order;
 mod policy;
