@@ -4,6 +4,7 @@
 mod checked;
 mod drift;
 pub(crate) mod dump;
+mod locate;
 mod normalised;
 mod outside;
 mod probes;
@@ -16,7 +17,7 @@ use crate::cluster::Cluster;
 use crate::db;
 use crate::error::{Error, Result};
 use crate::plan::{self, Hazard, Plan};
-use crate::source::{DesiredState, Shadow};
+use crate::source::{DesiredState, Shadow, SourceMap};
 use probes::run_probes;
 use renames::applicable_renames;
 use std::collections::BTreeSet;
@@ -185,22 +186,35 @@ impl Engine {
         to: &Source,
         extra: &[String],
     ) -> Result<(Catalog, BTreeSet<String>)> {
-        let (catalog, scope, _) = self.desired_and_dump(to, extra, None).await?;
+        let (catalog, scope, _, _) = self.desired_and_dump(to, extra, None).await?;
         Ok((catalog, scope))
     }
 
     /// Like [`Engine::desired`], with pg_dump's view of the desired state when `pg_dump`
-    /// is given (the files loaded into the shadow server, or the database named).
+    /// is given (the files loaded into the shadow server, or the database named), and
+    /// where the files write each object.
     async fn desired_and_dump(
         &mut self,
         to: &Source,
         extra: &[String],
         pg_dump: Option<&std::path::Path>,
-    ) -> Result<(Catalog, BTreeSet<String>, Option<dump::Dump>)> {
+    ) -> Result<(
+        Catalog,
+        BTreeSet<String>,
+        Option<dump::Dump>,
+        Option<SourceMap>,
+    )> {
         let mut desired_dump = None;
+        let mut locations = None;
         let mut to_catalog = match (to, pg_dump) {
+            (Source::Files(paths), None) => {
+                let mut state = DesiredState::read(paths)?;
+                locations = Some(std::mem::take(&mut state.locations));
+                state.load(&self.shadow().await?).await?
+            }
             (Source::Files(paths), Some(tool)) => {
-                let state = DesiredState::read(paths)?;
+                let mut state = DesiredState::read(paths)?;
+                locations = Some(std::mem::take(&mut state.locations));
                 let shadow = self.shadow().await?;
                 // Dumped with the same schema list as the other databases: pg_dump writes
                 // `public` only when it is named.
@@ -222,7 +236,7 @@ impl Engine {
         }
         to_catalog.restrict(&scope);
         to_catalog.exclude(&self.exclude);
-        Ok((to_catalog, scope, desired_dump))
+        Ok((to_catalog, scope, desired_dump, locations))
     }
 
     /// The schemas in scope for a desired catalog: the service's, else those the catalog
@@ -257,7 +271,7 @@ impl Engine {
             true => self.dump_tool().await?,
             false => None,
         };
-        let (mut to_catalog, scope, mut desired_dump) = self
+        let (mut to_catalog, scope, mut desired_dump, locations) = self
             .desired_and_dump(to, extra, tool.as_ref().map(|(p, _)| p.as_path()))
             .await?;
         let roles = to_catalog.role_names();
@@ -304,6 +318,9 @@ impl Engine {
         let mut plan = self
             .plan_renamed(&from_catalog, &to_catalog, &scope)
             .await?;
+        if let Some(map) = &locations {
+            locate::locate(&mut plan, map);
+        }
         // A service's scope is the configuration's: the other schemas are other services'.
         if let Source::Database(url) = from
             && self.service_scope.is_none()

@@ -16,7 +16,7 @@ mod target;
 mod tests;
 
 pub use hazard::Hazard;
-pub use target::Target;
+pub use target::{SourceLocation, Target};
 
 use crate::catalog::{Catalog, ObjectId, QualName};
 use crate::diff::RoleChange;
@@ -63,6 +63,11 @@ pub struct Step {
     /// What the probe found when the plan was made against a live database.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failing_rows: Option<i64>,
+    /// Where the desired state writes what the step serves (or, for an object it no
+    /// longer holds, the nearest object around it that it does): set when the desired
+    /// state is files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<SourceLocation>,
     #[serde(skip)]
     pub(crate) deps: Deps,
 }
@@ -399,6 +404,7 @@ pub(crate) fn step(sql: String, object: &ObjectId, action: Action, deps: Deps) -
         on_failure: None,
         probe: None,
         failing_rows: None,
+        source: None,
         deps,
     }
 }
@@ -462,6 +468,7 @@ impl Step {
             on_failure: None,
             probe: None,
             failing_rows: None,
+            source: None,
             deps: Deps::default(),
         }
     }

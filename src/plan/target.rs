@@ -1,5 +1,6 @@
 //! What a step serves: an object of the catalog, or a set of privileges that is not one
-//! object (the grants on a table's columns, a role's default privileges).
+//! object (the grants on a table's columns, a role's default privileges); and where the
+//! desired state writes it.
 
 use crate::catalog::{ObjectId, QualName, quote_ident};
 use serde::{Deserialize, Serialize};
@@ -57,4 +58,11 @@ impl fmt::Display for Target {
             }
         }
     }
+}
+
+/// A file of the desired state and a line in it (1-based), as the files were named.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct SourceLocation {
+    pub file: String,
+    pub line: usize,
 }

@@ -7,6 +7,7 @@ mod body;
 mod check;
 mod files;
 pub(crate) mod load;
+mod locations;
 mod objects;
 mod order;
 mod parse;
@@ -16,6 +17,7 @@ mod roles;
 pub use body::{BodyReferences, body_references};
 pub use files::{SourceFile, line_col, read_files};
 pub use load::{Shadow, load_into};
+pub use locations::{Facet, SourceMap};
 pub use parse::parse_file;
 pub use roles::DesiredRoles;
 
@@ -54,6 +56,8 @@ pub struct DesiredState {
     pub usings: Vec<(crate::catalog::ObjectId, String)>,
     /// Extensions whose version the files name (`VERSION`, `UPDATE TO`).
     pub pinned_extensions: std::collections::BTreeSet<String>,
+    /// Where each object is written.
+    pub locations: SourceMap,
 }
 
 impl DesiredState {
@@ -75,6 +79,7 @@ impl DesiredState {
         let mut renames = Vec::new();
         let mut usings = Vec::new();
         let mut pinned_extensions = std::collections::BTreeSet::new();
+        let mut locations = SourceMap::default();
         for file in &files {
             let marks = renames::annotations(&file.text);
             let using_marks = renames::using_annotations(&file.text);
@@ -116,6 +121,14 @@ impl DesiredState {
                     let span = (start, end.max(start), base);
                     let unsupported =
                         |e: String| crate::Error::Unsupported(format!("{}: {e}", at()));
+                    let place = locations::At {
+                        path: &file.path,
+                        lines: &lines,
+                        base,
+                        start,
+                        schema: &schema(),
+                    };
+                    locations.record(node, &place);
                     if !mine_using.is_empty() {
                         usings.extend(
                             renames::usings(node, span, &mine_using, &schema())
@@ -187,6 +200,7 @@ impl DesiredState {
             renames,
             usings,
             pinned_extensions,
+            locations,
         })
     }
 }
