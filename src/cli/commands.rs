@@ -1,7 +1,7 @@
 //! The commands that run once against one database: plan, inspect, seed (data only),
 //! status, and the HTTP service.
 
-use super::{Context, HistoryFormat, InspectFormat, PlanFormat, out, render, write_out};
+use super::{Context, HistoryFormat, InspectFormat, PlanFormat, out, write_out};
 use crate::db;
 use crate::error::{Error, Result};
 use crate::pipeline::{self, Engine, Source};
@@ -89,10 +89,12 @@ pub(super) async fn status(
     Ok(0)
 }
 
-/// Where `plan` writes: `--out` (else standard output) and `--full-plan`.
+/// Where `plan` writes: `--out` (else standard output) and `--full-plan`; and the
+/// hazards `--allow-hazards` allows (for SARIF's levels).
 pub(super) struct PlanFiles<'a> {
     pub out: Option<&'a PathBuf>,
     pub full_plan: Option<&'a PathBuf>,
+    pub allowed: &'a [crate::plan::Hazard],
 }
 
 /// `plan`: the steps from a source to the desired state, rendered.
@@ -114,7 +116,18 @@ pub(super) async fn plan(
     if let Some(note) = note {
         eprintln!("{note}");
     }
-    let mut plan = engine.plan(&from, &ctx.desired(to)?, schemas).await?;
+    let desired = ctx.desired(to)?;
+    let mut plan = match engine.plan(&from, &desired, schemas).await {
+        Ok(plan) => plan,
+        Err(e) if format == PlanFormat::Sarif => {
+            // Code scanning shows where the desired state cannot be read, too.
+            if let Some(log) = sarif_refusal(&e) {
+                write_out(files.out, &log)?;
+            }
+            return Err(e);
+        }
+        Err(e) => return Err(e),
+    };
     let (lock, statement, long) = ctx.timeouts()?;
     plan.set_timeouts(lock, statement, long);
     let full_plan = files.full_plan.map(|p| p.display().to_string());
@@ -134,10 +147,67 @@ pub(super) async fn plan(
                 ..Default::default()
             },
         ),
-        _ => render(&plan, format),
+        PlanFormat::Sarif => {
+            let root = std::env::current_dir().ok();
+            let fallback = sarif_fallback(&plan, &desired)?;
+            crate::plan::sarif::render(
+                &plan,
+                &crate::plan::sarif::Options {
+                    allowed: &ctx.hazards(files.allowed)?,
+                    root: root.as_deref(),
+                    fallback: fallback.as_deref(),
+                },
+            )
+        }
+        PlanFormat::Sql => crate::plan::render::sql(&plan),
+        PlanFormat::Json => crate::plan::render::json(&plan),
     };
     write_out(files.out, &text)?;
     Ok(0)
+}
+
+/// The SARIF log of a desired state that cannot be read at a place in its files.
+fn sarif_refusal(e: &Error) -> Option<String> {
+    use crate::plan::sarif::{LOAD_FAILED, Refusal, SYNTAX_ERROR, refusal};
+    let (rule, path, line, column, message) = match e {
+        Error::Syntax {
+            path,
+            line,
+            column,
+            message,
+        } => (SYNTAX_ERROR, path, line, column, message),
+        Error::Load {
+            path,
+            line,
+            column,
+            message,
+        } => (LOAD_FAILED, path, line, column, message),
+        _ => return None,
+    };
+    let root = std::env::current_dir().ok();
+    let r = Refusal {
+        rule,
+        path,
+        line: *line,
+        column: *column,
+        message,
+    };
+    Some(refusal(&r, root.as_deref()))
+}
+
+/// The first desired-state file, for SARIF results of hazardous steps the files place
+/// nowhere (code scanning refuses a result without a file); none is needed otherwise.
+fn sarif_fallback(plan: &crate::plan::Plan, desired: &Source) -> Result<Option<String>> {
+    let unplaced = plan
+        .steps
+        .iter()
+        .any(|s| s.source.is_none() && !s.hazards.is_empty());
+    match desired {
+        Source::Files(paths) if unplaced => Ok(crate::source::read_files(paths)?
+            .first()
+            .map(|f| f.path.display().to_string())),
+        _ => Ok(None),
+    }
 }
 
 /// `serve`: the HTTP service, until it is stopped.

@@ -77,6 +77,7 @@ pub enum PlanFormat {
     Sql,
     Json,
     Markdown,
+    Sarif,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq)]
@@ -131,6 +132,10 @@ pub enum Command {
         /// else the SQL script. A Markdown comment cut to fit GitHub names it.
         #[arg(long, value_name = "FILE")]
         full_plan: Option<PathBuf>,
+        /// Hazards `apply` would allow (comma list, or `all`; the environment's are
+        /// added): in SARIF their results are warnings, the others errors.
+        #[arg(long, value_parser = parse_hazards, default_value = "")]
+        allow_hazards: HazardList,
     },
     /// Change the database into the desired state.
     Apply {
@@ -275,14 +280,6 @@ fn command_name(c: &Command) -> &'static str {
         Command::Status { .. } => "status",
         Command::Audit { .. } => "audit",
         Command::Serve { .. } => "serve",
-    }
-}
-
-fn render(plan: &Plan, format: PlanFormat) -> String {
-    match format {
-        PlanFormat::Sql => plan::render::sql(plan),
-        PlanFormat::Json => plan::render::json(plan),
-        PlanFormat::Markdown => plan::render::markdown(plan),
     }
 }
 
@@ -442,10 +439,12 @@ pub async fn run(cli: Cli) -> Result<i32> {
             format,
             out,
             full_plan,
+            allow_hazards,
         } => {
             let files = commands::PlanFiles {
                 out: out.as_ref(),
                 full_plan: full_plan.as_ref(),
+                allowed: &allow_hazards.0,
             };
             commands::plan(&ctx, &mut engine, from, to, format, files, &cli.schemas).await
         }

@@ -1,5 +1,5 @@
 //! Changes → steps (SQL, hazards, transactionality), ordered through a dependency graph,
-//! rendered as a psql script, JSON or Markdown.
+//! rendered as a psql script, JSON, Markdown or SARIF.
 
 pub mod access;
 pub mod body_diff;
@@ -11,6 +11,7 @@ mod notes;
 mod order;
 pub(crate) mod probe;
 pub mod render;
+pub mod sarif;
 mod target;
 #[cfg(test)]
 mod tests;

@@ -410,7 +410,7 @@ pub fn trials(env: &Arc<Env>) -> Vec<libtest_mimic::Trial> {
             let dev = env.url("postgres");
             let dir = tempfile::tempdir().unwrap();
             let to = write(dir.path(), "model.sql", MODEL);
-            for format in ["sql", "json", "markdown"] {
+            for format in ["sql", "json", "markdown", "sarif"] {
                 let once = run(bin()
                     .args(["plan", "--dev-url", &dev, "--format", format, "--to"])
                     .arg(&to));
@@ -425,6 +425,7 @@ pub fn trials(env: &Arc<Env>) -> Vec<libtest_mimic::Trial> {
                 let marker = match format {
                     "sql" => "CREATE TYPE app.kind",
                     "json" => "\"source_fingerprint\"",
+                    "sarif" => "\"version\": \"2.1.0\"",
                     _ => "| table | 2 | 0 | 0 |",
                 };
                 if !out.contains(marker) {
