@@ -439,21 +439,20 @@ fn object(kind: ObjectType, parts: &[String], schema: &str) -> Option<ObjectId> 
             name: name()?,
             args: String::new(),
         },
-        ObjectType::ObjectColumn => {
-            let (table, column) = member()?;
-            ObjectId::Column { table, column }
-        }
-        ObjectType::ObjectTrigger => {
+        ObjectType::ObjectColumn
+        | ObjectType::ObjectTrigger
+        | ObjectType::ObjectPolicy
+        | ObjectType::ObjectTabconstraint => {
             let (table, name) = member()?;
-            ObjectId::Trigger { table, name }
-        }
-        ObjectType::ObjectPolicy => {
-            let (table, name) = member()?;
-            ObjectId::Policy { table, name }
-        }
-        ObjectType::ObjectTabconstraint => {
-            let (table, name) = member()?;
-            ObjectId::Constraint { table, name }
+            match kind {
+                ObjectType::ObjectColumn => ObjectId::Column {
+                    table,
+                    column: name,
+                },
+                ObjectType::ObjectTrigger => ObjectId::Trigger { table, name },
+                ObjectType::ObjectPolicy => ObjectId::Policy { table, name },
+                _ => ObjectId::Constraint { table, name },
+            }
         }
         _ => return None,
     })
