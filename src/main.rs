@@ -1,5 +1,4 @@
-use clap::Parser;
-use profe_migrate::cli::{Cli, run};
+use profe_migrate::cli::run;
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -14,7 +13,7 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let cli = match Cli::try_parse() {
+    let cli = match profe_migrate::cli::parse() {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { 64 } else { 0 };
