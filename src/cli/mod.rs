@@ -197,7 +197,7 @@ pub enum Command {
     /// Load the idempotent initial data (`seeds/`) in one transaction.
     Seed {
         /// The database to load into.
-        #[arg(long, value_name = "URL")]
+        #[arg(long, env = "DATABASE_URL", hide_env_values = true, value_name = "URL")]
         database_url: Option<String>,
         /// The directory of seed files (default: the configuration's `desired.seeds`, else
         /// ./seeds).
