@@ -3,7 +3,9 @@
 
 use crate::cli::{code, expect, run, text, write};
 use crate::support::{Env, TestResult, bin, trial};
+use std::process::{Command, Output, Stdio};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 pub fn trials(env: &Arc<Env>) -> Vec<libtest_mimic::Trial> {
     vec![
@@ -11,6 +13,11 @@ pub fn trials(env: &Arc<Env>) -> Vec<libtest_mimic::Trial> {
             help()
         }),
         trial(env, "cli::seed_reads_database_url", seed_reads_database_url),
+        trial(
+            env,
+            "cli::serve_without_a_usable_token_is_a_usage_error",
+            |_| serve_token(),
+        ),
     ]
 }
 
@@ -45,6 +52,53 @@ fn help() -> TestResult {
     let o = run(bin().args(["history", "--drop-roles", "--lock-timeout", "1s"]));
     if code(&o) == 64 {
         return Err(text(&o));
+    }
+    Ok(())
+}
+
+/// Runs `cmd`, killing it if it has not finished after `secs` seconds (a `serve` that
+/// should have refused to start).
+fn run_for(cmd: &mut Command, secs: u64) -> Result<Output, String> {
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while child.try_wait().map_err(|e| e.to_string())?.is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let o = child.wait_with_output().map_err(|e| e.to_string())?;
+            return Err(format!("still running after {secs}s: {}", text(&o)));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.wait_with_output().map_err(|e| e.to_string())
+}
+
+/// A project directory with a desired state, for commands that read one.
+fn project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let schema = dir.path().join("schema");
+    std::fs::create_dir(&schema).unwrap();
+    write(&schema, "a.sql", "CREATE TABLE public.t (id int);");
+    dir
+}
+
+fn serve_token() -> TestResult {
+    let dir = project();
+    for token in [None, Some(""), Some("too-short")] {
+        let mut cmd = bin();
+        cmd.current_dir(dir.path()).args(["serve", "--port", "0"]);
+        match token {
+            Some(t) => cmd.env("MIGRATION_SERVICE_TOKEN", t),
+            None => cmd.env_remove("MIGRATION_SERVICE_TOKEN"),
+        };
+        let o = run_for(&mut cmd, 30)?;
+        expect(&o, 64)?;
+        if !String::from_utf8_lossy(&o.stderr).contains("MIGRATION_SERVICE_TOKEN") {
+            return Err(text(&o));
+        }
     }
     Ok(())
 }
