@@ -5,6 +5,7 @@ mod out;
 mod commands;
 mod context;
 mod help;
+pub mod logging;
 mod ops;
 
 use crate::db;

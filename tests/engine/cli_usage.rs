@@ -9,19 +9,18 @@ use std::time::{Duration, Instant};
 
 pub fn trials(env: &Arc<Env>) -> Vec<libtest_mimic::Trial> {
     vec![
-        trial(env, "cli::help_lists_only_what_each_command_uses", |_| {
-            help()
-        }),
+        trial(env, "cli::help_lists_only_what_each_command_uses", help),
         trial(env, "cli::seed_reads_database_url", seed_reads_database_url),
         trial(
             env,
             "cli::serve_without_a_usable_token_is_a_usage_error",
-            |_| serve_token(),
+            serve_token,
         ),
+        trial(env, "cli::logs_in_a_file_have_no_colour", serve_logs),
     ]
 }
 
-fn help() -> TestResult {
+fn help(_: Arc<Env>) -> TestResult {
     let help = |args: &[&str]| {
         let o = run(bin().args(args).arg("--help"));
         expect(&o, 0).map(|()| String::from_utf8_lossy(&o.stdout).to_string())
@@ -85,7 +84,7 @@ fn project() -> tempfile::TempDir {
     dir
 }
 
-fn serve_token() -> TestResult {
+fn serve_token(_: Arc<Env>) -> TestResult {
     let dir = project();
     for token in [None, Some(""), Some("too-short")] {
         let mut cmd = bin();
@@ -99,6 +98,41 @@ fn serve_token() -> TestResult {
         if !String::from_utf8_lossy(&o.stderr).contains("MIGRATION_SERVICE_TOKEN") {
             return Err(text(&o));
         }
+    }
+    Ok(())
+}
+
+/// `serve`'s logs, written to a file: the filter is honoured, and no ANSI codes.
+fn serve_logs(_: Arc<Env>) -> TestResult {
+    let dir = project();
+    let log = dir.path().join("serve.log");
+    let file = std::fs::File::create(&log).unwrap();
+    let mut child = bin()
+        .current_dir(dir.path())
+        .args(["serve", "--insecure-loopback", "--port", "0"])
+        .env("PROFE_MIGRATE_LOG", "info")
+        .env_remove("NO_COLOR")
+        .env_remove("MIGRATION_SERVICE_TOKEN")
+        .stdout(Stdio::null())
+        .stderr(file)
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let logs = loop {
+        let logs = std::fs::read_to_string(&log).unwrap_or_default();
+        let exited = child.try_wait().map_err(|e| e.to_string())?.is_some();
+        if logs.contains("listening on") || exited || Instant::now() > deadline {
+            break logs;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    if !logs.contains("INFO") || !logs.contains("serving on") {
+        return Err(format!("no info log in the file:\n{logs}"));
+    }
+    if logs.contains('\x1b') {
+        return Err(format!("ANSI codes in the log file:\n{logs:?}"));
     }
     Ok(())
 }
