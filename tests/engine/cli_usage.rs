@@ -17,6 +17,7 @@ pub fn trials(env: &Arc<Env>) -> Vec<libtest_mimic::Trial> {
             serve_token,
         ),
         trial(env, "cli::logs_in_a_file_have_no_colour", serve_logs),
+        trial(env, "cli::unknown_names_suggest_the_one_meant", suggestions),
     ]
 }
 
@@ -97,6 +98,47 @@ fn serve_token(_: Arc<Env>) -> TestResult {
         expect(&o, 64)?;
         if !String::from_utf8_lossy(&o.stderr).contains("MIGRATION_SERVICE_TOKEN") {
             return Err(text(&o));
+        }
+    }
+    Ok(())
+}
+
+fn suggestions(_: Arc<Env>) -> TestResult {
+    let dir = project();
+    write(
+        dir.path(),
+        "profe-migrate.toml",
+        "[services.auth-service]\nschemas = [\"auth\"]\n\
+         [environments.staging]\ndatabase_url_env = \"STAGING_URL\"\n\
+         [environments.production]\ndatabase_url_env = \"PRODUCTION_URL\"\n",
+    );
+    let cases: [(&[&str], i32, &str); 4] = [
+        (
+            &["apply", "--allow-hazards", "DELETES_DATA,INDEX_BULD"],
+            64,
+            "unknown hazard \"INDEX_BULD\"; did you mean INDEX_BUILD?",
+        ),
+        (
+            &["history", "--service", "auth-servce"],
+            1,
+            "unknown service \"auth-servce\"; did you mean auth-service?",
+        ),
+        (
+            &["drift", "--environment", "stagin"],
+            1,
+            "unknown environment \"stagin\"; did you mean staging?",
+        ),
+        (
+            &["status", "--environment", "qa"],
+            1,
+            "unknown environment \"qa\" (the configuration has: production, staging)",
+        ),
+    ];
+    for (args, want, message) in cases {
+        let o = run(bin().current_dir(dir.path()).args(args));
+        expect(&o, want)?;
+        if !String::from_utf8_lossy(&o.stderr).contains(message) {
+            return Err(format!("{args:?} does not say {message:?}: {}", text(&o)));
         }
     }
     Ok(())
