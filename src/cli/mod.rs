@@ -164,6 +164,10 @@ pub enum Command {
         /// Do not back up the schemas in scope first.
         #[arg(long)]
         no_backup: bool,
+        /// Plan, validate and show the plan, and change nothing: no lock, no backup, no
+        /// history (exit 0 as for `plan`; hazards not allowed are listed on stderr).
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Compare the database with the desired state (exit 2 when they differ).
     Drift {
@@ -386,20 +390,25 @@ fn report_each(command: &str, results: Vec<(String, Result<i32>)>) -> i32 {
     code
 }
 
-#[allow(clippy::too_many_arguments)]
+/// `apply`'s own flags, the same for each database it runs against.
+struct ApplyFlags {
+    url: Option<String>,
+    to: Option<String>,
+    plan_file: Option<PathBuf>,
+    allow_hazards: Vec<Hazard>,
+    yes: bool,
+    no_backup: bool,
+    dry_run: bool,
+}
+
 async fn apply_one(
     ctx: &Context,
     engine: &mut Engine,
-    url: Option<String>,
-    to: Option<String>,
-    plan_file: Option<&PathBuf>,
-    allow_hazards: &[Hazard],
-    yes: bool,
-    no_backup: bool,
+    flags: &ApplyFlags,
     schemas: &[String],
 ) -> Result<i32> {
-    let url = ctx.database_url(url)?;
-    let plan = match plan_file {
+    let url = ctx.database_url(flags.url.clone())?;
+    let plan = match &flags.plan_file {
         Some(path) => {
             let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
                 path: path.clone(),
@@ -409,15 +418,21 @@ async fn apply_one(
                 .map_err(|e| Error::PlanFile(format!("{}: {e}", path.display())))?
         }
         None => {
+            let desired = ctx.desired(flags.to.clone())?;
             let mut plan = engine
-                .plan(&Source::Database(url.clone()), &ctx.desired(to)?, schemas)
+                .plan(&Source::Database(url.clone()), &desired, schemas)
                 .await?;
             let (lock, statement, long) = ctx.timeouts()?;
             plan.set_timeouts(lock, statement, long);
             plan
         }
     };
-    let allowed = ctx.hazards(allow_hazards)?;
+    let allowed = ctx.hazards(&flags.allow_hazards)?;
+    if flags.dry_run {
+        let from_file = flags.plan_file.is_some();
+        return ops::dry_run(&url, &plan, from_file, &allowed).await;
+    }
+    let (yes, no_backup) = (flags.yes, flags.no_backup);
     ops::apply(ctx, &url, &plan, &allowed, yes, no_backup, "apply").await
 }
 
@@ -501,6 +516,7 @@ pub async fn run(cli: Cli) -> Result<i32> {
             allow_hazards,
             yes,
             no_backup,
+            dry_run,
         } => {
             let targets = ctx.targets()?;
             if targets.len() > 1 && plan_file.is_some() {
@@ -508,19 +524,17 @@ pub async fn run(cli: Cli) -> Result<i32> {
                     "--plan holds one database's plan: name one --service".into(),
                 ));
             }
+            let flags = ApplyFlags {
+                url,
+                to,
+                plan_file,
+                allow_hazards: allow_hazards.0,
+                yes,
+                no_backup,
+                dry_run,
+            };
             each_target("apply", &targets, &mut engine, async |ctx, engine| {
-                apply_one(
-                    ctx,
-                    engine,
-                    url.clone(),
-                    to.clone(),
-                    plan_file.as_ref(),
-                    &allow_hazards.0,
-                    yes,
-                    no_backup,
-                    &cli.schemas,
-                )
-                .await
+                apply_one(ctx, engine, &flags, &cli.schemas).await
             })
             .await
         }

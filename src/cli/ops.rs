@@ -108,6 +108,23 @@ pub async fn apply(
     Ok(0)
 }
 
+/// `apply --dry-run`: shows the plan, and what `apply` would refuse in it, and changes
+/// nothing: no lock, no backup, no history row. A plan file is first checked against the
+/// database (a read), as `apply` would, since showing a plan that no longer applies would
+/// mislead.
+pub async fn dry_run(url: &str, plan: &Plan, from_file: bool, allowed: &[Hazard]) -> Result<i32> {
+    if from_file {
+        let client = db::connect(&db::parse(url)?).await?;
+        pipeline::check_source(&client, plan).await?;
+    }
+    out::print(&plan::render::sql(plan))?;
+    if let Some(refusal) = plan.refusal(allowed) {
+        eprintln!("dry run: apply would refuse this plan: {refusal}");
+    }
+    eprintln!("dry run: nothing was changed");
+    Ok(0)
+}
+
 pub async fn backup(
     ctx: &Context,
     action: Option<BackupAction>,

@@ -1,7 +1,7 @@
 //! The command line explaining itself: help, suggestions, exit codes of configuration
 //! mistakes, logs, `seed` and `apply --dry-run` as scripts use them.
 
-use crate::cli::{code, expect, run, text, write};
+use crate::cli::{MODEL, code, expect, run, text, write};
 use crate::support::{Env, TestResult, bin, trial};
 use std::process::{Command, Output, Stdio};
 use std::sync::Arc;
@@ -18,6 +18,7 @@ pub fn trials(env: &Arc<Env>) -> Vec<libtest_mimic::Trial> {
         ),
         trial(env, "cli::logs_in_a_file_have_no_colour", serve_logs),
         trial(env, "cli::unknown_names_suggest_the_one_meant", suggestions),
+        trial(env, "cli::apply_dry_run_changes_nothing", dry_run),
     ]
 }
 
@@ -101,6 +102,123 @@ fn serve_token(_: Arc<Env>) -> TestResult {
         }
     }
     Ok(())
+}
+
+/// What a dry run could have changed: the schema's fingerprint, the rows, the engine's
+/// own schema (history), and whether the lock was free.
+async fn state(c: &tokio_postgres::Client) -> Result<(String, i64, i64), String> {
+    let scope = std::collections::BTreeSet::from(["app".to_string()]);
+    let catalog = profe_migrate::pipeline::live_catalog(c, &scope)
+        .await
+        .map_err(|e| e.to_string())?;
+    let row = c
+        .query_one(
+            "SELECT (SELECT count(*) FROM app.items), \
+                    (SELECT count(*) FROM pg_namespace WHERE nspname = 'profe_migrate')",
+            &[],
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok((catalog.fingerprint(), row.get(0), row.get(1)))
+}
+
+fn dry_run(env: Arc<Env>) -> TestResult {
+    let dev = env.url("postgres");
+    let dir = tempfile::tempdir().unwrap();
+    // app.notes goes (DELETES_DATA, not allowed), app.tags comes.
+    let smaller = MODEL
+        .lines()
+        .filter(|l| !l.contains("app.notes"))
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\nCREATE TABLE app.tags (id int PRIMARY KEY);\n";
+    let to = write(dir.path(), "smaller.sql", &smaller);
+    let backups = dir.path().join("backups");
+    let db = env.block_on(env.scratch("cli"))?;
+    let url = env.url(&db.name);
+    let dry = |extra: &[&str]| {
+        let mut cmd = bin();
+        cmd.current_dir(dir.path())
+            .env("MIGRATION_SERVICE_BACKUP_STORAGE", &backups)
+            .args([
+                "apply",
+                "--dry-run",
+                "--dev-url",
+                &dev,
+                "--database-url",
+                &url,
+            ])
+            .args(extra);
+        tokio::task::spawn_blocking(move || run(&mut cmd))
+    };
+    let r = env.block_on(async {
+        let c = env.connect(&db).await?;
+        c.batch_execute(MODEL).await.map_err(|e| e.to_string())?;
+        c.batch_execute("INSERT INTO app.items (name) VALUES ('x')")
+            .await
+            .map_err(|e| e.to_string())?;
+        let before = state(&c).await?;
+        // Another run holds the migration lock: a dry run does not need it.
+        c.query_one(
+            "SELECT pg_advisory_lock($1)",
+            &[&profe_migrate::apply::LOCK_KEY],
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+        let to = to.to_str().unwrap();
+        let o = dry(&["--to", to]).await.map_err(|e| e.to_string())?;
+        expect(&o, 0)?;
+        let (out, err) = (
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr),
+        );
+        if !out.contains("DROP TABLE app.notes")
+            || !out.contains("CREATE TABLE app.tags")
+            || !err.contains("apply would refuse this plan")
+            || !err.contains("DELETES_DATA")
+            || !err.contains("nothing was changed")
+        {
+            return Err(text(&o));
+        }
+        let o = dry(&["--to", to, "--allow-hazards", "DELETES_DATA", "--yes"])
+            .await
+            .map_err(|e| e.to_string())?;
+        expect(&o, 0)?;
+        if String::from_utf8_lossy(&o.stderr).contains("would refuse") {
+            return Err(text(&o));
+        }
+        if state(&c).await? != before || backups.exists() {
+            return Err("a dry run changed the database or wrote a backup".into());
+        }
+        // A plan file is checked against the database, as apply would.
+        let plan = dir.path().join("plan.json");
+        let o = run(bin()
+            .args([
+                "plan",
+                "--dev-url",
+                &dev,
+                "--format",
+                "json",
+                "--from",
+                &url,
+            ])
+            .args(["--to", to, "--out"])
+            .arg(&plan));
+        expect(&o, 0)?;
+        let plan = plan.to_str().unwrap();
+        expect(&dry(&["--plan", plan]).await.map_err(|e| e.to_string())?, 0)?;
+        c.batch_execute("ALTER TABLE app.items ADD COLUMN extra int")
+            .await
+            .map_err(|e| e.to_string())?;
+        let o = dry(&["--plan", plan]).await.map_err(|e| e.to_string())?;
+        expect(&o, 3)?;
+        if !String::from_utf8_lossy(&o.stderr).contains("no longer matches") {
+            return Err(text(&o));
+        }
+        Ok(())
+    });
+    let _ = env.block_on(db.drop_db());
+    r
 }
 
 fn suggestions(_: Arc<Env>) -> TestResult {
