@@ -10,7 +10,7 @@ mod ops;
 
 use crate::db;
 use crate::error::{Error, Result};
-use crate::pipeline::{DriftStatus, Engine, Source};
+use crate::pipeline::{DriftStatus, Engine};
 use crate::plan::{self, Hazard, Plan};
 use clap::{Parser, Subcommand, ValueEnum};
 use context::Context;
@@ -390,52 +390,6 @@ fn report_each(command: &str, results: Vec<(String, Result<i32>)>) -> i32 {
     code
 }
 
-/// `apply`'s own flags, the same for each database it runs against.
-struct ApplyFlags {
-    url: Option<String>,
-    to: Option<String>,
-    plan_file: Option<PathBuf>,
-    allow_hazards: Vec<Hazard>,
-    yes: bool,
-    no_backup: bool,
-    dry_run: bool,
-}
-
-async fn apply_one(
-    ctx: &Context,
-    engine: &mut Engine,
-    flags: &ApplyFlags,
-    schemas: &[String],
-) -> Result<i32> {
-    let url = ctx.database_url(flags.url.clone())?;
-    let plan = match &flags.plan_file {
-        Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-                path: path.clone(),
-                source,
-            })?;
-            serde_json::from_str::<Plan>(&text)
-                .map_err(|e| Error::PlanFile(format!("{}: {e}", path.display())))?
-        }
-        None => {
-            let desired = ctx.desired(flags.to.clone())?;
-            let mut plan = engine
-                .plan(&Source::Database(url.clone()), &desired, schemas)
-                .await?;
-            let (lock, statement, long) = ctx.timeouts()?;
-            plan.set_timeouts(lock, statement, long);
-            plan
-        }
-    };
-    let allowed = ctx.hazards(&flags.allow_hazards)?;
-    if flags.dry_run {
-        let from_file = flags.plan_file.is_some();
-        return ops::dry_run(&url, &plan, from_file, &allowed).await;
-    }
-    let (yes, no_backup) = (flags.yes, flags.no_backup);
-    ops::apply(ctx, &url, &plan, &allowed, yes, no_backup, "apply").await
-}
-
 async fn drift_one(
     ctx: &Context,
     engine: &mut Engine,
@@ -524,7 +478,7 @@ pub async fn run(cli: Cli) -> Result<i32> {
                     "--plan holds one database's plan: name one --service".into(),
                 ));
             }
-            let flags = ApplyFlags {
+            let flags = ops::ApplyFlags {
                 url,
                 to,
                 plan_file,
@@ -534,7 +488,7 @@ pub async fn run(cli: Cli) -> Result<i32> {
                 dry_run,
             };
             each_target("apply", &targets, &mut engine, async |ctx, engine| {
-                apply_one(ctx, engine, &flags, &cli.schemas).await
+                ops::apply_one(ctx, engine, &flags, &cli.schemas).await
             })
             .await
         }
