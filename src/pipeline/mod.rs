@@ -451,6 +451,18 @@ pub async fn live_catalog_for(client: &Client, plan: &Plan) -> Result<Catalog> {
     Ok(c)
 }
 
+/// Refuses a plan made from another state of the database than the present one (a plan
+/// file written before someone changed it). Only reads.
+pub async fn check_source(client: &Client, plan: &Plan) -> Result<()> {
+    let live = live_catalog_for(client, plan).await?;
+    if live.fingerprint() != plan.source_fingerprint {
+        return Err(Error::Refused(
+            "the database no longer matches the plan's source fingerprint; plan again".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// How a run is recorded in the database's history.
 pub struct Record<'a> {
     /// `apply` or `rollback`.
@@ -484,39 +496,12 @@ pub async fn apply_recorded(
     let scope: BTreeSet<String> = plan.scope.iter().cloned().collect();
     crate::apply::lock(client).await?;
     let result = async {
-        let live = live_catalog_for(client, plan).await?;
-        if live.fingerprint() != plan.source_fingerprint {
-            return Err(Error::Refused(
-                "the database no longer matches the plan's source fingerprint; plan again".into(),
-            ));
-        }
+        check_source(client, plan).await?;
         if plan.is_empty() {
             return Ok(Applied::NothingToDo);
         }
-        let bad = plan.disallowed(allowed);
-        if !bad.is_empty() {
-            let lines: Vec<String> = bad
-                .iter()
-                .map(|(n, s, h)| {
-                    let names: Vec<String> = h
-                        .iter()
-                        .map(|h| match s.hazard_reasons.get(h) {
-                            Some(why) => format!("{} ({why})", h.name()),
-                            None => h.name().to_string(),
-                        })
-                        .collect();
-                    format!(
-                        "  step {n} ({} {}): {}",
-                        s.action,
-                        s.object,
-                        names.join(", ")
-                    )
-                })
-                .collect();
-            return Err(Error::Refused(format!(
-                "hazards not allowed (use --allow-hazards):\n{}",
-                lines.join("\n")
-            )));
+        if let Some(refusal) = plan.refusal(allowed) {
+            return Err(Error::Refused(refusal));
         }
         if !confirm(plan) {
             return Err(Error::Refused("not confirmed".into()));

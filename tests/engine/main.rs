@@ -4,6 +4,7 @@
 //! error paths, the command line and introspection.
 
 mod cli;
+mod cli_usage;
 mod connections;
 mod crashes;
 mod dumpcheck;
@@ -26,6 +27,7 @@ fn main() {
     let mut trials = fixtures::trials(&env);
     trials.extend(errors::trials(&env));
     trials.extend(cli::trials(&env));
+    trials.extend(cli_usage::trials(&env));
     trials.extend(introspect::trials(&env));
     trials.extend(tls::trials(&env));
     trials.extend(connections::trials(&env));
