@@ -8,6 +8,7 @@ mod connections;
 mod crashes;
 mod dumpcheck;
 mod errors;
+mod examples;
 mod fixtures;
 mod hardening;
 mod inputs;
@@ -15,6 +16,7 @@ mod introspect;
 mod online;
 mod rls;
 mod scope;
+mod shell;
 mod structure;
 mod support;
 mod tls;
@@ -38,6 +40,7 @@ fn main() {
     trials.extend(hardening::trials(&env));
     trials.extend(inputs::trials(&env));
     trials.extend(crashes::trials(&env));
+    trials.extend(examples::trials(&env));
     let conclusion = libtest_mimic::run(&args, trials);
     // Every trial (and its handle on the cluster) is gone: dropping the last handle stops
     // the server and removes its directory before the process exits.
