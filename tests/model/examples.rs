@@ -30,11 +30,10 @@ fn readme() -> Result<String, String> {
     std::fs::read_to_string(repo().join("README.md")).map_err(|e| e.to_string())
 }
 
-/// A project directory `root/work` holding `config` as profe-migrate.toml, with the
-/// repository's schema/, policies/ and seeds/ linked both beside it and one level up (a
-/// configuration's paths are relative to it: `schema` at the root, `../schema` from
-/// examples/).
-fn project(config: &str) -> Result<(tempfile::TempDir, PathBuf), String> {
+/// A directory `root/work` holding the repository's schema/, policies/ and seeds/ as links,
+/// as they are at its root; `root` has them too (a configuration's paths are relative to
+/// it: `schema` at the root, `../schema` from examples/).
+fn linked() -> Result<(tempfile::TempDir, PathBuf), String> {
     let root = tempfile::tempdir().map_err(|e| e.to_string())?;
     let work = root.path().join("work");
     std::fs::create_dir(&work).map_err(|e| e.to_string())?;
@@ -44,6 +43,12 @@ fn project(config: &str) -> Result<(tempfile::TempDir, PathBuf), String> {
                 .map_err(|e| e.to_string())?;
         }
     }
+    Ok((root, work))
+}
+
+/// [`linked`] with `config` as work/profe-migrate.toml: its path.
+fn project(config: &str) -> Result<(tempfile::TempDir, PathBuf), String> {
+    let (root, work) = linked()?;
     let file = work.join("profe-migrate.toml");
     std::fs::write(&file, config).map_err(|e| e.to_string())?;
     Ok((root, file))
@@ -203,6 +208,75 @@ fn readme_configuration(env: &Env, template: &Template) -> TestResult {
     drives_the_model(env, template, "README.md's profe-migrate.toml", &toml)
 }
 
+/// PATH with the built binary first, as `cargo install` would put it.
+fn path_with_binary() -> String {
+    let binary = PathBuf::from(env!("CARGO_BIN_EXE_profe-migrate"));
+    format!(
+        "{}:{}",
+        binary.parent().expect("bin dir").display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
+}
+
+/// The README's walk-through (its sh block between the markers), run as written with
+/// `bash -e` from a directory laid out as the repository's root, the throwaway server
+/// reached through PGHOST as a local one would be by default.
+fn readme_walk_through(env: &Env, _: &Template) -> TestResult {
+    let readme = readme()?;
+    let start = readme
+        .find("<!-- walk-through")
+        .ok_or("README.md has no walk-through marker")?;
+    let end = readme[start..]
+        .find("<!-- end of the walk-through -->")
+        .map(|i| start + i)
+        .ok_or("README.md has no end of the walk-through")?;
+    let script = block(&readme[start..end], "walk-through", "sh")?;
+    if !script.contains("profe_demo") {
+        return Err(format!(
+            "the walk-through no longer uses profe_demo:\n{script}"
+        ));
+    }
+    let (_root, dir) = linked()?;
+    let admin = |sql: &str| {
+        env.block_on(async {
+            let c = profe_migrate::db::connect(&env.admin)
+                .await
+                .map_err(|e| e.to_string())?;
+            c.batch_execute(sql)
+                .await
+                .map_err(|e| profe_migrate::Error::describe_db(&e))
+        })
+    };
+    // One statement each: CREATE DATABASE cannot share a transaction.
+    admin("DROP DATABASE IF EXISTS profe_demo WITH (FORCE)")?;
+    admin("CREATE DATABASE profe_demo")?;
+    let o = Command::new("bash")
+        .args(["-e", "-o", "pipefail", "-c", &script])
+        .current_dir(&dir)
+        .env("PATH", path_with_binary())
+        .env("PGHOST", env.socket_dir())
+        .env("PGPORT", "5432")
+        .env("PGUSER", "postgres")
+        .env("PROFE_MIGRATE_DEV_URL", env.url("postgres"))
+        .env_remove("DATABASE_URL")
+        .env_remove("PGDATABASE")
+        .output()
+        .map_err(|e| e.to_string());
+    admin("DROP DATABASE IF EXISTS profe_demo WITH (FORCE)")?;
+    let o = o?;
+    expect_code(&o, 0, "the walk-through")?;
+    let plan = std::fs::read_to_string(dir.join("plan.md")).unwrap_or_default();
+    let out = String::from_utf8_lossy(&o.stdout);
+    // The second seed writes nothing; history lists the apply.
+    if !plan.starts_with("## profe-migrate plan")
+        || !out.contains(": 0 rows written")
+        || !out.contains("applied")
+    {
+        return Err(format!("plan.md:\n{plan}\n{}", describe(&o)));
+    }
+    Ok(())
+}
+
 /// The README's HTTP block as a shell script, run in a project with the example
 /// configuration: only the database URL it names and the port are the test's. Each curl
 /// call's status goes to a file, one line per call.
@@ -229,19 +303,11 @@ fn readme_http_calls(env: &Env, template: &Template) -> TestResult {
          echo \"$code\" >>'{}'\n}}\n",
         codes.display()
     );
-    let binary = PathBuf::from(env!("CARGO_BIN_EXE_profe-migrate"));
     let o = Command::new("bash")
         .arg("-c")
         .arg(format!("{prelude}{script}"))
         .current_dir(file.parent().expect("project dir"))
-        .env(
-            "PATH",
-            format!(
-                "{}:{}",
-                binary.parent().expect("bin dir").display(),
-                std::env::var("PATH").unwrap_or_default()
-            ),
-        )
+        .env("PATH", path_with_binary())
         .env("MIGRATION_SERVICE_PORT", port.to_string())
         .env("PRODUCTION_DATABASE_URL", &url)
         .env("PROFE_MIGRATE_DEV_URL", env.url("postgres"))
@@ -289,6 +355,12 @@ pub fn trials(env: &Arc<Env>, template: &Template) -> Vec<libtest_mimic::Trial> 
             template,
             "examples::the_readme_configuration_works_with_its_variables_set",
             readme_configuration,
+        ),
+        with_template(
+            env,
+            template,
+            "examples::the_readme_walk_through_runs_as_written",
+            readme_walk_through,
         ),
         with_template(
             env,
