@@ -342,31 +342,29 @@ fn readme_http_calls(env: &Env, template: &Template) -> TestResult {
     Ok(())
 }
 
+type Test = fn(&Env, &Template) -> TestResult;
+
 pub fn trials(env: &Arc<Env>, template: &Template) -> Vec<libtest_mimic::Trial> {
-    vec![
-        with_template(
-            env,
-            template,
+    let cases: [(&str, Test); 4] = [
+        (
             "examples::the_example_configuration_drives_the_model",
             example_configuration,
         ),
-        with_template(
-            env,
-            template,
+        (
             "examples::the_readme_configuration_works_with_its_variables_set",
             readme_configuration,
         ),
-        with_template(
-            env,
-            template,
+        (
             "examples::the_readme_walk_through_runs_as_written",
             readme_walk_through,
         ),
-        with_template(
-            env,
-            template,
+        (
             "examples::the_readme_http_calls_run_as_written",
             readme_http_calls,
         ),
-    ]
+    ];
+    cases
+        .into_iter()
+        .map(|(name, test)| with_template(env, template, name, test))
+        .collect()
 }
