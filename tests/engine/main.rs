@@ -9,6 +9,7 @@ mod connections;
 mod crashes;
 mod dumpcheck;
 mod errors;
+mod examples;
 mod fixtures;
 mod hardening;
 mod inputs;
@@ -16,6 +17,7 @@ mod introspect;
 mod online;
 mod rls;
 mod scope;
+mod shell;
 mod structure;
 mod support;
 mod tls;
@@ -40,6 +42,7 @@ fn main() {
     trials.extend(hardening::trials(&env));
     trials.extend(inputs::trials(&env));
     trials.extend(crashes::trials(&env));
+    trials.extend(examples::trials(&env));
     let conclusion = libtest_mimic::run(&args, trials);
     // Every trial (and its handle on the cluster) is gone: dropping the last handle stops
     // the server and removes its directory before the process exits.
