@@ -4,7 +4,7 @@
 mod checked;
 mod drift;
 pub(crate) mod dump;
-mod normalised;
+pub mod normalised;
 mod outside;
 mod probes;
 mod renames;
@@ -81,6 +81,9 @@ pub struct Engine {
     pub exclude_schemas: BTreeSet<String>,
     /// `--exclude`: objects left out of both sides.
     pub exclude: crate::catalog::Exclusions,
+    /// Drift without `--no-validate`: no replay, but the desired state's expressions are
+    /// still taken as the server writes them back ([`normalised`]).
+    read_back: bool,
 }
 
 /// What `apply` did.
@@ -105,6 +108,7 @@ impl Engine {
             service_scope: None,
             exclude_schemas: BTreeSet::new(),
             exclude: Default::default(),
+            read_back: false,
         }
     }
 
@@ -119,6 +123,7 @@ impl Engine {
             service_scope: None,
             exclude_schemas: BTreeSet::new(),
             exclude: Default::default(),
+            read_back: false,
         }
     }
 
@@ -301,6 +306,18 @@ impl Engine {
                  it into PostgreSQL {a})"
             );
         }
+        let reparsed = match self.validate || self.read_back {
+            true => {
+                self.reparse(
+                    &from_catalog,
+                    &mut to_catalog,
+                    &scope,
+                    desired_dump.as_mut(),
+                )
+                .await?
+            }
+            false => None,
+        };
         let mut plan = self
             .plan_renamed(&from_catalog, &to_catalog, &scope)
             .await?;
@@ -337,8 +354,9 @@ impl Engine {
                     .as_ref()
                     .or(from_whole.as_ref())
                     .unwrap_or(&from_catalog),
-                &plan,
+                &mut plan,
                 check.as_ref(),
+                reparsed.as_ref(),
             )
             .await?;
         }
@@ -354,7 +372,33 @@ impl Engine {
     /// Replays `plan` on a copy of `from` in the shadow server; an error names what does
     /// not converge (or the step that fails). [`Engine::plan`] does it unless told not to.
     pub async fn validate_plan(&mut self, from: &Catalog, plan: &Plan) -> Result<()> {
-        validate::validate(&self.shadow().await?, from, plan, None).await
+        let mut plan = plan.clone();
+        validate::validate(&self.shadow().await?, from, &mut plan, None, None).await
+    }
+
+    /// The desired state loaded again from the engine's rendering of it and read back,
+    /// when there is something to plan: how the server writes each expression the plan
+    /// would write. Where the database already holds that reading, the desired state takes
+    /// it ([`normalised::as_written`]).
+    async fn reparse(
+        &mut self,
+        from: &Catalog,
+        to: &mut Catalog,
+        scope: &BTreeSet<String>,
+        dump: Option<&mut dump::Dump>,
+    ) -> Result<Option<Catalog>> {
+        if plan::build_steps(from, to, scope).is_ok_and(|p| p.is_empty()) {
+            return Ok(None);
+        }
+        let mut reparsed = current_schema(to)?
+            .load_then(&self.shadow().await?, &[])
+            .await?;
+        reparsed.restrict(scope);
+        let taken = normalised::as_written(to, &reparsed, from);
+        if let Some(d) = dump {
+            d.rewrite(&taken);
+        }
+        Ok(Some(reparsed))
     }
 
     /// Plans, running `-- @renamed from` renames first; the caller moves the desired
