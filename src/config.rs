@@ -4,6 +4,7 @@
 
 use crate::error::{Error, Result};
 use crate::plan::Hazard;
+use crate::suggest::did_you_mean;
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -270,7 +271,10 @@ impl Config {
             {
                 return Err(invalid(
                     path,
-                    format!("service {name:?}: databases names an unknown environment {env:?}"),
+                    format!(
+                        "service {name:?}: databases names an unknown environment {env:?}{}",
+                        did_you_mean(env, self.environments.keys().map(String::as_str))
+                    ),
                 ));
             }
         }
@@ -310,7 +314,8 @@ impl Config {
     pub fn service(&self, name: &str) -> Result<&Service> {
         self.services.get(name).ok_or_else(|| {
             Error::Config(format!(
-                "unknown service {name:?} (the configuration has: {})",
+                "unknown service {name:?}{} (the configuration has: {})",
+                did_you_mean(name, self.services.keys().map(String::as_str)),
                 self.services.keys().cloned().collect::<Vec<_>>().join(", ")
             ))
         })
@@ -319,7 +324,8 @@ impl Config {
     pub fn environment(&self, name: &str) -> Result<&Environment> {
         self.environments.get(name).ok_or_else(|| {
             Error::Config(format!(
-                "unknown environment {name:?} (the configuration has: {})",
+                "unknown environment {name:?}{} (the configuration has: {})",
+                did_you_mean(name, self.environments.keys().map(String::as_str)),
                 self.environments
                     .keys()
                     .cloned()
@@ -516,6 +522,16 @@ retention = 3
             .unwrap_err();
         assert!(e.to_string().contains("CHAT_PROD_DATABASE_URL"), "{e}");
         assert_eq!(c.environments["production"].hazards().len(), 2);
+        // Unknown names suggest the one meant.
+        let e = c.service("auth-servce").unwrap_err().to_string();
+        assert!(e.contains("did you mean auth-service?"), "{e}");
+        let e = c.environment("prod").unwrap_err().to_string();
+        assert!(e.contains("did you mean production?"), "{e}");
+        let e = c.environment("qa").unwrap_err().to_string();
+        assert!(
+            !e.contains("did you mean") && e.contains("production, staging"),
+            "{e}"
+        );
         assert!(c.desired.paths[0].ends_with("schema"));
     }
 
@@ -530,8 +546,8 @@ retention = 3
                 .contains("not an environment variable name")
         );
         assert!(
-            err("[environments.p]\ndatabase_url_env = \"X\"\nallow_hazards = [\"NOPE\"]\n")
-                .contains("unknown hazard")
+            err("[environments.p]\ndatabase_url_env = \"X\"\nallow_hazards = [\"INDEX_BULD\"]\n")
+                .contains("unknown hazard \"INDEX_BULD\"; did you mean INDEX_BUILD?")
         );
         assert!(
             err("[environments.p]\ndatabase_url_env = \"X\"\nlock_timeout = \"3 weeks\"\n")

@@ -24,5 +24,6 @@ pub mod plan;
 pub mod seed;
 pub mod serve;
 pub mod source;
+pub mod suggest;
 
 pub use error::{Error, Result};

@@ -1,20 +1,10 @@
-use clap::Parser;
-use profe_migrate::cli::{Cli, run};
+use profe_migrate::cli::run;
 use std::io::Write;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("PROFE_MIGRATE_LOG")
-                .or_else(|_| {
-                    tracing_subscriber::EnvFilter::try_from_env("MIGRATION_SERVICE_LOG_LEVEL")
-                })
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
-    let cli = match Cli::try_parse() {
+    profe_migrate::cli::logging::init();
+    let cli = match profe_migrate::cli::parse() {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { 64 } else { 0 };

@@ -46,7 +46,7 @@ pub use index::Index;
 pub use object_id::ObjectId;
 pub use operator::Operator;
 pub use policy::Policy;
-pub use privilege::{Acl, AclKind, DefaultAclKey, Grant, PRIVILEGE_ORDER};
+pub use privilege::{Acl, AclKind, DefaultAclKey, Grant, GrantedBy, PRIVILEGE_ORDER};
 pub use rename::Rename;
 pub use role::{Grantee, Role};
 pub use schema::Schema;
@@ -216,6 +216,10 @@ pub struct Catalog {
     /// Privileges that differ from the built-in default, by object.
     #[serde(default, with = "pairs")]
     pub privileges: BTreeMap<ObjectId, Acl>,
+    /// The whole ACL with grantors, of the objects where a role other than the owner
+    /// granted something (grantors are not compared: `privileges` is what is managed).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty", with = "pairs")]
+    pub granted_by: BTreeMap<ObjectId, BTreeSet<GrantedBy>>,
     /// Sequences of identity columns (managed with their column; listed for privileges).
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub identity_sequences: BTreeSet<QualName>,
@@ -421,6 +425,7 @@ impl Catalog {
             operators,
             triggers,
             privileges,
+            granted_by,
             identity_sequences,
             owners,
             default_privileges,
@@ -447,6 +452,7 @@ impl Catalog {
         triggers.retain(|(k, _), _| object_kept(k));
         policies.retain(|(k, _), _| object_kept(k));
         privileges.retain(|id, _| id_kept(id));
+        granted_by.retain(|id, _| id_kept(id));
         owners.retain(|id, _| id_kept(id));
         identity_sequences.retain(|q| object_kept(q));
         default_privileges.retain(|k, _| k.schema.as_deref().is_none_or(schema_kept));
@@ -478,6 +484,7 @@ impl Catalog {
             operators,
             triggers,
             privileges: _,
+            granted_by: _,
             identity_sequences: _,
             owners: _,
             default_privileges: _,
@@ -571,6 +578,16 @@ impl Catalog {
                 .collect();
         };
         self.privileges.values_mut().for_each(fix_acl);
+        for rows in self.granted_by.values_mut() {
+            *rows = std::mem::take(rows)
+                .into_iter()
+                .map(|mut r| {
+                    r.grantor.as_mut().map(rename);
+                    rename_grantee(&mut r.grant.grantee);
+                    r
+                })
+                .collect();
+        }
         self.default_privileges = std::mem::take(&mut self.default_privileges)
             .into_iter()
             .map(|(mut k, mut acl)| {

@@ -17,6 +17,16 @@ pub struct Grant {
 
 pub type Acl = BTreeSet<Grant>;
 
+/// One ACL entry with the role that granted it (`None`: the owner, or a superuser, which
+/// PostgreSQL records as the owner). Kept only for objects where a grantee passed a
+/// privilege on WITH GRANT OPTION: revoking such a grant option needs CASCADE, and
+/// a privilege another role granted is revoked only through that role.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct GrantedBy {
+    pub grantor: Option<String>,
+    pub grant: Grant,
+}
+
 /// The kinds of objects that carry privileges, as far as their defaults go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

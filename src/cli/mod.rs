@@ -4,14 +4,17 @@
 mod out;
 mod commands;
 mod context;
+mod help;
+pub mod logging;
 mod ops;
 
 use crate::db;
 use crate::error::{Error, Result};
-use crate::pipeline::{DriftStatus, Engine, Source};
-use crate::plan::{self, Hazard, Plan};
+use crate::pipeline::{DriftStatus, Engine};
+use crate::plan::{self, Hazard};
 use clap::{Parser, Subcommand, ValueEnum};
 use context::Context;
+pub use help::{command, parse};
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
@@ -27,11 +30,12 @@ pub struct Cli {
         long,
         global = true,
         env = "PROFE_MIGRATE_DEV_URL",
-        hide_env_values = true
+        hide_env_values = true,
+        value_name = "URL"
     )]
     pub dev_url: Option<String>,
     /// A schema to manage besides those the desired state uses (repeatable).
-    #[arg(long = "schema", global = true)]
+    #[arg(long = "schema", global = true, value_name = "NAME")]
     pub schemas: Vec<String>,
     /// Leave out of both sides what matches: `SCHEMA` or `SCHEMA.NAME`, globs allowed
     /// (`legacy`, `app.audit_*`, `*.tmp_*`); a table takes its columns, constraints,
@@ -49,24 +53,24 @@ pub struct Cli {
     pub no_validate: bool,
     /// How long a step may wait for a lock before it fails (e.g. 3s, 500ms; default 3s,
     /// or the environment's setting).
-    #[arg(long, global = true, value_parser = parse_duration)]
+    #[arg(long, global = true, value_parser = parse_duration, value_name = "DURATION")]
     pub lock_timeout: Option<u64>,
     /// How long an ordinary step may run (default 10min).
-    #[arg(long, global = true, value_parser = parse_duration)]
+    #[arg(long, global = true, value_parser = parse_duration, value_name = "DURATION")]
     pub statement_timeout: Option<u64>,
     /// How long an index build, validation or table rewrite may run (default 60min).
-    #[arg(long, global = true, value_parser = parse_duration)]
+    #[arg(long, global = true, value_parser = parse_duration, value_name = "DURATION")]
     pub long_statement_timeout: Option<u64>,
     /// The configuration file (default: ./profe-migrate.toml when it exists).
-    #[arg(long, global = true)]
+    #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Only this service's schemas (as profe-migrate.toml lists them), in its own
     /// database when the configuration gives it one. `apply` and `drift` take it more than
     /// once: each service is then handled in turn.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, value_name = "NAME")]
     pub service: Vec<String>,
     /// The configuration's environment: its database, allowed hazards and timeouts.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, value_name = "NAME")]
     pub environment: Option<String>,
     #[command(subcommand)]
     pub command: Command,
@@ -93,8 +97,10 @@ pub enum BackupAction {
     List,
     /// Restore a backup into a database (all or nothing).
     Restore {
+        /// The backup's id, as `backup list` shows it.
         id: String,
-        #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+        /// The database to restore into.
+        #[arg(long, env = "DATABASE_URL", hide_env_values = true, value_name = "URL")]
         database_url: Option<String>,
     },
 }
@@ -120,13 +126,21 @@ pub enum InspectFormat {
 pub enum Command {
     /// Show the steps that turn --from into --to.
     Plan {
-        #[arg(long)]
+        /// The current state: a connection string, a .sql file or directory, or `empty`
+        /// (default: the service's or environment's database, else DATABASE_URL, else
+        /// empty).
+        #[arg(long, value_name = "SOURCE")]
         from: Option<String>,
-        #[arg(long)]
+        /// The desired state: a .sql file or directory, a connection string, or `empty`
+        /// (default: the configuration's paths, else ./schema and ./policies).
+        #[arg(long, value_name = "SOURCE")]
         to: Option<String>,
+        /// How to write the plan: a psql script, JSON (what `apply --plan` reads) or a
+        /// Markdown pull-request comment.
         #[arg(long, value_enum, default_value = "sql")]
         format: PlanFormat,
-        #[arg(long)]
+        /// Write the plan to FILE instead of standard output.
+        #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
         /// Also write the whole plan to FILE: the JSON plan when FILE ends in `.json`,
         /// else the SQL script. A Markdown comment cut to fit GitHub names it.
@@ -139,28 +153,41 @@ pub enum Command {
     },
     /// Change the database into the desired state.
     Apply {
-        #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+        /// The database to change.
+        #[arg(long, env = "DATABASE_URL", hide_env_values = true, value_name = "URL")]
         database_url: Option<String>,
-        #[arg(long, conflicts_with = "plan")]
+        /// The desired state (default: the configuration's paths, else ./schema and
+        /// ./policies).
+        #[arg(long, conflicts_with = "plan", value_name = "SOURCE")]
         to: Option<String>,
-        /// A plan made by `plan --format json`.
-        #[arg(long)]
+        /// A plan made by `plan --format json`, applied as it is.
+        #[arg(long, value_name = "FILE")]
         plan: Option<PathBuf>,
-        /// Comma list of hazard names, or `all`.
-        #[arg(long, value_parser = parse_hazards, default_value = "")]
+        /// Hazards the plan may have: comma-separated names, or `all` (the environment's
+        /// are added).
+        #[arg(long, value_parser = parse_hazards, default_value = "", value_name = "LIST")]
         allow_hazards: HazardList,
+        /// Do not ask for confirmation (needed when not on a terminal).
         #[arg(long)]
         yes: bool,
         /// Do not back up the schemas in scope first.
         #[arg(long)]
         no_backup: bool,
+        /// Plan, validate and show the plan, and change nothing: no lock, no backup, no
+        /// history (exit 0 as for `plan`; hazards not allowed are listed on stderr).
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Compare the database with the desired state (exit 2 when they differ).
     Drift {
-        #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+        /// The database to compare.
+        #[arg(long, env = "DATABASE_URL", hide_env_values = true, value_name = "URL")]
         database_url: Option<String>,
-        #[arg(long)]
+        /// The desired state (default: the configuration's paths, else ./schema and
+        /// ./policies).
+        #[arg(long, value_name = "SOURCE")]
         to: Option<String>,
+        /// How to report: a headline and the SQL plan, JSON for alerting, or Markdown.
         #[arg(long, value_enum, default_value = "text")]
         format: DriftFormat,
         /// Also compare `pg_dump --schema-only` of the database and of the desired state,
@@ -171,38 +198,51 @@ pub enum Command {
     },
     /// Write the database's schema as declarative SQL (or JSON).
     Inspect {
-        #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+        /// The database to read.
+        #[arg(long, env = "DATABASE_URL", hide_env_values = true, value_name = "URL")]
         database_url: Option<String>,
+        /// SQL files (one per schema) or the catalog model as JSON.
         #[arg(long, value_enum, default_value = "sql")]
         format: InspectFormat,
-        #[arg(long)]
+        /// The directory to write into (default: print to standard output).
+        #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
     /// Load the idempotent initial data (`seeds/`) in one transaction.
     Seed {
-        #[arg(long)]
+        /// The database to load into.
+        #[arg(long, env = "DATABASE_URL", hide_env_values = true, value_name = "URL")]
         database_url: Option<String>,
-        #[arg(long)]
+        /// The directory of seed files (default: the configuration's `desired.seeds`, else
+        /// ./seeds).
+        #[arg(long, value_name = "DIR")]
         seeds: Option<PathBuf>,
     },
     /// List the applies and rollbacks recorded in the database.
     History {
-        #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+        /// The database whose history to list.
+        #[arg(long, env = "DATABASE_URL", hide_env_values = true, value_name = "URL")]
         database_url: Option<String>,
+        /// A table, or every field as JSON.
         #[arg(long, value_enum, default_value = "text")]
         format: HistoryFormat,
     },
     /// Go back to the desired state recorded at an applied version.
     Rollback {
-        #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+        /// The database to roll back.
+        #[arg(long, env = "DATABASE_URL", hide_env_values = true, value_name = "URL")]
         database_url: Option<String>,
         /// The applied version to go back to (default: the one before the last).
-        #[arg(long)]
+        #[arg(long, value_name = "N")]
         to_version: Option<i64>,
-        #[arg(long, value_parser = parse_hazards, default_value = "")]
+        /// Hazards the rollback may have: comma-separated names, or `all` (the
+        /// environment's are added).
+        #[arg(long, value_parser = parse_hazards, default_value = "", value_name = "LIST")]
         allow_hazards: HazardList,
+        /// Do not ask for confirmation (needed when not on a terminal).
         #[arg(long)]
         yes: bool,
+        /// Do not back up the schemas in scope first.
         #[arg(long)]
         no_backup: bool,
     },
@@ -211,33 +251,46 @@ pub enum Command {
     Backup {
         #[command(subcommand)]
         action: Option<BackupAction>,
-        #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+        /// The database to back up.
+        #[arg(long, env = "DATABASE_URL", hide_env_values = true, value_name = "URL")]
         database_url: Option<String>,
-        #[arg(long, default_value = "on demand")]
+        /// What the backup is for, recorded in its manifest.
+        #[arg(long, default_value = "on demand", value_name = "TEXT")]
         description: String,
     },
     /// Per service: last applied version, result, drift, size; for the database: size and
     /// connections.
     Status {
-        #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+        /// The database to report on.
+        #[arg(long, env = "DATABASE_URL", hide_env_values = true, value_name = "URL")]
         database_url: Option<String>,
-        #[arg(long)]
+        /// The desired state drift is measured against (default: the configuration's
+        /// paths, else ./schema and ./policies).
+        #[arg(long, value_name = "SOURCE")]
         to: Option<String>,
+        /// A table, or JSON.
         #[arg(long, value_enum, default_value = "text")]
         format: HistoryFormat,
     },
     /// Record every DDL statement run outside the engine (`audit install`), so that drift
     /// reports say who changed what.
     Audit {
+        /// `install`: create (or replace) the event triggers; needs a superuser.
         #[arg(value_enum)]
         action: AuditAction,
-        #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+        /// The database to audit.
+        #[arg(long, env = "DATABASE_URL", hide_env_values = true, value_name = "URL")]
         database_url: Option<String>,
     },
     /// Serve the HTTP API (health, metrics, status, plans).
     Serve {
-        /// Default: MIGRATION_SERVICE_PORT, else 3009.
-        #[arg(long, env = "MIGRATION_SERVICE_PORT")]
+        /// The port to listen on (default 3009).
+        #[arg(
+            long,
+            env = "MIGRATION_SERVICE_PORT",
+            hide_env_values = true,
+            value_name = "PORT"
+        )]
         port: Option<u16>,
         /// Without MIGRATION_SERVICE_TOKEN, listen on 127.0.0.1 without authentication.
         #[arg(long)]
@@ -338,41 +391,6 @@ fn report_each(command: &str, results: Vec<(String, Result<i32>)>) -> i32 {
     code
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn apply_one(
-    ctx: &Context,
-    engine: &mut Engine,
-    url: Option<String>,
-    to: Option<String>,
-    plan_file: Option<&PathBuf>,
-    allow_hazards: &[Hazard],
-    yes: bool,
-    no_backup: bool,
-    schemas: &[String],
-) -> Result<i32> {
-    let url = ctx.database_url(url)?;
-    let plan = match plan_file {
-        Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-                path: path.clone(),
-                source,
-            })?;
-            serde_json::from_str::<Plan>(&text)
-                .map_err(|e| Error::PlanFile(format!("{}: {e}", path.display())))?
-        }
-        None => {
-            let mut plan = engine
-                .plan(&Source::Database(url.clone()), &ctx.desired(to)?, schemas)
-                .await?;
-            let (lock, statement, long) = ctx.timeouts()?;
-            plan.set_timeouts(lock, statement, long);
-            plan
-        }
-    };
-    let allowed = ctx.hazards(allow_hazards)?;
-    ops::apply(ctx, &url, &plan, &allowed, yes, no_backup, "apply").await
-}
-
 async fn drift_one(
     ctx: &Context,
     engine: &mut Engine,
@@ -455,6 +473,7 @@ pub async fn run(cli: Cli) -> Result<i32> {
             allow_hazards,
             yes,
             no_backup,
+            dry_run,
         } => {
             let targets = ctx.targets()?;
             if targets.len() > 1 && plan_file.is_some() {
@@ -462,19 +481,17 @@ pub async fn run(cli: Cli) -> Result<i32> {
                     "--plan holds one database's plan: name one --service".into(),
                 ));
             }
+            let flags = ops::ApplyFlags {
+                url,
+                to,
+                plan_file,
+                allow_hazards: allow_hazards.0,
+                yes,
+                no_backup,
+                dry_run,
+            };
             each_target("apply", &targets, &mut engine, async |ctx, engine| {
-                apply_one(
-                    ctx,
-                    engine,
-                    url.clone(),
-                    to.clone(),
-                    plan_file.as_ref(),
-                    &allow_hazards.0,
-                    yes,
-                    no_backup,
-                    &cli.schemas,
-                )
-                .await
+                ops::apply_one(ctx, engine, &flags, &cli.schemas).await
             })
             .await
         }

@@ -1,13 +1,14 @@
-//! The operational commands: history, and (with the configuration) status and backups.
+//! The operational commands: apply (and its dry run), history, rollback and backups.
 
 use super::{BackupAction, Context, out};
 use crate::backup;
 use crate::db;
 use crate::error::{Error, Result};
 use crate::history::{self, Entry};
-use crate::pipeline::{self, Applied, Engine};
+use crate::pipeline::{self, Applied, Engine, Source};
 use crate::plan::{self, Hazard, Plan};
 use std::io::IsTerminal;
+use std::path::PathBuf;
 
 pub fn history_text(entries: &[Entry]) -> String {
     if entries.is_empty() {
@@ -50,6 +51,52 @@ pub async fn history(url: &str, service: Option<&str>, json: bool) -> Result<Str
     } else {
         history_text(&entries)
     })
+}
+
+/// `apply`'s own flags, the same for each database it runs against.
+pub(super) struct ApplyFlags {
+    pub(super) url: Option<String>,
+    pub(super) to: Option<String>,
+    pub(super) plan_file: Option<PathBuf>,
+    pub(super) allow_hazards: Vec<Hazard>,
+    pub(super) yes: bool,
+    pub(super) no_backup: bool,
+    pub(super) dry_run: bool,
+}
+
+pub(super) async fn apply_one(
+    ctx: &Context,
+    engine: &mut Engine,
+    flags: &ApplyFlags,
+    schemas: &[String],
+) -> Result<i32> {
+    let url = ctx.database_url(flags.url.clone())?;
+    let plan = match &flags.plan_file {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+                path: path.clone(),
+                source,
+            })?;
+            serde_json::from_str::<Plan>(&text)
+                .map_err(|e| Error::PlanFile(format!("{}: {e}", path.display())))?
+        }
+        None => {
+            let desired = ctx.desired(flags.to.clone())?;
+            let mut plan = engine
+                .plan(&Source::Database(url.clone()), &desired, schemas)
+                .await?;
+            let (lock, statement, long) = ctx.timeouts()?;
+            plan.set_timeouts(lock, statement, long);
+            plan
+        }
+    };
+    let allowed = ctx.hazards(&flags.allow_hazards)?;
+    if flags.dry_run {
+        let from_file = flags.plan_file.is_some();
+        return dry_run(&url, &plan, from_file, &allowed).await;
+    }
+    let (yes, no_backup) = (flags.yes, flags.no_backup);
+    apply(ctx, &url, &plan, &allowed, yes, no_backup, "apply").await
 }
 
 /// Applies `plan` to `url`: backup first (unless `no_backup`), confirmation, history.
@@ -105,6 +152,23 @@ pub async fn apply(
             let _ = outln!("applied {steps} steps; the database matches the desired state");
         }
     }
+    Ok(0)
+}
+
+/// `apply --dry-run`: shows the plan, and what `apply` would refuse in it, and changes
+/// nothing: no lock, no backup, no history row. A plan file is first checked against the
+/// database (a read), as `apply` would, since showing a plan that no longer applies would
+/// mislead.
+pub async fn dry_run(url: &str, plan: &Plan, from_file: bool, allowed: &[Hazard]) -> Result<i32> {
+    if from_file {
+        let client = db::connect(&db::parse(url)?).await?;
+        pipeline::check_source(&client, plan).await?;
+    }
+    out::print(&plan::render::sql(plan))?;
+    if let Some(refusal) = plan.refusal(allowed) {
+        eprintln!("dry run: apply would refuse this plan: {refusal}");
+    }
+    eprintln!("dry run: nothing was changed");
     Ok(0)
 }
 

@@ -70,11 +70,34 @@ pub(crate) fn changes(ctx: &Context) -> Vec<Change> {
     if !recreated.is_empty() {
         let mut from = ctx.from.clone();
         from.retain_objects(&|_| true, &|q| !recreated.contains(q));
-        let mut out = crate::kind::partition::drop_recreated(ctx, recreated);
-        out.extend(changes(&Context::new(&from, ctx.to, ctx.scope)));
-        return out;
+        // Foreign keys of other tables to a recreated one are dropped before it and, seen
+        // as new, added again after it: DROP TABLE refuses to go while they stand.
+        let mut out = Vec::new();
+        for table in from.tables.values_mut() {
+            let to_recreated: Vec<String> = table
+                .constraints
+                .values()
+                .filter(|c| c.references.as_ref().is_some_and(|r| recreated.contains(r)))
+                .map(|c| c.name.clone())
+                .collect();
+            for name in to_recreated {
+                let constraint = table.constraints.remove(&name).expect("present");
+                out.push(Change::Constraint(crate::kind::ConstraintChange::Drop {
+                    table: table.name.clone(),
+                    constraint,
+                }));
+            }
+        }
+        out.extend(crate::kind::partition::drop_recreated(ctx, recreated));
+        // The drops are seen by the passes below: what stands on the tables (views,
+        // functions with SQL-standard bodies) goes before them and comes back after.
+        return changes_after(&Context::new(&from, ctx.to, ctx.scope), out);
     }
-    let mut changes = Vec::new();
+    changes_after(ctx, Vec::new())
+}
+
+/// The changes of `ctx`, after `changes` (drops already decided).
+fn changes_after(ctx: &Context, mut changes: Vec<Change>) -> Vec<Change> {
     crate::kind::diff_each(ctx, &mut changes);
     // Each pass may make the other find more (a view over a function over a column).
     loop {

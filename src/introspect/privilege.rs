@@ -1,4 +1,5 @@
-use crate::catalog::{AclKind, Catalog, DefaultAclKey, Grant, Grantee};
+use crate::catalog::{Acl, AclKind, Catalog, DefaultAclKey, Grant, GrantedBy, Grantee, ObjectId};
+use std::collections::{BTreeMap, BTreeSet};
 use tokio_postgres::Row;
 
 fn grantee(kind: &str, name: Option<String>) -> Grantee {
@@ -10,13 +11,35 @@ fn grantee(kind: &str, name: Option<String>) -> Grantee {
 }
 
 pub(super) fn read(catalog: &mut Catalog, privileges: &[Row], owners: &[Row], defaults: &[Row]) {
+    let mut rows: BTreeMap<ObjectId, BTreeSet<GrantedBy>> = BTreeMap::new();
     for row in privileges {
         let id = super::object_id(row.get(0), row.get(1), row.get(2), row.get(3));
-        catalog.privileges.entry(id).or_default().insert(Grant {
-            grantee: grantee(row.get(4), row.get(5)),
-            privilege: row.get(6),
-            grantable: row.get(7),
+        rows.entry(id).or_default().insert(GrantedBy {
+            grantor: row.get(8),
+            grant: Grant {
+                grantee: grantee(row.get(4), row.get(5)),
+                privilege: row.get(6),
+                grantable: row.get(7),
+            },
         });
+    }
+    for (id, rows) in rows {
+        // What a grantee may do is the union of what each grantor gave it: a privilege
+        // held both with and without the grant option is held with it.
+        let mut acl = Acl::new();
+        for r in &rows {
+            let mut g = r.grant.clone();
+            g.grantable = rows.iter().any(|o| {
+                o.grant.grantable
+                    && o.grant.grantee == g.grantee
+                    && o.grant.privilege == g.privilege
+            });
+            acl.insert(g);
+        }
+        if rows.iter().any(|r| r.grantor.is_some()) {
+            catalog.granted_by.insert(id.clone(), rows);
+        }
+        catalog.privileges.insert(id, acl);
     }
     // An explicit ACL equal to the default says nothing more than NULL.
     let version = catalog.server_version;

@@ -13,6 +13,7 @@ pub(crate) mod column;
 pub(crate) mod comment;
 pub(crate) mod composite;
 pub(crate) mod constraint;
+pub(crate) mod delegation;
 pub(crate) mod domain;
 pub(crate) mod enum_type;
 pub(crate) mod extension;

@@ -2,7 +2,7 @@
 //! plan start from what PostgreSQL gives a new object: the built-in default ACL, extended
 //! by the default privileges of the role that creates it, owned by that role.
 
-use super::Change;
+use super::{Change, delegation};
 use crate::catalog::{
     Acl, AclKind, Catalog, DefaultAclKey, Grant, Grantee, ObjectId, PRIVILEGE_ORDER, QualName,
     quote_ident,
@@ -237,6 +237,8 @@ fn grant_target(ctx: &Context, id: &ObjectId) -> String {
 /// table-wide REVOKE would undo column grants made before it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Edit {
+    /// A grant option someone passed on, with what was granted under it.
+    RevokeOptionCascade,
     Revoke,
     RevokeOption,
     Grant,
@@ -288,6 +290,41 @@ fn edits(out: &mut Edits, from: &Acl, to: &Acl, column: Option<&str>) {
     }
 }
 
+/// Adds the edits of `id`'s ACL (`column`: of that column) from `from` to `to`, through
+/// the grantors who passed privileges on ([`delegation`]); returns the grants to run as
+/// those grantors, written after the edits.
+#[allow(clippy::too_many_arguments)]
+fn acl_edits(
+    ctx: &Context,
+    out: &mut Edits,
+    id: &ObjectId,
+    (from, to): (&Acl, &Acl),
+    new: bool,
+    column: Option<&str>,
+    on: &str,
+    who: &dyn Fn(&Grantee) -> String,
+) -> Vec<String> {
+    let side = if new { ctx.to } else { ctx.from };
+    let Some(rows) = side.granted_by.get(id) else {
+        edits(out, from, to, column);
+        return Vec::new();
+    };
+    if new {
+        edits(out, from, &delegation::by_owner(rows), column);
+        return delegation::grants(rows, on, column, who);
+    }
+    let (left, cascades) = delegation::cascade(from, to, rows);
+    for (grantee, privilege) in cascades {
+        out.entry((Edit::RevokeOptionCascade, grantee))
+            .or_default()
+            .entry(privilege)
+            .or_default()
+            .extend(column.map(String::from));
+    }
+    edits(out, &left, to, column);
+    Vec::new()
+}
+
 /// The statements of `edits` on `on`.
 fn statements(edits: &Edits, on: &str, who: &dyn Fn(&Grantee) -> String) -> Vec<String> {
     edits
@@ -314,6 +351,9 @@ fn statements(edits: &Edits, on: &str, who: &dyn Fn(&Grantee) -> String) -> Vec<
                 .join(", ");
             let name = who(g);
             match edit {
+                Edit::RevokeOptionCascade => {
+                    format!("REVOKE GRANT OPTION FOR {list} ON {on} FROM {name} CASCADE;")
+                }
                 Edit::Revoke => format!("REVOKE {list} ON {on} FROM {name};"),
                 Edit::RevokeOption => {
                     format!("REVOKE GRANT OPTION FOR {list} ON {on} FROM {name};")
@@ -352,8 +392,10 @@ pub(super) fn steps(ctx: &Context, change: &PrivilegeChange) -> Vec<Step> {
                 other => other.sql(),
             };
             let mut e = Edits::new();
-            edits(&mut e, from, to, None);
-            let sql = statements(&e, &grant_target(ctx, object), &who);
+            let on = grant_target(ctx, object);
+            let passed_on = acl_edits(ctx, &mut e, object, (from, to), *new, None, &on, &who);
+            let mut sql = statements(&e, &on, &who);
+            sql.extend(passed_on);
             let mut requires = vec![object.clone()];
             requires.extend(grantee_roles(to));
             // Table-wide privileges are settled before column ones (a REVOKE on the table
@@ -394,15 +436,28 @@ pub(super) fn steps(ctx: &Context, change: &PrivilegeChange) -> Vec<Step> {
             };
             let mut e = Edits::new();
             let mut requires = vec![id.clone()];
+            let on = grant_target(ctx, &id);
+            let mut passed_on = Vec::new();
             for (column, (from, to)) in columns {
-                edits(&mut e, from, to, Some(column));
-                requires.push(ObjectId::Column {
+                let col = ObjectId::Column {
                     table: table.clone(),
                     column: column.clone(),
-                });
+                };
+                passed_on.extend(acl_edits(
+                    ctx,
+                    &mut e,
+                    &col,
+                    (from, to),
+                    *new,
+                    Some(column),
+                    &on,
+                    &who,
+                ));
+                requires.push(col);
                 requires.extend(grantee_roles(to));
             }
-            let sql = statements(&e, &grant_target(ctx, &id), &who);
+            let mut sql = statements(&e, &on, &who);
+            sql.extend(passed_on);
             step(
                 sql.join("\n"),
                 &id,

@@ -159,15 +159,15 @@ pub(super) fn drop_changes(ctx: &Context, table: &Table) -> Vec<Change> {
     let name = &table.name;
     let mut out = Vec::new();
     let mut table = table.clone();
-    // A foreign key to another dropped table is dropped first, on its own: otherwise
-    // two tables that reference each other could not be dropped in any order.
+    // A foreign key to another dropped (or recreated) table is dropped first, on its own:
+    // otherwise two tables that reference each other could not be dropped in any order.
     let split: Vec<String> = table
         .constraints
         .values()
         .filter(|c| {
-            c.references
-                .as_ref()
-                .is_some_and(|r| r != name && ctx.dropped_tables.contains(r))
+            c.references.as_ref().is_some_and(|r| {
+                r != name && (ctx.dropped_tables.contains(r) || ctx.recreated.contains(r))
+            })
         })
         .map(|c| c.name.clone())
         .collect();

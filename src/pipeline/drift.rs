@@ -50,10 +50,12 @@ impl Engine {
     ) -> Result<DriftReport> {
         // Drift reports differences; whether a plan for them converges is apply's concern.
         let validate = std::mem::replace(&mut self.validate, false);
+        self.read_back = validate;
         let result = self
             .drift_inner(url, desired, extra, service, exhaustive)
             .await;
         self.validate = validate;
+        self.read_back = false;
         result
     }
 

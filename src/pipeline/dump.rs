@@ -111,6 +111,21 @@ impl Dump {
 
     /// Keeps the entries of `schemas`: objects in them, and the schemas themselves with
     /// their comments.
+    /// Writes each expression of `readings` (text, as the server writes it back) as the
+    /// server writes it back (see [`super::normalised`]).
+    pub fn rewrite(&mut self, readings: &[(String, String)]) {
+        if readings.is_empty() {
+            return;
+        }
+        for lines in self.entries.values_mut() {
+            let mut text = lines.join("\n");
+            for (from, to) in readings {
+                text = text.replace(from.as_str(), to);
+            }
+            *lines = text.split('\n').map(String::from).collect();
+        }
+    }
+
     pub fn restrict(&mut self, schemas: &BTreeSet<String>) {
         self.entries.retain(|k, _| {
             if k.schema != "-" {

@@ -5,7 +5,7 @@ mod checked;
 mod drift;
 pub(crate) mod dump;
 mod locate;
-mod normalised;
+pub mod normalised;
 mod outside;
 mod probes;
 mod renames;
@@ -82,6 +82,9 @@ pub struct Engine {
     pub exclude_schemas: BTreeSet<String>,
     /// `--exclude`: objects left out of both sides.
     pub exclude: crate::catalog::Exclusions,
+    /// Drift without `--no-validate`: no replay, but the desired state's expressions are
+    /// still taken as the server writes them back ([`normalised`]).
+    read_back: bool,
 }
 
 /// What `apply` did.
@@ -106,6 +109,7 @@ impl Engine {
             service_scope: None,
             exclude_schemas: BTreeSet::new(),
             exclude: Default::default(),
+            read_back: false,
         }
     }
 
@@ -120,6 +124,7 @@ impl Engine {
             service_scope: None,
             exclude_schemas: BTreeSet::new(),
             exclude: Default::default(),
+            read_back: false,
         }
     }
 
@@ -315,6 +320,18 @@ impl Engine {
                  it into PostgreSQL {a})"
             );
         }
+        let reparsed = match self.validate || self.read_back {
+            true => {
+                self.reparse(
+                    &from_catalog,
+                    &mut to_catalog,
+                    &scope,
+                    desired_dump.as_mut(),
+                )
+                .await?
+            }
+            false => None,
+        };
         let mut plan = self
             .plan_renamed(&from_catalog, &to_catalog, &scope)
             .await?;
@@ -354,8 +371,9 @@ impl Engine {
                     .as_ref()
                     .or(from_whole.as_ref())
                     .unwrap_or(&from_catalog),
-                &plan,
+                &mut plan,
                 check.as_ref(),
+                reparsed.as_ref(),
             )
             .await?;
         }
@@ -371,7 +389,33 @@ impl Engine {
     /// Replays `plan` on a copy of `from` in the shadow server; an error names what does
     /// not converge (or the step that fails). [`Engine::plan`] does it unless told not to.
     pub async fn validate_plan(&mut self, from: &Catalog, plan: &Plan) -> Result<()> {
-        validate::validate(&self.shadow().await?, from, plan, None).await
+        let mut plan = plan.clone();
+        validate::validate(&self.shadow().await?, from, &mut plan, None, None).await
+    }
+
+    /// The desired state loaded again from the engine's rendering of it and read back,
+    /// when there is something to plan: how the server writes each expression the plan
+    /// would write. Where the database already holds that reading, the desired state takes
+    /// it ([`normalised::as_written`]).
+    async fn reparse(
+        &mut self,
+        from: &Catalog,
+        to: &mut Catalog,
+        scope: &BTreeSet<String>,
+        dump: Option<&mut dump::Dump>,
+    ) -> Result<Option<Catalog>> {
+        if plan::build_steps(from, to, scope).is_ok_and(|p| p.is_empty()) {
+            return Ok(None);
+        }
+        let mut reparsed = current_schema(to)?
+            .load_then(&self.shadow().await?, &[])
+            .await?;
+        reparsed.restrict(scope);
+        let taken = normalised::as_written(to, &reparsed, from);
+        if let Some(d) = dump {
+            d.rewrite(&taken);
+        }
+        Ok(Some(reparsed))
     }
 
     /// Plans, running `-- @renamed from` renames first; the caller moves the desired
@@ -468,6 +512,18 @@ pub async fn live_catalog_for(client: &Client, plan: &Plan) -> Result<Catalog> {
     Ok(c)
 }
 
+/// Refuses a plan made from another state of the database than the present one (a plan
+/// file written before someone changed it). Only reads.
+pub async fn check_source(client: &Client, plan: &Plan) -> Result<()> {
+    let live = live_catalog_for(client, plan).await?;
+    if live.fingerprint() != plan.source_fingerprint {
+        return Err(Error::Refused(
+            "the database no longer matches the plan's source fingerprint; plan again".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// How a run is recorded in the database's history.
 pub struct Record<'a> {
     /// `apply` or `rollback`.
@@ -501,39 +557,12 @@ pub async fn apply_recorded(
     let scope: BTreeSet<String> = plan.scope.iter().cloned().collect();
     crate::apply::lock(client).await?;
     let result = async {
-        let live = live_catalog_for(client, plan).await?;
-        if live.fingerprint() != plan.source_fingerprint {
-            return Err(Error::Refused(
-                "the database no longer matches the plan's source fingerprint; plan again".into(),
-            ));
-        }
+        check_source(client, plan).await?;
         if plan.is_empty() {
             return Ok(Applied::NothingToDo);
         }
-        let bad = plan.disallowed(allowed);
-        if !bad.is_empty() {
-            let lines: Vec<String> = bad
-                .iter()
-                .map(|(n, s, h)| {
-                    let names: Vec<String> = h
-                        .iter()
-                        .map(|h| match s.hazard_reasons.get(h) {
-                            Some(why) => format!("{} ({why})", h.name()),
-                            None => h.name().to_string(),
-                        })
-                        .collect();
-                    format!(
-                        "  step {n} ({} {}): {}",
-                        s.action,
-                        s.object,
-                        names.join(", ")
-                    )
-                })
-                .collect();
-            return Err(Error::Refused(format!(
-                "hazards not allowed (use --allow-hazards):\n{}",
-                lines.join("\n")
-            )));
+        if let Some(refusal) = plan.refusal(allowed) {
+            return Err(Error::Refused(refusal));
         }
         if !confirm(plan) {
             return Err(Error::Refused("not confirmed".into()));

@@ -5,6 +5,11 @@
 //! its casts moved. Such an expression differs between the copy and the live database
 //! although nobody changed it. What the copy's own creation changed, and the plan then
 //! left alone, is compared as the live database has it.
+//!
+//! The same holds for the desired state: an expression the plan writes as PostgreSQL
+//! printed it from the files is stored reparsed. The desired state loaded again from the
+//! engine's rendering gives that reading, and where the database holds it (a plan wrote
+//! it), it is what the desired state means: so no plan rewrites it forever.
 
 use crate::catalog::Catalog;
 
@@ -12,6 +17,46 @@ use crate::catalog::Catalog;
 /// (`copy`, read right after it was created) holds differently and the plan did not
 /// touch (it still reads as in the copy).
 pub(super) fn as_live(replayed: &mut Catalog, copy: &Catalog, live: &Catalog) {
+    each(replayed, copy, live, &mut restore);
+}
+
+/// Each expression the copy (`copy`) holds otherwise than the live database (`live`),
+/// as (the copy's text, the live text): pg_dump's view of the copy is read with them.
+pub(super) fn reread(copy: &Catalog, live: &Catalog) -> Vec<(String, String)> {
+    let mut pairs = Vec::new();
+    each(&mut copy.clone(), copy, live, &mut |_, c, l| {
+        if c != l {
+            pairs.push((c.to_string(), l.to_string()));
+        }
+    });
+    pairs
+}
+
+/// In `desired`, takes the server's reading (`reparsed`: the desired state loaded again
+/// from the engine's rendering of it) of every expression it reads otherwise, where `held`
+/// (the live database, or the replay's result) holds that reading: a plan applied earlier
+/// (or the one being checked) wrote the expression so, and it is the desired one.
+/// Returns what it replaced, each as (the text before, the reading).
+pub fn as_written(
+    desired: &mut Catalog,
+    reparsed: &Catalog,
+    held: &Catalog,
+) -> Vec<(String, String)> {
+    let mut taken = Vec::new();
+    each(desired, reparsed, held, &mut |d, r, h| {
+        if d != r && h == r {
+            taken.push((std::mem::replace(d, r.to_string()), r.to_string()));
+        }
+    });
+    taken
+}
+
+/// Calls `f` with the text of each expression of `a` and those of the same expression in
+/// `b` and `c`, where all three have it: CHECK and other constraint definitions, column
+/// defaults and generation expressions, index definitions, view queries, policies'
+/// USING and WITH CHECK, domains' CHECKs.
+fn each(a: &mut Catalog, b: &Catalog, c: &Catalog, f: &mut dyn FnMut(&mut String, &str, &str)) {
+    let (replayed, copy, live, restore) = (a, b, c, f);
     for (name, table) in replayed.tables.iter_mut() {
         let (Some(c), Some(l)) = (copy.tables.get(name), live.tables.get(name)) else {
             continue;

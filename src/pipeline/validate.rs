@@ -21,11 +21,16 @@ use std::path::PathBuf;
 /// CONCURRENTLY` or an enum value used after it was added need real transactions. Roles are
 /// cluster-wide, so role steps are not replayed; the roles the plan names are created bare
 /// for the replay and dropped afterwards.
+///
+/// `reparsed` is the desired state as the server writes it back (see
+/// [`super::normalised`]): expressions the plan writes and the replay holds so are the
+/// desired ones, and `plan.desired` takes them, for the apply's own check.
 pub async fn validate(
     shadow: &Shadow,
     from: &Catalog,
-    plan: &Plan,
+    plan: &mut Plan,
     check: Option<&DumpCheck>,
+    reparsed: Option<&Catalog>,
 ) -> Result<()> {
     let scope: BTreeSet<String> = plan.scope.iter().cloned().collect();
     if plan.is_empty() {
@@ -86,7 +91,7 @@ pub async fn validate(
                     from,
                     plan,
                     &scope,
-                    check,
+                    (check, reparsed),
                 )
                 .await;
             }
@@ -104,9 +109,9 @@ async fn replay(
     identity: Option<&str>,
     current: &DesiredState,
     from: &Catalog,
-    plan: &Plan,
+    plan: &mut Plan,
     scope: &BTreeSet<String>,
-    check: Option<&DumpCheck>,
+    (check, reparsed): (Option<&DumpCheck>, Option<&Catalog>),
 ) -> Result<()> {
     let client = db::connect(target).await?;
     if let Some(id) = identity {
@@ -150,6 +155,10 @@ async fn replay(
     after.restrict(scope);
     after.exclude(&exclude);
     super::normalised::as_live(&mut after, &copied, from);
+    let taken = match reparsed {
+        Some(reparsed) => super::normalised::as_written(&mut plan.desired, reparsed, &after),
+        None => Vec::new(),
+    };
     if identity.is_none() && !from.current_user.is_empty() {
         after.rename_current_user(&from.current_user);
     }
@@ -165,15 +174,15 @@ async fn replay(
     }
     if let (Some(check), Some(mut copy)) = (check, copy) {
         let mut replayed = dump::take(&check.pg_dump, target, Some(&list)).await?;
+        // What the copy's creation reparsed is read as the live database has it.
+        let reread = super::normalised::reread(&copied, from);
         for d in [&mut copy, &mut replayed] {
             d.keep(scope, &exclude);
+            d.rewrite(&reread);
         }
-        not_managed(dump::gaps(
-            check.live.as_ref(),
-            &copy,
-            &replayed,
-            &check.desired,
-        ))?;
+        let mut desired = check.desired.clone();
+        desired.rewrite(&taken);
+        not_managed(dump::gaps(check.live.as_ref(), &copy, &replayed, &desired))?;
     }
     Ok(())
 }

@@ -248,6 +248,37 @@ impl Plan {
             })
             .collect()
     }
+
+    /// Why `apply` refuses this plan when only `allowed` hazards are: each step whose
+    /// hazards are not, and the reason for each hazard. `None` when it does not refuse.
+    pub fn refusal(&self, allowed: &[Hazard]) -> Option<String> {
+        let bad = self.disallowed(allowed);
+        if bad.is_empty() {
+            return None;
+        }
+        let lines: Vec<String> = bad
+            .iter()
+            .map(|(n, s, h)| {
+                let names: Vec<String> = h
+                    .iter()
+                    .map(|h| match s.hazard_reasons.get(h) {
+                        Some(why) => format!("{} ({why})", h.name()),
+                        None => h.name().to_string(),
+                    })
+                    .collect();
+                format!(
+                    "  step {n} ({} {}): {}",
+                    s.action,
+                    s.object,
+                    names.join(", ")
+                )
+            })
+            .collect();
+        Some(format!(
+            "hazards not allowed (use --allow-hazards):\n{}",
+            lines.join("\n")
+        ))
+    }
 }
 
 /// What the steps need besides the change: how a step orders against the catalogs.

@@ -431,13 +431,14 @@ pub async fn serve(opts: Options) -> Result<()> {
     let ip = match (&opts.token, opts.insecure_loopback) {
         (Some(t), _) if t.len() >= 16 => [0, 0, 0, 0],
         (Some(_), _) => {
-            return Err(Error::Refused(
+            // A setting to fix before starting, as a wrong flag is (exit 64).
+            return Err(Error::Usage(
                 "MIGRATION_SERVICE_TOKEN is too short (16 characters at least)".into(),
             ));
         }
         (None, true) => [127, 0, 0, 1],
         (None, false) => {
-            return Err(Error::Refused(
+            return Err(Error::Usage(
                 "no MIGRATION_SERVICE_TOKEN: set one, or pass --insecure-loopback to listen on \
                  127.0.0.1 without authentication"
                     .into(),

@@ -5,15 +5,15 @@ use std::path::Path;
 use std::process::{Command, Output};
 use std::sync::Arc;
 
-fn run(cmd: &mut Command) -> Output {
+pub(crate) fn run(cmd: &mut Command) -> Output {
     cmd.output().expect("run profe-migrate")
 }
 
-fn code(o: &Output) -> i32 {
+pub(crate) fn code(o: &Output) -> i32 {
     o.status.code().unwrap_or(-1)
 }
 
-fn text(o: &Output) -> String {
+pub(crate) fn text(o: &Output) -> String {
     format!(
         "exit {}\nstdout:\n{}\nstderr:\n{}",
         code(o),
@@ -22,7 +22,7 @@ fn text(o: &Output) -> String {
     )
 }
 
-fn expect(o: &Output, want: i32) -> TestResult {
+pub(crate) fn expect(o: &Output, want: i32) -> TestResult {
     if code(o) == want {
         Ok(())
     } else {
@@ -30,13 +30,13 @@ fn expect(o: &Output, want: i32) -> TestResult {
     }
 }
 
-fn write(dir: &Path, name: &str, sql: &str) -> std::path::PathBuf {
+pub(crate) fn write(dir: &Path, name: &str, sql: &str) -> std::path::PathBuf {
     let p = dir.join(name);
     std::fs::write(&p, sql).unwrap();
     p
 }
 
-const MODEL: &str = "CREATE SCHEMA app;\n\
+pub(crate) const MODEL: &str = "CREATE SCHEMA app;\n\
     CREATE TYPE app.kind AS ENUM ('a', 'b');\n\
     CREATE TABLE app.items (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, kind app.kind NOT NULL DEFAULT 'a', name text NOT NULL UNIQUE);\n\
     CREATE TABLE app.notes (id serial PRIMARY KEY, item_id bigint REFERENCES app.items (id) ON DELETE CASCADE, body text CHECK (length(body) < 500));\n\

@@ -4,10 +4,12 @@
 //! error paths, the command line and introspection.
 
 mod cli;
+mod cli_usage;
 mod connections;
 mod crashes;
 mod dumpcheck;
 mod errors;
+mod examples;
 mod fixtures;
 mod hardening;
 mod inputs;
@@ -16,6 +18,7 @@ mod online;
 mod review;
 mod rls;
 mod scope;
+mod shell;
 mod structure;
 mod support;
 mod tls;
@@ -27,6 +30,7 @@ fn main() {
     let mut trials = fixtures::trials(&env);
     trials.extend(errors::trials(&env));
     trials.extend(cli::trials(&env));
+    trials.extend(cli_usage::trials(&env));
     trials.extend(introspect::trials(&env));
     trials.extend(tls::trials(&env));
     trials.extend(connections::trials(&env));
@@ -40,6 +44,7 @@ fn main() {
     trials.extend(inputs::trials(&env));
     trials.extend(crashes::trials(&env));
     trials.extend(review::trials(&env));
+    trials.extend(examples::trials(&env));
     let conclusion = libtest_mimic::run(&args, trials);
     // Every trial (and its handle on the cluster) is gone: dropping the last handle stops
     // the server and removes its directory before the process exits.

@@ -421,7 +421,7 @@ fn refuses_without_token(_env: &Env) -> TestResult {
         .output()
         .map_err(|e| e.to_string())?;
     let err = String::from_utf8_lossy(&o.stderr);
-    if o.status.code() != Some(3) || !err.contains("MIGRATION_SERVICE_TOKEN") {
+    if o.status.code() != Some(64) || !err.contains("MIGRATION_SERVICE_TOKEN") {
         return Err(format!("exit {:?}: {err}", o.status.code()));
     }
     Ok(())

@@ -10,6 +10,7 @@ mod support;
 mod backups;
 mod client;
 mod databases;
+mod examples;
 mod http;
 mod lifecycle;
 mod model;
@@ -35,6 +36,7 @@ fn main() {
     trials.extend(space::trials(&env, &template));
     trials.extend(http::trials(&env, &template));
     trials.extend(databases::trials(&env));
+    trials.extend(examples::trials(&env, &template));
     let conclusion = libtest_mimic::run(&args, trials);
     drop(env);
     conclusion.exit()

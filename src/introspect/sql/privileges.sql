@@ -1,5 +1,6 @@
 -- Explicit ACLs (NULL ones are the built-in default and are left out), one row per
--- grantee and privilege; the owner is reported as such whatever its name.
+-- grantee, privilege and grantor; the owner is reported as such whatever its name, and
+-- the grantor only when it is not the owner (a role that delegated its grant option).
 WITH acl AS (
     SELECT 'schema' AS kind, n.nspname, n.nspname AS name, NULL::text AS sub,
            n.nspowner AS owner, n.nspacl AS acl
@@ -44,11 +45,13 @@ WITH acl AS (
 )
 SELECT acl.kind, acl.nspname::text, acl.name::text, acl.sub,
        CASE WHEN x.grantee = acl.owner THEN 'owner' WHEN x.grantee = 0 THEN 'public' ELSE 'role' END,
-       r.rolname::text, x.privilege_type, x.is_grantable
+       r.rolname::text, x.privilege_type, x.is_grantable,
+       CASE WHEN x.grantor <> acl.owner THEN g.rolname::text END
 FROM acl
 CROSS JOIN LATERAL pg_catalog.aclexplode(acl.acl) x
 LEFT JOIN pg_catalog.pg_roles r ON r.oid = x.grantee
+LEFT JOIN pg_catalog.pg_roles g ON g.oid = x.grantor
 WHERE ($1::text[] IS NULL OR acl.nspname = ANY ($1))
   AND acl.nspname NOT IN ('pg_catalog', 'information_schema', 'profe_migrate')
   AND acl.nspname !~ '^pg_(toast|temp_|toast_temp_)'
-ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
+ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9

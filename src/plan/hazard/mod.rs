@@ -79,15 +79,27 @@ impl Hazard {
             .find(|h| h.name().eq_ignore_ascii_case(name.trim()))
     }
 
-    /// Parses `--allow-hazards`: a comma list of names, or `all`.
+    /// Parses `--allow-hazards`: a comma list of names, or `all`. An unknown name is
+    /// answered with the closest one, else with the list of names.
     pub fn parse_list(list: &str) -> Result<Vec<Hazard>, String> {
         if list.trim().eq_ignore_ascii_case("all") {
             return Ok(Hazard::ALL.to_vec());
         }
         list.split(',')
             .filter(|s| !s.trim().is_empty())
-            .map(|s| Hazard::parse(s).ok_or_else(|| format!("unknown hazard {:?}", s.trim())))
+            .map(|s| Hazard::parse(s).ok_or_else(|| Hazard::unknown(s.trim())))
             .collect()
+    }
+
+    fn unknown(name: &str) -> String {
+        let names = || Hazard::ALL.iter().map(|h| h.name()).chain(["all"]);
+        match crate::suggest::did_you_mean(name, names()) {
+            hint if hint.is_empty() => format!(
+                "unknown hazard {name:?} (the names are {})",
+                names().collect::<Vec<_>>().join(", ")
+            ),
+            hint => format!("unknown hazard {name:?}{hint}"),
+        }
     }
 }
 
@@ -121,4 +133,27 @@ fn pinned_by_fixtures(name: &str) -> usize {
                 .is_ok_and(|t| t.contains("expect_hazards") && t.contains(&quoted))
         })
         .count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Hazard;
+
+    #[test]
+    fn an_unknown_name_suggests_the_one_meant_or_lists_them() {
+        assert_eq!(
+            Hazard::parse_list("deletes_data, INDEX_BUILD"),
+            Ok(vec![Hazard::DeletesData, Hazard::IndexBuild])
+        );
+        assert_eq!(
+            Hazard::parse_list("DELETES_DATA,INDEX_BULD"),
+            Err("unknown hazard \"INDEX_BULD\"; did you mean INDEX_BUILD?".into())
+        );
+        let e = Hazard::parse_list("bogus").unwrap_err();
+        assert!(
+            e.starts_with("unknown hazard \"bogus\" (the names are DELETES_DATA,")
+                && e.ends_with("UNTRACKABLE_DEPENDENCIES, all)"),
+            "{e}"
+        );
+    }
 }
