@@ -56,8 +56,19 @@ fn search_path_sql(path: &Option<Vec<String>>) -> String {
     }
 }
 
-fn load_error(stmt: &Statement, state: &DesiredState, e: &tokio_postgres::Error) -> Error {
-    let message = Error::describe_db(e);
+fn load_error(
+    stmt: &Statement,
+    state: &DesiredState,
+    e: &tokio_postgres::Error,
+    shadow_major: u32,
+) -> Error {
+    let mut message = Error::describe_db(e);
+    // The files parsed with a newer grammar than the server's.
+    if e.code() == Some(&tokio_postgres::error::SqlState::SYNTAX_ERROR)
+        && let Some(hint) = super::newer::hint(&stmt.sql, shadow_major)
+    {
+        message = format!("{message}\n{hint}");
+    }
     let mut offset = stmt.offset;
     if let Some(db) = e.as_db_error()
         && let Some(tokio_postgres::error::ErrorPosition::Original(pos)) = db.position()
@@ -138,6 +149,13 @@ pub(crate) async fn drop_placeholder_roles(admin: &Client, names: &[String]) {
 pub async fn load_into(state: &DesiredState, client: &Client) -> Result<()> {
     let mut current: Option<Vec<String>> = None;
     client.batch_execute(&search_path_sql(&None)).await?;
+    let version: i32 = client
+        .query_one(
+            "SELECT pg_catalog.current_setting('server_version_num')::int",
+            &[],
+        )
+        .await?
+        .get(0);
     for stmt in &state.statements {
         if stmt.search_path != current {
             client
@@ -148,7 +166,7 @@ pub async fn load_into(state: &DesiredState, client: &Client) -> Result<()> {
         client
             .batch_execute(&stmt.sql)
             .await
-            .map_err(|e| load_error(stmt, state, &e))?;
+            .map_err(|e| load_error(stmt, state, &e, version as u32 / 10000))?;
     }
     Ok(())
 }

@@ -8,6 +8,7 @@ mod check;
 mod files;
 pub(crate) mod load;
 mod locations;
+mod newer;
 mod objects;
 mod order;
 mod parse;

@@ -146,8 +146,46 @@ async fn missing_cast_is_explained(env: &Env) -> Result<(), String> {
     result
 }
 
+/// Syntax of a newer PostgreSQL than the shadow server: the load error says which
+/// release brought it and how to load the files into one.
+fn newer_syntax_is_explained(env: &Env) -> Result<(), String> {
+    let dir = temp_dir();
+    std::fs::write(
+        dir.path().join("app.sql"),
+        "CREATE SCHEMA app;\n\
+         CREATE TABLE app.seats (id int, rows int, per_row int,\n  \
+         total int GENERATED ALWAYS AS (rows * per_row) VIRTUAL);\n",
+    )
+    .unwrap();
+    let major = env.cluster.major();
+    let err = env.block_on(async {
+        Engine::with_cluster(env.cluster.clone())
+            .catalog(&Source::Files(vec![dir.path().to_path_buf()]), None)
+            .await
+            .map(|_| ())
+    });
+    match (major, err) {
+        (18.., Ok(())) => Ok(()),
+        (_, Err(Error::Load { line, message, .. })) if major < 18 => {
+            let want = format!(
+                "VIRTUAL generated columns came with PostgreSQL 18; the shadow server is \
+                 PostgreSQL {major}: pass --dev-url to a PostgreSQL 18 server"
+            );
+            if line == 3 && message.contains(&want) {
+                Ok(())
+            } else {
+                Err(format!("got line {line}: {message}"))
+            }
+        }
+        (_, other) => Err(format!("PostgreSQL {major}: got {other:?}")),
+    }
+}
+
 pub fn trials(env: &Arc<Env>) -> Vec<libtest_mimic::Trial> {
     vec![
+        trial(env, "errors::newer_syntax_is_explained", |env| {
+            newer_syntax_is_explained(&env)
+        }),
         trial(env, "errors::a_missing_cast_is_explained", |env| {
             env.block_on(missing_cast_is_explained(&env))
         }),
