@@ -405,16 +405,38 @@ fn alter_steps(ctx: &Context, table: &QualName, from: &Column, to: &Column) -> V
         let given = ctx.to.usings.get(&id);
         let is_enum =
             |c: &crate::catalog::Catalog, t: &str| c.enums.keys().any(|k| k.to_string() == t);
-        // (the USING expression, whether the cast probe counts the rows it would fail on)
-        let (conversion, probed) = match given {
-            Some(expression) => (Some(expression.clone()), false),
-            None if is_enum(ctx.from, &from.data_type) && is_enum(ctx.to, &to.data_type) => {
-                (Some(format!("{c}::text::{}", to.data_type)), false)
-            }
+        // (the USING expression, the probe counting the rows it would fail on)
+        let cast_probe = || {
+            crate::plan::probe::cast(
+                table,
+                &to.name,
+                &from.data_type,
+                &to.data_type,
+                ctx.from.server_version,
+            )
+        };
+        let (conversion, probe) = match given {
+            Some(expression) => (
+                Some(expression.clone()),
+                Some(crate::plan::probe::converted(
+                    table,
+                    expression,
+                    &to.data_type,
+                    to.not_null,
+                )),
+            ),
+            None if is_enum(ctx.from, &from.data_type) && is_enum(ctx.to, &to.data_type) => (
+                Some(format!("{c}::text::{}", to.data_type)),
+                ctx.to
+                    .enums
+                    .values()
+                    .find(|e| e.name.to_string() == to.data_type)
+                    .map(|e| crate::plan::probe::labels(table, &to.name, &e.labels)),
+            ),
             None if needs_using(&from.data_type, &to.data_type) => {
-                (Some(format!("{c}::{}", to.data_type)), true)
+                (Some(format!("{c}::{}", to.data_type)), cast_probe())
             }
-            None => (None, true),
+            None => (None, cast_probe()),
         };
         if let Some(conversion) = &conversion {
             sql.push_str(&format!(" USING {conversion}"));
@@ -453,19 +475,7 @@ fn alter_steps(ctx: &Context, table: &QualName, from: &Column, to: &Column) -> V
                     from.data_type, to.data_type
                 ),
             )
-            .probe(
-                (may_fail && probed)
-                    .then(|| {
-                        crate::plan::probe::cast(
-                            table,
-                            &to.name,
-                            &from.data_type,
-                            &to.data_type,
-                            ctx.from.server_version,
-                        )
-                    })
-                    .flatten(),
-            )
+            .probe(probe.filter(|_| may_fail || given.is_some()))
             .long_running(),
         );
     }

@@ -19,6 +19,11 @@ pub(super) async fn run_probes(client: &Client, plan: &mut Plan) -> Result<()> {
             Ok(row) => step.failing_rows = row.try_get::<_, i64>(0).ok(),
             Err(e) => {
                 tracing::debug!("probe {probe}: {e}");
+                // A data exception (class 22) is a value the step cannot take either;
+                // anything else (an object the plan creates first) says nothing.
+                if e.code().is_some_and(|c| c.code().starts_with("22")) {
+                    step.probe_failure = Some(crate::error::Error::describe_db(&e));
+                }
                 client.batch_execute("ROLLBACK TO SAVEPOINT probe").await?;
             }
         }

@@ -244,14 +244,16 @@ fn failing(doc: &mut Doc, plan: &Plan) {
     doc.section("data checks");
     let mut first = true;
     for (i, s) in plan.steps.iter().enumerate() {
-        let Some(n) = s.failing_rows.filter(|n| *n > 0) else {
-            continue;
+        let found = match (s.failing_rows.filter(|n| *n > 0), &s.probe_failure) {
+            (Some(n), _) => format!("{n} row(s)"),
+            (None, Some(error)) => error.lines().next().unwrap_or_default().to_string(),
+            (None, None) => continue,
         };
         if std::mem::take(&mut first) {
             doc.text("\n**Data checks: these steps will fail on existing rows:**\n\n".into());
         }
         doc.text(format!(
-            "- step {} ({} {}): {n} row(s)\n",
+            "- step {} ({} {}): {found}\n",
             i + 1,
             s.action,
             s.object

@@ -64,6 +64,10 @@ pub struct Step {
     /// What the probe found when the plan was made against a live database.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failing_rows: Option<i64>,
+    /// The error the probe met on an existing row (a value a conversion cannot take),
+    /// when it met one: the step fails the same way.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probe_failure: Option<String>,
     /// Where the desired state writes what the step serves (or, for an object it no
     /// longer holds, the nearest object around it that it does): set when the desired
     /// state is files.
@@ -436,6 +440,7 @@ pub(crate) fn step(sql: String, object: &ObjectId, action: Action, deps: Deps) -
         on_failure: None,
         probe: None,
         failing_rows: None,
+        probe_failure: None,
         source: None,
         deps,
     }
@@ -500,6 +505,7 @@ impl Step {
             on_failure: None,
             probe: None,
             failing_rows: None,
+            probe_failure: None,
             source: None,
             deps: Deps::default(),
         }

@@ -2,7 +2,7 @@
 //! counts the rows that would make it fail. `plan` against a live database runs them and
 //! reports the counts in the plan.
 
-use crate::catalog::{Constraint, ConstraintKind, QualName, quote_ident};
+use crate::catalog::{Constraint, ConstraintKind, QualName, quote_ident, quote_literal};
 
 /// The text between the first parenthesis of `s` and its match.
 fn parenthesized(s: &str) -> Option<&str> {
@@ -41,6 +41,30 @@ pub(crate) fn cast(
 ) -> Option<String> {
     let cond = super::casts::failing_cast(&quote_ident(column), from, to, server_version)?;
     Some(format!("SELECT count(*) FROM {table} WHERE {cond}"))
+}
+
+/// Rows the desired state's own conversion (`-- @using`) cannot convert: the query
+/// converts every row (an error of the server's is the answer: a value it cannot take)
+/// and counts those it turns NULL when the column is to be NOT NULL. `count()` of the
+/// converted value makes the server compute it for each row.
+pub(crate) fn converted(table: &QualName, using: &str, to: &str, not_null: bool) -> String {
+    let value = format!("count(({using})::{to})");
+    if not_null {
+        format!("SELECT count(*) - {value} FROM {table}")
+    } else {
+        format!("SELECT least({value}, 0) FROM {table}")
+    }
+}
+
+/// Rows whose `column` (of one enum type, going to another through its text) holds a
+/// label the new type lacks (`labels`: the new type's).
+pub(crate) fn labels(table: &QualName, column: &str, labels: &[String]) -> String {
+    let list: Vec<String> = labels.iter().map(|l| quote_literal(l)).collect();
+    format!(
+        "SELECT count(*) FROM {table} WHERE {}::text <> ALL (ARRAY[{}]::text[])",
+        quote_ident(column),
+        list.join(", ")
+    )
 }
 
 /// Rows that break the constraint: failing CHECK rows, duplicated keys, orphan references.

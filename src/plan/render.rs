@@ -95,6 +95,13 @@ pub(crate) fn script(plan: &Plan) -> Script {
             }
             None => {}
         }
+        if let Some(error) = &step.probe_failure {
+            let first = error.lines().next().unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "-- probe: an existing row makes this step fail: {first}"
+            );
+        }
         if let Some(undo) = &step.on_failure {
             let _ = writeln!(
                 out,

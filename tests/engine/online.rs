@@ -309,8 +309,68 @@ async fn probes_count_values_that_would_not_cast(env: &Env) -> TestResult {
     result
 }
 
+/// Conversions the desired state gives (`-- @using`) and one enum into another are probed
+/// too: a value the conversion cannot take is reported with the server's error, NULLs it
+/// makes in a NOT NULL column and labels the new enum lacks are counted.
+async fn probes_check_given_conversions(env: &Env) -> TestResult {
+    let desired = Desired::new(
+        "CREATE TYPE public.state AS ENUM ('open', 'closed');
+         CREATE TABLE public.tickets (
+             id int PRIMARY KEY,
+             opened_at timestamptz -- @using to_timestamp(opened_at / 1000)
+             ,
+             seat int NOT NULL -- @using nullif(seat, '')::int
+             ,
+             status public.state
+         );",
+    )?;
+    let db = env.scratch("usingprobe").await?;
+    let result = async {
+        let c = env.connect(&db).await?;
+        c.batch_execute(
+            "CREATE TYPE public.old_state AS ENUM ('open', 'closed', 'lost');
+             CREATE TYPE public.state AS ENUM ('open', 'closed');
+             CREATE TABLE public.tickets (id int PRIMARY KEY, opened_at bigint, seat text NOT NULL,
+                                          status public.old_state);
+             INSERT INTO public.tickets VALUES
+                 (1, 1767225600000, '4', 'open'), (2, 9000000000000000000, '', 'lost'),
+                 (3, NULL, '', 'lost'), (4, 1, '7', NULL);",
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+        let plan = plan_db(env, &db, &desired).await?;
+        let found = |col: &str| {
+            plan.steps
+                .iter()
+                .find(|s| s.sql.contains(&format!("ALTER COLUMN {col} TYPE")))
+                .map(|s| (s.failing_rows, s.probe_failure.clone()))
+        };
+        let text = profe_migrate::plan::render::sql(&plan);
+        match found("opened_at") {
+            Some((None, Some(e))) if e.contains("out of range") => {}
+            other => return Err(format!("opened_at: {other:?}\n{text}")),
+        }
+        if found("seat") != Some((Some(2), None)) {
+            return Err(format!("seat: {:?}\n{text}", found("seat")));
+        }
+        if found("status") != Some((Some(2), None)) {
+            return Err(format!("status: {:?}\n{text}", found("status")));
+        }
+        if !text.contains("-- probe: an existing row makes this step fail: ") {
+            return Err(format!("the SQL plan does not say so:\n{text}"));
+        }
+        Ok(())
+    }
+    .await;
+    let _ = db.drop_db().await;
+    result
+}
+
 pub fn trials(env: &Arc<Env>) -> Vec<libtest_mimic::Trial> {
     vec![
+        trial(env, "online::probes_check_given_conversions", |env| {
+            env.block_on(probes_check_given_conversions(&env))
+        }),
         trial(
             env,
             "online::writes_go_on_during_index_build_and_validation",
