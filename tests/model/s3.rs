@@ -179,22 +179,12 @@ fn refused(o: &Output, what: &str, needles: &[&str]) -> TestResult {
     }
 }
 
-/// The fields of `backup list` lines: (id, service, size, sha256, description).
+/// The fields of `backup list --format json`: (id, service, size, sha256, description).
 fn listed(o: &Output) -> Vec<(String, String, u64, String, String)> {
-    String::from_utf8_lossy(&o.stdout)
-        .lines()
-        .filter_map(|l| {
-            let f: Vec<&str> = l.split_whitespace().collect();
-            (f.len() >= 7 && f[4] == "bytes" && f[5] == "sha256").then(|| {
-                (
-                    f[0].to_string(),
-                    f[2].to_string(),
-                    f[3].parse().unwrap_or(0),
-                    f[6].to_string(),
-                    f[7..].join(" "),
-                )
-            })
-        })
+    serde_json::from_slice::<Vec<profe_migrate::backup::Manifest>>(&o.stdout)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|m| (m.id, m.service, m.size, m.sha256, m.description))
         .collect()
 }
 
@@ -291,7 +281,12 @@ fn s3_backups(env: &Env, template: &Template) -> TestResult {
         }
         expect_code(&o, 0, "backup to S3")?;
         empty_dir(tmp.path(), "after an upload")?;
-        let o = run(&storage, &endpoint, &[], &["backup", "list"]);
+        let o = run(
+            &storage,
+            &endpoint,
+            &[],
+            &["backup", "list", "--format", "json"],
+        );
         expect_code(&o, 0, "backup list")?;
         let first = listed(&o).first().cloned().ok_or_else(|| describe(&o))?;
         if first.1 != "all" || first.2 == 0 || first.3.len() != 64 || first.4 != "first" {
@@ -338,7 +333,12 @@ fn s3_backups(env: &Env, template: &Template) -> TestResult {
             ],
         );
         expect_code(&o, 0, "backup --service to S3")?;
-        let o = run(&storage, &endpoint, &[], &["backup", "list"]);
+        let o = run(
+            &storage,
+            &endpoint,
+            &[],
+            &["backup", "list", "--format", "json"],
+        );
         let all = listed(&o);
         let kept: Vec<&str> = all
             .iter()
@@ -410,7 +410,12 @@ fn large_dump(cli: &Cli, endpoint: &str) -> TestResult {
         &["backup", "--environment", "test", "--description", "bulk"],
     );
     expect_code(&o, 0, "a large backup to S3")?;
-    let o = run(&storage, endpoint, &[], &["backup", "list"]);
+    let o = run(
+        &storage,
+        endpoint,
+        &[],
+        &["backup", "list", "--format", "json"],
+    );
     let bulk = listed(&o)
         .into_iter()
         .find(|m| m.4 == "bulk")
