@@ -107,14 +107,23 @@ pub async fn backup(
         }
         Some(BackupAction::Restore { id, database_url }) => {
             let url = ctx.database_url(database_url)?;
-            let m = backup::restore(storage, &id, &url).await?;
+            let restored = backup::restore(storage, &id, &url).await;
+            if let (Err(_), Some(note)) = (&restored, &note) {
+                // A backup not found may well be in the storage the user meant.
+                eprintln!("{note}");
+            }
+            let m = restored?;
             let into = db::parse(&url)?.describe();
+            // Done: a failing output must not make the restore look failed.
             let _ = outln!(
                 "restored {} ({}, {}) into {into}",
                 m.id,
                 m.service,
                 m.created_at
             );
+            if let Some(note) = note {
+                let _ = outln!("{note}");
+            }
             Ok(0)
         }
         None => {

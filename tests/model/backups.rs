@@ -230,6 +230,7 @@ fn backups_explain_themselves(env: &Env, template: &Template) -> TestResult {
             "nothing was changed",
             "fresh database",
             "createdb",
+            "no backup storage is configured",
         ] {
             if !all.contains(needle) {
                 return Err(format!("the refusal lacks {needle:?}: {}", describe(&o)));
