@@ -16,6 +16,7 @@ mod introspect;
 mod online;
 mod rls;
 mod scope;
+mod scripts;
 mod structure;
 mod support;
 mod tls;
@@ -36,6 +37,7 @@ fn main() {
     trials.extend(validate::trials(&env));
     trials.extend(dumpcheck::trials(&env));
     trials.extend(scope::trials(&env));
+    trials.extend(scripts::trials(&env));
     trials.extend(structure::trials(&env));
     trials.extend(hardening::trials(&env));
     trials.extend(inputs::trials(&env));

@@ -8,7 +8,7 @@ use crate::client::{free_port, http, request};
 use crate::model::{Copy, Template, describe, expect_code, with_template};
 use crate::operations::{Setup, count, with_copy};
 use crate::support::{Env, TestResult};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -24,10 +24,31 @@ struct Moto {
     port: u16,
 }
 
+/// The Python that has moto: the virtual environment `scripts/setup.sh` makes under the
+/// project's cache directory (see scripts/cache.sh) when it exists, else `python3`.
+fn python() -> PathBuf {
+    let var = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    let cache = var("PROFE_MIGRATE_CACHE").or_else(|| {
+        var("XDG_CACHE_HOME")
+            .filter(|p| p.is_absolute())
+            .or_else(|| var("HOME").map(|h| h.join(".cache")))
+            .map(|c| c.join("profe-migrate"))
+    });
+    cache
+        .map(|c| c.join("venv/bin"))
+        .filter(|bin| bin.join("moto_server").is_file())
+        .map(|bin| bin.join("python"))
+        .unwrap_or_else(|| PathBuf::from("python3"))
+}
+
 impl Moto {
     fn start() -> Result<Moto, String> {
         let port = free_port();
-        let child = Command::new("python3")
+        let child = Command::new(python())
             .args([
                 "-m",
                 "moto.server",
@@ -45,8 +66,10 @@ impl Moto {
         while Instant::now() < deadline {
             if let Ok(Some(status)) = moto.child.try_wait() {
                 return Err(format!(
-                    "moto exited at once ({status}): is it installed? (scripts/setup.sh \
-                     installs it with pip)"
+                    "moto exited at once ({status}) under {}: is it installed? \
+                     (scripts/setup.sh installs it in a virtual environment under the \
+                     project's cache directory)",
+                    python().display()
                 ));
             }
             if http(port, "/", None).is_ok() {
