@@ -65,21 +65,6 @@ impl std::fmt::Display for SourceDatabase {
     }
 }
 
-/// The hosts `target` names, as a person would write them.
-fn hosts(target: &crate::db::Target) -> String {
-    use tokio_postgres::config::Host;
-    let hosts: Vec<String> = target
-        .config
-        .get_hosts()
-        .iter()
-        .map(|h| match h {
-            Host::Tcp(name) => name.clone(),
-            Host::Unix(dir) => dir.display().to_string(),
-        })
-        .collect();
-    hosts.join(",")
-}
-
 /// Where backups go: `MIGRATION_SERVICE_BACKUP_STORAGE`, else the configuration's
 /// `backup.storage`, else `./backups`. A directory or an `s3://bucket/prefix` URL, kept
 /// as a path because that is what the callers pass around; [`Storage::open`] tells them
@@ -277,7 +262,7 @@ pub async fn create(client: &Client, req: &Request<'_>) -> Result<Manifest> {
     let (version, stamp, created_at): (i32, String, String) = (row.get(0), row.get(1), row.get(2));
     let target = crate::db::parse(req.url)?;
     let source = SourceDatabase {
-        host: hosts(&target),
+        host: target.hosts(),
         port: u16::try_from(row.get::<_, i32>(5)).unwrap_or_default(),
         database: row.get(3),
         user: row.get(4),
