@@ -6,7 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 url=${1:?usage: scripts/fuzz-http.sh DATABASE_URL (a throwaway database)}
-venv=${FUZZ_VENV:-/tmp/profe-fuzz-venv}
+# shellcheck source=scripts/cache.sh
+. scripts/cache.sh
+venv=${FUZZ_VENV:-$profe_cache/fuzz-venv}
 [ -x "$venv/bin/schemathesis" ] || { python3 -m venv "$venv" && "$venv/bin/pip" install -q schemathesis; }
 cargo build --quiet --locked
 token=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')

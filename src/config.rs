@@ -435,6 +435,9 @@ pub fn timeouts(flags: [Option<u64>; 3], env: Option<&Environment>) -> (u64, u64
 pub struct BackupSettings {
     /// A directory or an `s3://` URL (see `backup::storage`).
     pub storage: PathBuf,
+    /// Neither the variable nor the configuration names a storage: `./backups` is used,
+    /// which the output says (a backup must not land somewhere unexpected unannounced).
+    pub storage_is_default: bool,
     pub retention: usize,
     pub min_free: u64,
 }
@@ -445,6 +448,7 @@ pub fn backup_settings(config: Option<&Config>) -> Result<BackupSettings> {
     let b = config.map(|c| c.backup.clone()).unwrap_or_default();
     let configured = b.storage_url.map(PathBuf::from).or(b.storage);
     Ok(BackupSettings {
+        storage_is_default: crate::backup::storage_is_default(configured.as_deref()),
         storage: crate::backup::storage(configured.as_deref()),
         retention: b.retention,
         min_free: crate::backup::space::min_free(b.min_free_space)?,

@@ -8,10 +8,12 @@
 //! itself, or the local temporary directory before an upload), after checking that it
 //! fits there ([`space`]).
 
+mod restore;
 pub mod space;
 pub mod storage;
 
 use crate::error::{Error, Result};
+pub use restore::restore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -35,6 +37,32 @@ pub struct Manifest {
     pub server_version: i32,
     /// The schemas dumped; empty for the whole database.
     pub schemas: Vec<String>,
+    /// The database dumped (absent from manifests written before it was recorded).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<SourceDatabase>,
+}
+
+/// Where a backup came from: enough to tell databases apart, never a password (the
+/// server's own answers for the database, user and port; the host as the connection
+/// named it).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SourceDatabase {
+    /// A host name or address, a Unix socket directory, or several joined by commas.
+    pub host: String,
+    pub port: u16,
+    pub database: String,
+    pub user: String,
+}
+
+impl std::fmt::Display for SourceDatabase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let host = if self.host.contains(':') && !self.host.starts_with('/') {
+            format!("[{}]", self.host)
+        } else {
+            self.host.clone()
+        };
+        write!(f, "{}@{host}:{}/{}", self.user, self.port, self.database)
+    }
 }
 
 /// Where backups go: `MIGRATION_SERVICE_BACKUP_STORAGE`, else the configuration's
@@ -45,7 +73,15 @@ pub fn storage(configured: Option<&Path>) -> PathBuf {
     std::env::var_os(STORAGE_ENV)
         .map(PathBuf::from)
         .or_else(|| configured.map(Path::to_path_buf))
-        .unwrap_or_else(|| PathBuf::from("backups"))
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_STORAGE))
+}
+
+/// The storage when none is configured, relative to the current directory.
+pub const DEFAULT_STORAGE: &str = "backups";
+
+/// Whether [`storage`] falls back to [`DEFAULT_STORAGE`].
+pub fn storage_is_default(configured: Option<&Path>) -> bool {
+    configured.is_none() && std::env::var_os(STORAGE_ENV).is_none()
 }
 
 fn tool_major(path: &Path) -> Option<u32> {
@@ -104,14 +140,15 @@ pub fn find_tool(tool: &str, major: u32) -> Result<PathBuf> {
     )))
 }
 
-async fn run(mut cmd: tokio::process::Command, what: &str) -> Result<()> {
+/// Runs `cmd` to its end; its standard output.
+async fn run(mut cmd: tokio::process::Command, what: &str) -> Result<String> {
     let out = cmd
         .kill_on_drop(true)
         .output()
         .await
         .map_err(|e| Error::Backup(format!("cannot run {what}: {e}")))?;
     if out.status.success() {
-        Ok(())
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     } else {
         Err(Error::Backup(format!(
             "{what} failed: {}",
@@ -122,7 +159,7 @@ async fn run(mut cmd: tokio::process::Command, what: &str) -> Result<()> {
 
 /// Size and SHA-256 (hex) of a local file, read in blocks: a dump can be larger than
 /// memory.
-async fn digest_file(path: &Path) -> Result<(u64, String)> {
+pub(crate) async fn digest_file(path: &Path) -> Result<(u64, String)> {
     let owned = path.to_path_buf();
     tokio::task::spawn_blocking(move || {
         use std::io::Read;
@@ -216,11 +253,20 @@ pub async fn create(client: &Client, req: &Request<'_>) -> Result<Manifest> {
         .query_one(
             "SELECT current_setting('server_version_num')::int, \
                     to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYYMMDD\"T\"HH24MISSMS\"Z\"'), \
-                    to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
+                    to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), \
+                    current_database()::text, session_user::text, \
+                    current_setting('port')::int",
             &[],
         )
         .await?;
     let (version, stamp, created_at): (i32, String, String) = (row.get(0), row.get(1), row.get(2));
+    let target = crate::db::parse(req.url)?;
+    let source = SourceDatabase {
+        host: target.hosts(),
+        port: u16::try_from(row.get::<_, i32>(5)).unwrap_or_default(),
+        database: row.get(3),
+        user: row.get(4),
+    };
     // Before looking for pg_dump: a storage that cannot be used is the thing to fix
     // first, wherever pg_dump is missing or not.
     storage.check().await?;
@@ -246,7 +292,6 @@ pub async fn create(client: &Client, req: &Request<'_>) -> Result<Manifest> {
     let file = format!("{id}.dump");
     // Removed when dropped: a failed dump or upload leaves no partial file.
     let local = storage.staging_file()?.into_temp_path();
-    let target = crate::db::parse(req.url)?;
     let mut cmd = tokio::process::Command::new(&pg_dump);
     cmd.args(["--format=custom", "--file"]).arg(&*local);
     for s in req.schemas {
@@ -268,6 +313,7 @@ pub async fn create(client: &Client, req: &Request<'_>) -> Result<Manifest> {
         schema_fingerprint: fingerprint,
         server_version: version,
         schemas: req.schemas.to_vec(),
+        source: Some(source),
     };
     // The manifest goes last: a backup is listed only once its dump is stored.
     storage
@@ -289,7 +335,7 @@ pub async fn list(storage: &Path) -> Result<Vec<Manifest>> {
 /// (someone else's JSON, a damaged or truncated manifest) is skipped with a warning that
 /// names it: one bad file must not block backups, listings or applies. Only a storage
 /// that cannot be listed at all is an error.
-async fn list_in(storage: &Storage) -> Result<Vec<Manifest>> {
+pub(crate) async fn list_in(storage: &Storage) -> Result<Vec<Manifest>> {
     let mut out = Vec::new();
     for name in storage.list().await? {
         if !name.ends_with(".json") || name.starts_with('.') {
@@ -339,44 +385,6 @@ async fn retain(storage: &Storage, service: &str, keep: usize) -> Result<()> {
         storage.delete(&m.file).await?;
     }
     Ok(())
-}
-
-/// Restores backup `id` into the database at `url`, in one transaction: all or nothing.
-/// The dump is checked against its manifest's SHA-256 first (downloaded to a local
-/// temporary file when the storage is an object store).
-pub async fn restore(storage: &Path, id: &str, url: &str) -> Result<Manifest> {
-    let storage = Storage::open(storage)?;
-    let m = list_in(&storage)
-        .await?
-        .into_iter()
-        .find(|m| m.id == id)
-        .ok_or_else(|| Error::Backup(format!("no backup {id:?} in {}", storage.location())))?;
-    if let Storage::Object(_) = storage {
-        space::check_fits(&std::env::temp_dir(), m.size, 0)?;
-    }
-    let local = storage.fetch(&m.file).await?;
-    let (_, sha256) = digest_file(&local.path).await?;
-    if sha256 != m.sha256 {
-        return Err(Error::Backup(format!(
-            "{} does not match its manifest's checksum: not restoring a damaged backup",
-            storage.describe(&m.file)
-        )));
-    }
-    let target = crate::db::parse(url)?;
-    let client = crate::db::connect(&target).await?;
-    let version: i32 = client
-        .query_one("SELECT current_setting('server_version_num')::int", &[])
-        .await?
-        .get(0);
-    let major = (version / 10000).max(m.server_version / 10000) as u32;
-    let pg_restore = find_tool("pg_restore", major)?;
-    let mut cmd = tokio::process::Command::new(pg_restore);
-    cmd.args(["--single-transaction", "--exit-on-error", "--dbname"])
-        .arg(target.config.get_dbname().unwrap_or("postgres"))
-        .arg(&local.path)
-        .envs(target.libpq_env());
-    run(cmd, "pg_restore").await?;
-    Ok(m)
 }
 
 #[cfg(test)]

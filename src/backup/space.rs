@@ -53,7 +53,20 @@ pub fn parse_size(s: &str) -> std::result::Result<u64, String> {
 
 /// `bytes` for a person: exact, with a binary-unit approximation when large.
 pub fn human(bytes: u64) -> String {
-    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    match approximate(bytes) {
+        Some(short) => format!("{bytes} bytes ({short})"),
+        None => format!("{bytes} bytes"),
+    }
+}
+
+/// `bytes` in a column of a listing: `512 B`, `12.4 MiB`.
+pub fn short(bytes: u64) -> String {
+    approximate(bytes).unwrap_or_else(|| format!("{bytes} B"))
+}
+
+/// `bytes` in binary units with one decimal, from 1 KiB on (None below).
+fn approximate(bytes: u64) -> Option<String> {
+    const UNITS: [&str; 5] = ["KiB", "MiB", "GiB", "TiB", "PiB"];
     let mut value = bytes as f64;
     let mut unit = None;
     for u in UNITS {
@@ -63,10 +76,7 @@ pub fn human(bytes: u64) -> String {
         value /= 1024.0;
         unit = Some(u);
     }
-    match unit {
-        Some(u) => format!("{bytes} bytes ({value:.1} {u})"),
-        None => format!("{bytes} bytes"),
-    }
+    unit.map(|u| format!("{value:.1} {u}"))
 }
 
 /// The nearest existing directory at or above `path`: the storage directory may not be
@@ -175,6 +185,9 @@ mod tests {
         );
         assert_eq!(human(512), "512 bytes");
         assert_eq!(human(3 << 30), "3221225472 bytes (3.0 GiB)");
+        assert_eq!(short(512), "512 B");
+        assert_eq!(short(13_002_342), "12.4 MiB");
+        assert_eq!(short(1024), "1.0 KiB");
     }
 
     #[test]

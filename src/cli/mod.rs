@@ -2,6 +2,7 @@
 
 #[macro_use]
 mod out;
+mod backups;
 mod commands;
 mod context;
 mod help;
@@ -94,7 +95,11 @@ pub enum DriftFormat {
 #[derive(Subcommand, Debug)]
 pub enum BackupAction {
     /// The backups in the storage, oldest first.
-    List,
+    List {
+        /// A table (sizes for a person), or the manifests as JSON (sizes in bytes).
+        #[arg(long, value_enum, default_value = "text")]
+        format: HistoryFormat,
+    },
     /// Restore a backup into a database (all or nothing).
     Restore {
         /// The backup's id, as `backup list` shows it.
@@ -561,7 +566,7 @@ pub async fn run(cli: Cli) -> Result<i32> {
             action,
             database_url,
             description,
-        } => ops::backup(&ctx, action, database_url, &description).await,
+        } => backups::backup(&ctx, action, database_url, &description).await,
         Command::Serve {
             port,
             insecure_loopback,

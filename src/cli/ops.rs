@@ -1,6 +1,6 @@
 //! The operational commands: apply (and its dry run), history, rollback and backups.
 
-use super::{BackupAction, Context, out};
+use super::{Context, out};
 use crate::backup;
 use crate::db;
 use crate::error::{Error, Result};
@@ -147,7 +147,15 @@ pub async fn apply(
         Applied::Applied { steps, backup } => {
             // Done: a failing output (a full disk) must not make the apply look failed.
             if let Some(m) = backup {
-                let _ = outln!("backed up as {} ({} bytes)", m.id, m.size);
+                let _ = outln!(
+                    "backed up as {} ({}) in {}",
+                    m.id,
+                    backup::space::short(m.size),
+                    settings.storage.display()
+                );
+                if let Some(note) = super::backups::storage_note(&settings) {
+                    let _ = outln!("{note}");
+                }
             }
             let _ = outln!("applied {steps} steps; the database matches the desired state");
         }
@@ -170,71 +178,6 @@ pub async fn dry_run(url: &str, plan: &Plan, from_file: bool, allowed: &[Hazard]
     }
     eprintln!("dry run: nothing was changed");
     Ok(0)
-}
-
-pub async fn backup(
-    ctx: &Context,
-    action: Option<BackupAction>,
-    url: Option<String>,
-    description: &str,
-) -> Result<i32> {
-    let settings = ctx.backup_settings()?;
-    let storage = &settings.storage;
-    match action {
-        Some(BackupAction::List) => {
-            let all = backup::list(storage).await?;
-            if all.is_empty() {
-                outln!("no backups in {}", backup::Location::parse(storage)?)?;
-            }
-            for m in all {
-                outln!(
-                    "{}  {}  {:<15} {:>10} bytes  sha256 {}  {}",
-                    m.id,
-                    m.created_at,
-                    m.service,
-                    m.size,
-                    m.sha256,
-                    m.description
-                )?;
-            }
-            Ok(0)
-        }
-        Some(BackupAction::Restore { id, database_url }) => {
-            let url = ctx.database_url(database_url)?;
-            let m = backup::restore(storage, &id, &url).await?;
-            let _ = outln!("restored {} ({}, {})", m.id, m.service, m.created_at);
-            Ok(0)
-        }
-        None => {
-            let url = ctx.database_url(url)?;
-            let client = db::connect(&db::parse(&url)?).await?;
-            let schemas: Vec<String> = ctx
-                .service_scope()?
-                .map(|s| s.into_iter().collect())
-                .unwrap_or_default();
-            let m = backup::create(
-                &client,
-                &backup::Request {
-                    url: &url,
-                    storage,
-                    service: ctx.service.as_deref().unwrap_or("all"),
-                    description,
-                    schemas: &schemas,
-                    retention: settings.retention,
-                    min_free: settings.min_free,
-                },
-            )
-            .await?;
-            outln!(
-                "backup {} written to {} ({} bytes, sha256 {})",
-                m.id,
-                backup::Storage::open(storage)?.describe(&m.file),
-                m.size,
-                m.sha256
-            )?;
-            Ok(0)
-        }
-    }
 }
 
 /// The plan from the live database back to the desired state recorded at `version`

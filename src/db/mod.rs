@@ -95,12 +95,11 @@ impl Target {
         )
     }
 
-    /// The same parameters as libpq environment variables, for the PostgreSQL tools the
-    /// engine runs (pg_dump, pg_restore).
-    pub fn libpq_env(&self) -> Vec<(&'static str, String)> {
-        let c = &self.config;
-        let mut env = Vec::new();
-        let hosts: Vec<String> = c
+    /// The hosts as libpq's `host` takes them: names, addresses or socket directories,
+    /// joined by commas.
+    pub fn hosts(&self) -> String {
+        let hosts: Vec<String> = self
+            .config
             .get_hosts()
             .iter()
             .map(|h| match h {
@@ -108,7 +107,15 @@ impl Target {
                 Host::Unix(p) => p.display().to_string(),
             })
             .collect();
-        env.push(("PGHOST", hosts.join(",")));
+        hosts.join(",")
+    }
+
+    /// The same parameters as libpq environment variables, for the PostgreSQL tools the
+    /// engine runs (pg_dump, pg_restore).
+    pub fn libpq_env(&self) -> Vec<(&'static str, String)> {
+        let c = &self.config;
+        let mut env = Vec::new();
+        env.push(("PGHOST", self.hosts()));
         if !c.get_hostaddrs().is_empty() {
             let addrs: Vec<String> = c.get_hostaddrs().iter().map(|a| a.to_string()).collect();
             env.push(("PGHOSTADDR", addrs.join(",")));

@@ -9,7 +9,6 @@ mod tests;
 
 use crate::catalog::{Catalog, QualName};
 pub(crate) use crate::kind::privilege::effective as effective_acl;
-pub(crate) use crate::kind::role::is_powerful;
 pub use crate::kind::*;
 use std::collections::BTreeSet;
 

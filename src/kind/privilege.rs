@@ -180,11 +180,7 @@ pub(crate) fn diff_defaults(ctx: &Context, changes: &mut Vec<Change>) {
         {
             continue;
         }
-        let from = if key
-            .schema
-            .as_ref()
-            .is_some_and(|s| !ctx.from.schemas.contains_key(s))
-        {
+        let from = if in_new_schema(ctx, key) {
             Acl::new()
         } else {
             effective_default(ctx.from, key)
@@ -198,6 +194,14 @@ pub(crate) fn diff_defaults(ctx: &Context, changes: &mut Vec<Change>) {
             }));
         }
     }
+}
+
+/// Whether `key` is about a schema this plan creates: nothing exists in it yet, so its
+/// default privileges start from none and change no one's access to existing data.
+fn in_new_schema(ctx: &Context, key: &DefaultAclKey) -> bool {
+    key.schema
+        .as_ref()
+        .is_some_and(|s| !ctx.from.schemas.contains_key(s))
 }
 
 /// The object whose owner owns `id`'s privileges (a column's table).
@@ -501,13 +505,14 @@ pub(super) fn steps(ctx: &Context, change: &PrivilegeChange) -> Vec<Step> {
             )
         }
         PrivilegeChange::SetDefaultPrivileges { key, from, to } => {
-            default_privileges(key, from, to)
+            default_privileges(key, from, to, in_new_schema(ctx, key))
         }
     };
     vec![s]
 }
 
-fn default_privileges(key: &DefaultAclKey, from: &Acl, to: &Acl) -> Step {
+/// `new_schema`: the entry is for a schema the plan creates (see [`in_new_schema`]).
+fn default_privileges(key: &DefaultAclKey, from: &Acl, to: &Acl, new_schema: bool) -> Step {
     let mut head = format!(
         "ALTER DEFAULT PRIVILEGES FOR ROLE {}",
         quote_ident(&key.role)
@@ -537,7 +542,8 @@ fn default_privileges(key: &DefaultAclKey, from: &Acl, to: &Acl) -> Step {
     let object = ObjectId::Role {
         name: key.role.clone(),
     };
-    // Not today's access, but every object created from now on.
+    // Not today's access, but every object created from now on: a hazard unless the
+    // schema is new (global entries reach existing schemas, so they always carry it).
     step(
         sql.join("\n"),
         &object,
@@ -552,7 +558,8 @@ fn default_privileges(key: &DefaultAclKey, from: &Acl, to: &Acl) -> Step {
         on: key.kind.default_acl_keyword().to_lowercase(),
         schema: key.schema.clone(),
     })
-    .hazard(
+    .hazard_if(
+        !new_schema,
         Hazard::AuthzUpdate,
         format!(
             "objects {} creates from now on get other privileges",

@@ -94,11 +94,6 @@ pub(crate) fn drops(ctx: &Context, out: &mut Vec<Change>) {
     }
 }
 
-/// Whether a new role can do anything at all on its own (log in, bypass RLS …).
-pub(crate) fn is_powerful(r: &Role) -> bool {
-    r.login || r.superuser || r.bypassrls || r.createrole || r.replication || r.createdb
-}
-
 fn id(name: &str) -> ObjectId {
     ObjectId::Role { name: name.into() }
 }
@@ -127,13 +122,14 @@ pub(super) fn steps(_ctx: &Context, change: &RoleChange) -> Vec<Step> {
                     ..Deps::default()
                 },
             )
+            // Only a role that can log in opens a way in. A NOLOGIN role (BYPASSRLS or
+            // any other attribute included: attributes are not inherited) is used only
+            // by its members through SET ROLE, and each membership is a GRANT step of
+            // its own that carries the hazard.
             .hazard_if(
-                crate::diff::is_powerful(role),
+                role.login,
                 Hazard::AuthzUpdate,
-                format!(
-                    "new role {} can log in or holds a superuser-like attribute",
-                    quote_ident(&role.name)
-                ),
+                format!("new role {} can log in", quote_ident(&role.name)),
             )
         }
         RoleChange::Drop { role } => {

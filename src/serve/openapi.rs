@@ -72,7 +72,11 @@ pub fn spec() -> Value {
                     "id": {"type": "string"}, "created_at": {"type": "string"}, "service": {"type": "string"},
                     "description": {"type": "string"}, "file": {"type": "string"}, "size": {"type": "integer"},
                     "sha256": {"type": "string"}, "schema_fingerprint": {"type": "string"},
-                    "server_version": {"type": "integer"}, "schemas": {"type": "array", "items": {"type": "string"}}}}
+                    "server_version": {"type": "integer"}, "schemas": {"type": "array", "items": {"type": "string"}},
+                    "source": {"type": "object", "description": "the database dumped (never a password)",
+                        "required": ["host", "port", "database", "user"], "properties": {
+                        "host": {"type": "string"}, "port": {"type": "integer"},
+                        "database": {"type": "string"}, "user": {"type": "string"}}}}}
             }
         },
         "paths": {

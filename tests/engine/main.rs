@@ -18,6 +18,7 @@ mod online;
 mod review;
 mod rls;
 mod scope;
+mod scripts;
 mod shell;
 mod structure;
 mod support;
@@ -39,6 +40,7 @@ fn main() {
     trials.extend(validate::trials(&env));
     trials.extend(dumpcheck::trials(&env));
     trials.extend(scope::trials(&env));
+    trials.extend(scripts::trials(&env));
     trials.extend(structure::trials(&env));
     trials.extend(hardening::trials(&env));
     trials.extend(inputs::trials(&env));

@@ -1,5 +1,6 @@
 //! The model's life cycle through the CLI: the whole model planned from nothing, applied to
-//! an empty database without drift afterwards, seeds that change nothing the second time.
+//! an empty database without drift afterwards (the first time with no hazard allowed, as
+//! the README shows), seeds that change nothing the second time.
 
 use crate::model::{
     Copy, Template, apply_model, cli, describe, expect_code, on_copy, with_template,
@@ -89,6 +90,68 @@ fn apply_to_empty(env: &Env) -> TestResult {
         db.drop_db(env).await;
         result
     })
+}
+
+/// The README's first apply, literally: `apply --database-url URL --yes`, no hazard
+/// allowed, into an empty database of a cluster that has never seen the model (roles are
+/// cluster-wide, and this binary's cluster holds them from the template). Creating the
+/// model changes no existing access: its roles cannot log in and its default privileges
+/// are for schemas the plan creates.
+fn first_apply_needs_no_hazard(env: &Env) -> TestResult {
+    let cluster = profe_migrate::cluster::Cluster::start_with(env.cluster.bin_dir())
+        .map_err(|e| format!("a second cluster: {e}"))?;
+    let fresh = Env::new(Arc::new(cluster));
+    fresh.block_on(async {
+        let admin = profe_migrate::db::connect(&fresh.admin)
+            .await
+            .map_err(|e| e.to_string())?;
+        admin
+            .batch_execute("CREATE DATABASE profe")
+            .await
+            .map_err(|e| e.to_string())
+    })?;
+    let url = fresh.url("profe");
+    let backups = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_profe-migrate"))
+            .current_dir(crate::model::repo())
+            .env_remove("DATABASE_URL")
+            .env("PROFE_MIGRATE_DEV_URL", fresh.url("postgres"))
+            .env("MIGRATION_SERVICE_BACKUP_STORAGE", backups.path())
+            .args(args)
+            .output()
+            .map_err(|e| e.to_string())
+    };
+    let mut apply = vec!["apply", "--database-url", &url, "--yes"];
+    // The backup of `public` before the apply needs a pg_dump for this server; it is
+    // not what this test is about.
+    if profe_migrate::backup::find_tool("pg_dump", fresh.cluster.major()).is_err() {
+        apply.push("--no-backup");
+    }
+    let o = run(&apply)?;
+    expect_code(&o, 0, "the first apply without --allow-hazards")?;
+    if !String::from_utf8_lossy(&o.stdout).contains("; the database matches the desired state") {
+        return Err(format!("apply: {}", describe(&o)));
+    }
+    let roles: i64 = fresh.block_on(async {
+        let c = profe_migrate::db::connect(&fresh.admin)
+            .await
+            .map_err(|e| e.to_string())?;
+        c.query_one(
+            "SELECT count(*) FROM pg_roles WHERE rolname LIKE 'profe\\_%' OR rolname LIKE '%\\_service'",
+            &[],
+        )
+        .await
+        .map(|r| r.get(0))
+        .map_err(|e| e.to_string())
+    })?;
+    if roles != 12 {
+        return Err(format!(
+            "{roles} of the model's 12 roles exist after the apply"
+        ));
+    }
+    let o = run(&["drift", "--database-url", &url])?;
+    expect_code(&o, 0, "drift after the first apply")
 }
 
 /// Every row of the model's tables with its xmin: a row written again, even with the same
@@ -213,6 +276,11 @@ pub fn trials(env: &Arc<Env>, template: &Template) -> Vec<libtest_mimic::Trial> 
             env,
             "model::applies_to_an_empty_database_then_no_drift_and_no_plan",
             |env| apply_to_empty(&env),
+        ),
+        trial(
+            env,
+            "model::first_apply_to_an_empty_cluster_needs_no_allowed_hazard",
+            |env| first_apply_needs_no_hazard(&env),
         ),
         with_template(
             env,

@@ -8,7 +8,7 @@ use crate::client::{free_port, http, request};
 use crate::model::{Copy, Template, describe, expect_code, with_template};
 use crate::operations::{Setup, count, with_copy};
 use crate::support::{Env, TestResult};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -24,10 +24,31 @@ struct Moto {
     port: u16,
 }
 
+/// The Python that has moto: the virtual environment `scripts/setup.sh` makes under the
+/// project's cache directory (see scripts/cache.sh) when it exists, else `python3`.
+fn python() -> PathBuf {
+    let var = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    let cache = var("PROFE_MIGRATE_CACHE").or_else(|| {
+        var("XDG_CACHE_HOME")
+            .filter(|p| p.is_absolute())
+            .or_else(|| var("HOME").map(|h| h.join(".cache")))
+            .map(|c| c.join("profe-migrate"))
+    });
+    cache
+        .map(|c| c.join("venv/bin"))
+        .filter(|bin| bin.join("moto_server").is_file())
+        .map(|bin| bin.join("python"))
+        .unwrap_or_else(|| PathBuf::from("python3"))
+}
+
 impl Moto {
     fn start() -> Result<Moto, String> {
         let port = free_port();
-        let child = Command::new("python3")
+        let child = Command::new(python())
             .args([
                 "-m",
                 "moto.server",
@@ -45,8 +66,10 @@ impl Moto {
         while Instant::now() < deadline {
             if let Ok(Some(status)) = moto.child.try_wait() {
                 return Err(format!(
-                    "moto exited at once ({status}): is it installed? (scripts/setup.sh \
-                     installs it with pip)"
+                    "moto exited at once ({status}) under {}: is it installed? \
+                     (scripts/setup.sh installs it in a virtual environment under the \
+                     project's cache directory)",
+                    python().display()
                 ));
             }
             if http(port, "/", None).is_ok() {
@@ -179,22 +202,12 @@ fn refused(o: &Output, what: &str, needles: &[&str]) -> TestResult {
     }
 }
 
-/// The fields of `backup list` lines: (id, service, size, sha256, description).
+/// The fields of `backup list --format json`: (id, service, size, sha256, description).
 fn listed(o: &Output) -> Vec<(String, String, u64, String, String)> {
-    String::from_utf8_lossy(&o.stdout)
-        .lines()
-        .filter_map(|l| {
-            let f: Vec<&str> = l.split_whitespace().collect();
-            (f.len() >= 7 && f[4] == "bytes" && f[5] == "sha256").then(|| {
-                (
-                    f[0].to_string(),
-                    f[2].to_string(),
-                    f[3].parse().unwrap_or(0),
-                    f[6].to_string(),
-                    f[7..].join(" "),
-                )
-            })
-        })
+    serde_json::from_slice::<Vec<profe_migrate::backup::Manifest>>(&o.stdout)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|m| (m.id, m.service, m.size, m.sha256, m.description))
         .collect()
 }
 
@@ -291,7 +304,12 @@ fn s3_backups(env: &Env, template: &Template) -> TestResult {
         }
         expect_code(&o, 0, "backup to S3")?;
         empty_dir(tmp.path(), "after an upload")?;
-        let o = run(&storage, &endpoint, &[], &["backup", "list"]);
+        let o = run(
+            &storage,
+            &endpoint,
+            &[],
+            &["backup", "list", "--format", "json"],
+        );
         expect_code(&o, 0, "backup list")?;
         let first = listed(&o).first().cloned().ok_or_else(|| describe(&o))?;
         if first.1 != "all" || first.2 == 0 || first.3.len() != 64 || first.4 != "first" {
@@ -338,7 +356,12 @@ fn s3_backups(env: &Env, template: &Template) -> TestResult {
             ],
         );
         expect_code(&o, 0, "backup --service to S3")?;
-        let o = run(&storage, &endpoint, &[], &["backup", "list"]);
+        let o = run(
+            &storage,
+            &endpoint,
+            &[],
+            &["backup", "list", "--format", "json"],
+        );
         let all = listed(&o);
         let kept: Vec<&str> = all
             .iter()
@@ -410,7 +433,12 @@ fn large_dump(cli: &Cli, endpoint: &str) -> TestResult {
         &["backup", "--environment", "test", "--description", "bulk"],
     );
     expect_code(&o, 0, "a large backup to S3")?;
-    let o = run(&storage, endpoint, &[], &["backup", "list"]);
+    let o = run(
+        &storage,
+        endpoint,
+        &[],
+        &["backup", "list", "--format", "json"],
+    );
     let bulk = listed(&o)
         .into_iter()
         .find(|m| m.4 == "bulk")

@@ -199,3 +199,32 @@ fn default_privileges_apply_before_new_objects() {
         "the default privileges grant it"
     );
 }
+
+#[test]
+fn default_privileges_in_a_new_schema_change_no_existing_access() {
+    let reader = || acl(&[("reader", "SELECT", false)]);
+    let to = base()
+        .with_schema("fresh")
+        .with_default_acl(USER, Some("fresh"), AclKind::Table, reader())
+        .with_default_acl(USER, Some("app"), AclKind::Table, reader())
+        .with_default_acl(USER, None, AclKind::Sequence, reader());
+    let p = plan(&base(), &to);
+    let hazards = |needle: &str| {
+        p.steps
+            .iter()
+            .find(|s| s.sql.contains(needle))
+            .unwrap_or_else(|| panic!("no step with {needle}: {}", super::script(&p)))
+            .hazards
+            .clone()
+    };
+    assert!(
+        hazards("IN SCHEMA fresh").is_empty(),
+        "nothing exists yet in a schema the plan creates"
+    );
+    assert_eq!(hazards("IN SCHEMA app"), vec![Hazard::AuthzUpdate]);
+    assert_eq!(
+        hazards("ON SEQUENCES TO reader"),
+        vec![Hazard::AuthzUpdate],
+        "global default privileges reach existing schemas"
+    );
+}

@@ -1,4 +1,4 @@
-//! Roles: created (powerful ones flagged), attributes altered, memberships granted and
+//! Roles: created (those that can log in flagged), attributes altered, memberships granted and
 //! revoked, dropped last.
 
 use super::{plan, step};
@@ -30,6 +30,28 @@ fn create_a_login_role_is_flagged() {
     let p = plan(&db(), &with(vec![app]));
     insta::assert_snapshot!(super::script(&p));
     assert_eq!(p.steps[0].hazards, vec![Hazard::AuthzUpdate]);
+}
+
+#[test]
+fn create_a_nologin_role_with_attributes_changes_no_access() {
+    let mut service = role("svc");
+    service.bypassrls = true;
+    service.createdb = true;
+    let mut member = role("app_user");
+    member.member_of.insert("svc".into(), false);
+    let p = plan(&with(vec![role("app_user")]), &with(vec![service, member]));
+    assert!(
+        step(&p, "CREATE ROLE svc CREATEDB BYPASSRLS;")
+            .hazards
+            .is_empty(),
+        "nobody can use it yet: {}",
+        super::script(&p)
+    );
+    assert_eq!(
+        step(&p, "GRANT svc TO app_user;").hazards,
+        vec![Hazard::AuthzUpdate],
+        "becoming its member is the change of access"
+    );
 }
 
 #[test]
