@@ -1,6 +1,6 @@
 use super::quote_ident;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Who a privilege or a policy is for. `Owner` stands for the object's owner whoever it
 /// is, so that privileges compare equal when only the owner's name differs (ALTER OWNER
@@ -50,6 +50,11 @@ pub struct Role {
     pub declared: bool,
     /// Roles this role is a member of, with whether it holds ADMIN OPTION.
     pub member_of: BTreeMap<String, bool>,
+    /// Memberships this role granted under its ADMIN OPTION: role → members. Read from
+    /// PostgreSQL 16 on, where revoking that option needs CASCADE and a membership is
+    /// revoked only by its grantor.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub passed_on: BTreeMap<String, BTreeSet<String>>,
 }
 
 impl Role {
@@ -67,6 +72,7 @@ impl Role {
             connection_limit: -1,
             declared: true,
             member_of: BTreeMap::new(),
+            passed_on: BTreeMap::new(),
         }
     }
 

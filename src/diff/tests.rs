@@ -23,6 +23,7 @@ fn label(c: &Change) -> String {
                 role,
                 member,
                 admin_only,
+                ..
             } => {
                 format!("role revoke {role} from {member} admin_only={admin_only}")
             }

@@ -28,6 +28,7 @@ pub async fn roles(client: &Client, names: &[String]) -> Result<BTreeMap<String,
                 connection_limit: row.get(8),
                 declared: true,
                 member_of,
+                passed_on: serde_json::from_str(row.get::<_, &str>(10)).unwrap_or_default(),
             },
         );
     }

@@ -5,6 +5,7 @@ use super::Change;
 use crate::catalog::{ObjectId, Role, quote_ident};
 use crate::diff::Context;
 use crate::plan::{Action, Deps, Hazard, Step, step};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The changes of this kind, each keeping the objects it was computed from.
 #[allow(clippy::large_enum_variant)]
@@ -27,11 +28,13 @@ pub enum RoleChange {
         member: String,
         admin: bool,
     },
-    /// `admin_only`: REVOKE ADMIN OPTION FOR, the membership stays.
+    /// `admin_only`: REVOKE ADMIN OPTION FOR, the membership stays. `cascade`: with the
+    /// memberships granted on that option.
     RevokeMembership {
         role: String,
         member: String,
         admin_only: bool,
+        cascade: bool,
     },
 }
 
@@ -59,6 +62,7 @@ pub(crate) fn diff(ctx: &Context, out: &mut Vec<Change>) {
                         role: role.clone(),
                         member: name.clone(),
                         admin_only: true,
+                        cascade: false,
                     }))
                 }
                 _ => out.push(Change::Role(RoleChange::GrantMembership {
@@ -74,6 +78,82 @@ pub(crate) fn diff(ctx: &Context, out: &mut Vec<Change>) {
                     role: role.clone(),
                     member: name.clone(),
                     admin_only: false,
+                    cascade: false,
+                }));
+            }
+        }
+    }
+    through_grantors(ctx, out);
+}
+
+/// From PostgreSQL 16, a membership a member granted on its ADMIN OPTION is revoked only
+/// by that member, and the option cannot be revoked while it stands. So where a role's
+/// memberships are to lose anything and some were passed on, the passers' ADMIN OPTION is
+/// revoked with CASCADE first, and what the desired state keeps (for roles it does not
+/// declare: what they had) is granted again.
+fn through_grantors(ctx: &Context, out: &mut Vec<Change>) {
+    let revoked: BTreeSet<String> = out
+        .iter()
+        .filter_map(|c| match c {
+            Change::Role(RoleChange::RevokeMembership { role, .. }) => Some(role.clone()),
+            _ => None,
+        })
+        .collect();
+    for role in revoked {
+        let passers: BTreeMap<&String, &BTreeSet<String>> = ctx
+            .from
+            .roles
+            .iter()
+            .filter_map(|(n, r)| r.passed_on.get(&role).map(|m| (n, m)))
+            .collect();
+        if passers.is_empty() {
+            continue;
+        }
+        // The cascade does what a passer's own REVOKE ADMIN OPTION would.
+        out.retain(|c| {
+            !matches!(c, Change::Role(RoleChange::RevokeMembership { role: r, member, admin_only: true, .. })
+                if *r == role && passers.contains_key(member))
+        });
+        let mut first: Vec<Change> = passers
+            .keys()
+            .map(|p| {
+                Change::Role(RoleChange::RevokeMembership {
+                    role: role.clone(),
+                    member: (*p).clone(),
+                    admin_only: true,
+                    cascade: true,
+                })
+            })
+            .collect();
+        first.append(out);
+        *out = first;
+        let lost: BTreeSet<&String> = passers
+            .keys()
+            .copied()
+            .chain(passers.values().flat_map(|m| m.iter()))
+            .collect();
+        for member in lost {
+            let admin = match ctx.to.roles.get(member) {
+                Some(want) if want.declared || want.member_of.contains_key(&role) => {
+                    want.member_of.get(&role).copied()
+                }
+                _ => ctx
+                    .from
+                    .roles
+                    .get(member)
+                    .and_then(|had| had.member_of.get(&role).copied()),
+            };
+            let planned = out.iter().any(|c| {
+                matches!(c, Change::Role(RoleChange::GrantMembership { role: r, member: m, .. })
+                    if *r == role && m == member)
+            });
+            // A passer keeps the membership itself (only its option went).
+            let keeps = passers.contains_key(member) && admin == Some(false);
+            if let Some(admin) = admin.filter(|_| !planned && !keeps) {
+                out.push(Change::Role(RoleChange::GrantMembership {
+                    role: role.clone(),
+                    member: member.clone(),
+                    admin,
                 }));
             }
         }
@@ -91,6 +171,21 @@ pub(crate) fn drops(ctx: &Context, out: &mut Vec<Change>) {
         {
             out.push(Change::Role(RoleChange::Drop { role: role.clone() }));
         }
+    }
+}
+
+/// A role's memberships change after the CASCADE that takes the passed-on ones.
+fn membership_order(role: &str, cascade: bool) -> Deps {
+    let mark = format!("memberships cascade {role}");
+    match cascade {
+        true => Deps {
+            marks: vec![mark],
+            ..Deps::default()
+        },
+        false => Deps {
+            after: vec![mark],
+            ..Deps::default()
+        },
     }
 }
 
@@ -183,7 +278,7 @@ pub(super) fn steps(_ctx: &Context, change: &RoleChange) -> Vec<Step> {
             Action::Grant,
             Deps {
                 requires: vec![id(role), id(member)],
-                ..Deps::default()
+                ..membership_order(role, false)
             },
         )
         .hazard(
@@ -198,16 +293,18 @@ pub(super) fn steps(_ctx: &Context, change: &RoleChange) -> Vec<Step> {
             role,
             member,
             admin_only,
+            cascade,
         } => step(
             format!(
-                "REVOKE {}{} FROM {};",
+                "REVOKE {}{} FROM {}{};",
                 if *admin_only { "ADMIN OPTION FOR " } else { "" },
                 quote_ident(role),
-                quote_ident(member)
+                quote_ident(member),
+                if *cascade { " CASCADE" } else { "" }
             ),
             &id(member),
             Action::Revoke,
-            Deps::default(),
+            membership_order(role, *cascade),
         )
         .hazard(
             Hazard::AuthzUpdate,
