@@ -385,8 +385,9 @@ impl Engine {
     }
 
     /// The desired state loaded again from the engine's rendering of it and read back,
-    /// when there is something to plan: how the server writes each expression the plan
-    /// would write. Where the database already holds that reading, the desired state takes
+    /// when there is something to plan and it holds an expression of a form PostgreSQL
+    /// is known to store otherwise than it prints it: how the server writes each
+    /// expression the plan would write. Where the database already holds that reading, the desired state takes
     /// it ([`normalised::as_written`]).
     async fn reparse(
         &mut self,
@@ -395,7 +396,9 @@ impl Engine {
         scope: &BTreeSet<String>,
         dump: Option<&mut dump::Dump>,
     ) -> Result<Option<Catalog>> {
-        if plan::build_steps(from, to, scope).is_ok_and(|p| p.is_empty()) {
+        if !normalised::may_read_back_otherwise(to)
+            || plan::build_steps(from, to, scope).is_ok_and(|p| p.is_empty())
+        {
             return Ok(None);
         }
         // A scope that is not whole on its own (a service's schemas referencing
