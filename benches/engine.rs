@@ -5,7 +5,12 @@
 //! objects changed. For each N it times introspection against `pg_dump --schema-only`,
 //! loading the desired state against `psql`, diff and plan, end-to-end `plan` (database →
 //! files and database → database, run as the release binary), and reports the peak
-//! memory of those `plan` processes.
+//! memory of those `plan` processes. With `--peer` it times instead, side by side in the
+//! same run, our end-to-end plans against Supabase's pg-delta's (see [`peer`]); `--runs=K`
+//! sets how many runs each median of that mode takes (default 3).
+
+#[path = "engine/peer.rs"]
+mod peer;
 
 use profe_migrate::cluster::Cluster;
 use profe_migrate::pipeline::{Engine, Source};
@@ -168,6 +173,10 @@ fn main() {
         .filter(|a| !a.starts_with('-'))
         .filter_map(|a| a.parse().ok())
         .collect();
+    let peer_mode = std::env::args().any(|a| a == "--peer");
+    let runs: usize = std::env::args()
+        .find_map(|a| a.strip_prefix("--runs=").and_then(|k| k.parse().ok()))
+        .unwrap_or(3);
     let sizes = if sizes.is_empty() {
         vec![1000, 10000]
     } else {
@@ -188,10 +197,14 @@ fn main() {
             .map(|n| n.get())
             .unwrap_or(1)
     );
-    println!(
-        "| tables | pg_dump -s | introspect | psql load | desired load | diff+plan | plan db→files | plan db→db | peak MB |"
-    );
-    println!("|---|---|---|---|---|---|---|---|---|");
+    if peer_mode {
+        peer::header();
+    } else {
+        println!(
+            "| tables | pg_dump -s | introspect | psql load | desired load | diff+plan | plan db→files | plan db→db | peak MB |"
+        );
+        println!("|---|---|---|---|---|---|---|---|---|");
+    }
     for n in sizes {
         // Kept under target/ so that the same files can be run by hand (psql, profilers).
         let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("bench-{n}"));
@@ -217,6 +230,10 @@ fn main() {
         });
         let psql_v2 = psql(&cluster, &db2, &v2);
         psql(&cluster, &db1, &v1);
+        if peer_mode {
+            peer::row(&cluster, n, (&db1, &db2), &v2, runs);
+            continue;
+        }
 
         let start = Instant::now();
         let dump = Command::new(tool(&cluster, "pg_dump"))
