@@ -550,7 +550,15 @@ fn alter_steps(ctx: &Context, table: &QualName, from: &Column, to: &Column) -> V
         compression: to.compression.clone(),
         ..from.clone()
     } == *to;
-    if settings_only {
+    // Completing a column this plan creates (a NOT VALID NOT NULL after CREATE TABLE or
+    // ADD COLUMN): nothing stands on it yet, and it must exist first.
+    let completes = ctx
+        .from
+        .tables
+        .get(table)
+        .and_then(|t| t.column(&to.name))
+        .is_none();
+    if settings_only || completes {
         for s in &mut out {
             s.deps.requires.push(id.clone());
         }
