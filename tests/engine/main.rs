@@ -24,6 +24,7 @@ mod structure;
 mod support;
 mod tls;
 mod validate;
+mod warm;
 
 fn main() {
     // The binary's runs here start throwaway shadow servers, as they did before the warm
@@ -52,6 +53,7 @@ fn main() {
     trials.extend(crashes::trials(&env));
     trials.extend(review::trials(&env));
     trials.extend(examples::trials(&env));
+    trials.extend(warm::trials(&env));
     let conclusion = libtest_mimic::run(&args, trials);
     // Every trial (and its handle on the cluster) is gone: dropping the last handle stops
     // the server and removes its directory before the process exits.
