@@ -173,8 +173,13 @@ impl Place {
 
     /// Takes `name` (a lock file in the folder) exclusively, waiting for its holder.
     fn lock(&self, name: &str) -> Result<File> {
+        self.lock_with(name, File::lock)
+    }
+
+    /// Takes `name` with `how` ([`File::lock`], [`File::lock_shared`]), waiting as needed.
+    fn lock_with(&self, name: &str, how: fn(&File) -> std::io::Result<()>) -> Result<File> {
         let file = open_lock(&self.file(name))?;
-        file.lock().map_err(|source| Error::Warm {
+        how(&file).map_err(|source| Error::Warm {
             what: "lock",
             path: self.file(name),
             source,
@@ -347,12 +352,7 @@ impl Lease {
             cwd: &place.folder,
         };
         let pid_file = start_if_needed(&place, &server)?;
-        let in_use = open_lock(&place.file(IN_USE))?;
-        in_use.lock_shared().map_err(|source| Error::Warm {
-            what: "lock",
-            path: place.file(IN_USE),
-            source,
-        })?;
+        let in_use = place.lock_with(IN_USE, File::lock_shared)?;
         place.touch(idle);
         if place.keeper().is_none()
             && let Err(e) = spawn_keeper(&place)
