@@ -50,6 +50,9 @@ run() {
   local args=()
   [ -n "${INPUT_CONFIG:-}" ] && args+=(--config "$INPUT_CONFIG")
   [ -n "${INPUT_ENVIRONMENT:-}" ] && args+=(--environment "$INPUT_ENVIRONMENT")
+  # A CI job runs once: each run starts a throwaway shadow server, none is left running
+  # for the runner to kill as an orphan when the job ends (the workflow may say otherwise).
+  export PROFE_MIGRATE_NO_WARM_SERVER=${PROFE_MIGRATE_NO_WARM_SERVER:-1}
   # The URL goes through the environment: a command line is visible to every process.
   [ -n "${INPUT_DATABASE_URL:-}" ] && export DATABASE_URL="$INPUT_DATABASE_URL"
   # An empty variable would be taken as a storage path: unset means the default.

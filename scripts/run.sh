@@ -2,7 +2,8 @@
 # The main job in one command: installs what is missing, builds, and runs profe-migrate
 # with the given arguments. Without arguments it plans the project's desired state
 # (schema/ and policies/, or a sample fixture until those exist) against an empty
-# database, using the embedded PostgreSQL.
+# database, using the warm shadow server (started on first use, it stops itself after 10
+# minutes without a run; `profe-migrate server stop` ends it, --no-warm-server avoids it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh

@@ -71,6 +71,14 @@ pub enum Error {
     },
     #[error("embedded PostgreSQL: {0}")]
     Cluster(String),
+    /// The warm shadow server's folder or lock files (`src/cluster/warm`).
+    #[error("warm server: cannot {what} {}: {source}", path.display())]
+    Warm {
+        what: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("dependency cycle between {0}")]
     Cycle(String),
     #[error("unsupported object kinds in scope (not managed yet): {0}")]

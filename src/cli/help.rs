@@ -15,6 +15,7 @@ const SCHEMA: &str = "schemas";
 const EXCLUDE: &str = "exclude";
 const DROP_ROLES: &str = "drop_roles";
 const NO_VALIDATE: &str = "no_validate";
+const NO_WARM_SERVER: &str = "no_warm_server";
 const LOCK_TIMEOUT: &str = "lock_timeout";
 const STATEMENT_TIMEOUT: &str = "statement_timeout";
 const LONG_STATEMENT_TIMEOUT: &str = "long_statement_timeout";
@@ -26,6 +27,7 @@ const ENVIRONMENT: &str = "environment";
 /// of what names the database.
 const PLANNING: &[&str] = &[
     DEV_URL,
+    NO_WARM_SERVER,
     SCHEMA,
     EXCLUDE,
     DROP_ROLES,
@@ -42,7 +44,8 @@ const DATABASE: &[&str] = &[CONFIG, SERVICE, ENVIRONMENT];
 
 /// The global flags each command (path of subcommand names) uses. `drift` plans without
 /// validation and shows no timeouts; `status` loads the desired state but plans each
-/// service over its own schemas; `serve` takes services and environments per request.
+/// service over its own schemas; `serve` takes services and environments per request
+/// (and keeps one throwaway shadow server for all of them).
 const USES: &[(&str, &[&str])] = &[
     ("plan", PLANNING),
     ("apply", PLANNING),
@@ -51,6 +54,7 @@ const USES: &[(&str, &[&str])] = &[
         "drift",
         &[
             DEV_URL,
+            NO_WARM_SERVER,
             SCHEMA,
             EXCLUDE,
             DROP_ROLES,
@@ -59,7 +63,10 @@ const USES: &[(&str, &[&str])] = &[
             ENVIRONMENT,
         ],
     ),
-    ("status", &[DEV_URL, CONFIG, SERVICE, ENVIRONMENT]),
+    (
+        "status",
+        &[DEV_URL, NO_WARM_SERVER, CONFIG, SERVICE, ENVIRONMENT],
+    ),
     ("inspect", DATABASE),
     ("seed", DATABASE),
     ("history", DATABASE),
@@ -68,6 +75,11 @@ const USES: &[(&str, &[&str])] = &[
     ("backup list", &[CONFIG]),
     ("backup restore", DATABASE),
     ("serve", &[DEV_URL, CONFIG]),
+    // The warm server's own commands work on the cache directory alone.
+    ("server", &[]),
+    ("server status", &[]),
+    ("server stop", &[]),
+    ("server keep", &[]),
 ];
 
 fn uses(path: &str) -> &'static [&'static str] {

@@ -8,6 +8,7 @@ mod context;
 mod help;
 pub mod logging;
 mod ops;
+mod server;
 
 use crate::db;
 use crate::error::{Error, Result};
@@ -48,6 +49,16 @@ pub struct Cli {
     /// uses (roles are cluster-wide: never done without this flag).
     #[arg(long, global = true)]
     pub drop_roles: bool,
+    /// Start a throwaway PostgreSQL as the shadow server instead of using (or starting)
+    /// the warm one that outlives runs until it is idle (see `server status`); for CI.
+    #[arg(
+        long,
+        global = true,
+        env = "PROFE_MIGRATE_NO_WARM_SERVER",
+        hide_env_values = true,
+        value_parser = clap::builder::FalseyValueParser::new()
+    )]
+    pub no_warm_server: bool,
     /// Do not replay the plan on a copy of the current schema before showing or applying
     /// it (for a shadow server that cannot hold that copy, e.g. a missing extension).
     #[arg(long, global = true)]
@@ -287,6 +298,11 @@ pub enum Command {
         #[arg(long, env = "DATABASE_URL", hide_env_values = true, value_name = "URL")]
         database_url: Option<String>,
     },
+    /// The warm shadow server: `server status`, `server stop`.
+    Server {
+        #[command(subcommand)]
+        action: server::ServerAction,
+    },
     /// Serve the HTTP API (health, metrics, status, plans).
     Serve {
         /// The port to listen on (default 3009).
@@ -338,6 +354,7 @@ fn command_name(c: &Command) -> &'static str {
         Command::Status { .. } => "status",
         Command::Audit { .. } => "audit",
         Command::Serve { .. } => "serve",
+        Command::Server { .. } => "server",
     }
 }
 
@@ -440,6 +457,9 @@ async fn drift_one(
 
 /// Runs a command; returns the process exit code for outcomes that are not errors.
 pub async fn run(cli: Cli) -> Result<i32> {
+    if let Command::Server { action } = &cli.command {
+        return server::run(action).await;
+    }
     let ctx = Context::new(&cli)?;
     if !matches!(cli.command, Command::Apply { .. } | Command::Drift { .. }) {
         ctx.one_service(command_name(&cli.command))?;
@@ -448,6 +468,7 @@ pub async fn run(cli: Cli) -> Result<i32> {
     engine.drop_roles = cli.drop_roles;
     engine.service_scope = ctx.service_scope()?;
     engine.validate = !cli.no_validate;
+    engine.warm_server = !cli.no_warm_server;
     let mut patterns: Vec<String> = ctx
         .config
         .as_ref()
@@ -572,5 +593,6 @@ pub async fn run(cli: Cli) -> Result<i32> {
             insecure_loopback,
             no_backup,
         } => commands::serve(ctx, port, insecure_loopback, no_backup, cli.dev_url.clone()).await,
+        Command::Server { .. } => unreachable!("run above, without a context"),
     }
 }

@@ -66,3 +66,44 @@ pub(super) fn major_version(data_dir: &Path) -> u32 {
         .and_then(|s| s.trim().parse().ok())
         .unwrap_or(0)
 }
+
+/// The major version of the server binaries in `bin_dir` (`postgres --version` prints
+/// `postgres (PostgreSQL) 15.8 (Debian 15.8-1)`, or `18beta1`).
+pub fn server_major(bin_dir: &Path) -> Result<u32> {
+    let out = Command::new(bin_dir.join("postgres"))
+        .arg("--version")
+        .output()
+        .map_err(|e| Error::Cluster(format!("cannot run {}/postgres: {e}", bin_dir.display())))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    parse_major(&text).ok_or_else(|| {
+        Error::Cluster(format!(
+            "{}/postgres --version printed no version: {}",
+            bin_dir.display(),
+            text.trim()
+        ))
+    })
+}
+
+fn parse_major(version: &str) -> Option<u32> {
+    let word = version.split(')').nth(1)?.split_whitespace().next()?;
+    let digits: String = word.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn major_versions_are_read_from_the_version_line() {
+        for (line, major) in [
+            (
+                "postgres (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)\n",
+                Some(15),
+            ),
+            ("postgres (PostgreSQL) 18beta1\n", Some(18)),
+            ("postgres (PostgreSQL) 9.6.24\n", Some(9)),
+            ("nonsense", None),
+        ] {
+            assert_eq!(super::parse_major(line), major, "{line}");
+        }
+    }
+}

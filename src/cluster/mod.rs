@@ -1,12 +1,16 @@
 //! The embedded throwaway PostgreSQL: found among the installed binaries, initialised in a
 //! temporary directory, listening only on a private Unix socket, stopped and removed on
 //! drop — and, should the process die first (a signal, SIGKILL), by its watcher (see
-//! [`supervisor`]). It is the default shadow server and the test suite's server.
+//! [`supervisor`]). It is the test suite's server, the library's default shadow server and
+//! the command line's with `--no-warm-server`; [`warm`] runs one of the same make (binaries,
+//! initdb flags, settings: `ServerBin`) that outlives runs, the command line's default.
 
 mod binaries;
+mod postmaster;
 pub mod supervisor;
+pub mod warm;
 
-pub use binaries::find_bin_dir;
+pub use binaries::{find_bin_dir, server_major};
 use supervisor::ClusterDir;
 
 use crate::error::{Error, Result};
@@ -33,7 +37,7 @@ pub struct Cluster {
 }
 
 /// The user to run the server as: PostgreSQL refuses to run as root.
-fn server_user() -> Result<Option<nix::unistd::User>> {
+pub(crate) fn server_user() -> Result<Option<nix::unistd::User>> {
     if !nix::unistd::geteuid().is_root() {
         return Ok(None);
     }
@@ -75,72 +79,19 @@ impl Cluster {
             nix::unistd::chown(&root, Some(u.uid), Some(u.gid))
                 .map_err(|e| Error::Cluster(format!("cannot chown {}: {e}", root.display())))?;
         }
-        let command = |name: &str| {
-            let mut c = Command::new(bin_dir.join(name));
-            if let Some(u) = &user {
-                c.uid(u.uid.as_raw()).gid(u.gid.as_raw());
-            }
-            c.current_dir(&root);
-            c
+        let server_bin = ServerBin {
+            bin_dir,
+            user: user.as_ref(),
+            cwd: &root,
         };
-        let initdb = command("initdb")
-            .arg("-D")
-            .arg(&data_dir)
-            .args([
-                "-A",
-                "trust",
-                "-N",
-                "-E",
-                "UTF8",
-                "--locale=C",
-                "-U",
-                "postgres",
-            ])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| Error::Cluster(format!("cannot run {}/initdb: {e}", bin_dir.display())))?;
-        dir.watch(initdb.id());
-        let out = initdb
-            .wait_with_output()
-            .map_err(|e| Error::Cluster(format!("initdb: {e}")))?;
-        dir.watch(0);
-        if !out.status.success() {
-            return Err(Error::Cluster(format!(
-                "initdb failed: {}",
-                String::from_utf8_lossy(&out.stderr).trim()
-            )));
-        }
+        server_bin.initdb(&data_dir, |pid| dir.watch(pid))?;
         let log_path = root.join("server.log");
-        let log = fs::File::create(&log_path)
-            .map_err(|e| Error::Cluster(format!("cannot create the server log: {e}")))?;
-        if let Some(u) = &user {
-            let _ = nix::unistd::chown(&log_path, Some(u.uid), Some(u.gid));
-        }
-        let mut server = command("postgres");
-        server
-            .arg("-D")
-            .arg(&data_dir)
-            .arg("-k")
-            .arg(&socket_dir)
-            .args(["-p", &port.to_string()])
-            .args(["-c", "fsync=off", "-c", "full_page_writes=off"])
-            .args(["-c", "synchronous_commit=off", "-c", "max_connections=200"])
-            // A desired state loads in one transaction, which locks every object it
-            // creates: the default lock table (64 per connection) runs out near 6,000
-            // tables. 512 × 200 slots cover some 100,000 objects for ~40 MB.
-            .args(["-c", "max_locks_per_transaction=512"]);
+        let log = server_bin.log_file(&log_path)?;
+        let mut server = server_bin.postgres(&data_dir, &socket_dir, port, settings);
         // A process group of its own: a terminal's Ctrl-C or hangup goes to this process,
         // whose death the watcher turns into the server's stop; the server does not
         // reload or stop half-way on its own.
         server.process_group(0);
-        if !settings.iter().any(|(k, _)| k == "listen_addresses") {
-            server.args(["-c", "listen_addresses="]);
-        }
-        for (k, v) in settings.iter().filter(|(k, _)| k != "port") {
-            server.arg("-c").arg(format!("{k}={v}"));
-        }
         server
             .stdin(Stdio::null())
             .stdout(log.try_clone().map_err(|e| Error::Cluster(e.to_string()))?)
@@ -162,15 +113,16 @@ impl Cluster {
     }
 
     fn spawn_server(&mut self) -> Result<()> {
-        let child = self.server.spawn().map_err(|e| {
+        let mut child = self.server.spawn().map_err(|e| {
             Error::Cluster(format!(
                 "cannot start {}/postgres: {e}",
                 self.bin_dir.display()
             ))
         })?;
         self.dir.watch(child.id());
+        let ready = wait_ready(&self.data_dir, &self.log_path, &mut child);
         self.child = Some(child);
-        self.wait_ready()
+        ready
     }
 
     /// Restarts the server as `pg_ctl restart` does by default ("fast": every session is
@@ -184,34 +136,6 @@ impl Cluster {
         }
         self.dir.watch(0);
         self.spawn_server()
-    }
-
-    /// Waits until postmaster.pid says "ready" (PostgreSQL 10 and later write it there).
-    fn wait_ready(&mut self) -> Result<()> {
-        let log = &self.log_path;
-        let deadline = Instant::now() + Duration::from_secs(60);
-        let pid_file = self.data_dir.join("postmaster.pid");
-        loop {
-            if let Ok(text) = fs::read_to_string(&pid_file)
-                && text.lines().nth(7).map(str::trim) == Some("ready")
-            {
-                return Ok(());
-            }
-            let exited = self
-                .child
-                .as_mut()
-                .and_then(|c| c.try_wait().ok().flatten());
-            if exited.is_some() || Instant::now() > deadline {
-                let log = fs::read_to_string(log).unwrap_or_default();
-                let tail: Vec<&str> = log.lines().rev().take(10).collect();
-                let tail: Vec<&str> = tail.into_iter().rev().collect();
-                return Err(Error::Cluster(format!(
-                    "the server did not start: {}",
-                    tail.join("\n")
-                )));
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
     }
 
     /// libpq key/value connection string for a database of this cluster.
@@ -255,5 +179,132 @@ impl Drop for Cluster {
             let _ = child.kill();
             let _ = child.wait();
         }
+    }
+}
+
+/// How the engine runs the server binaries of one installation: as which user (the
+/// `postgres` system user when running as root) and from which working directory.
+pub(crate) struct ServerBin<'a> {
+    pub bin_dir: &'a Path,
+    pub user: Option<&'a nix::unistd::User>,
+    pub cwd: &'a Path,
+}
+
+impl ServerBin<'_> {
+    fn command(&self, name: &str) -> Command {
+        let mut c = Command::new(self.bin_dir.join(name));
+        if let Some(u) = self.user {
+            c.uid(u.uid.as_raw()).gid(u.gid.as_raw());
+        }
+        c.current_dir(self.cwd);
+        c
+    }
+
+    /// Runs initdb to the end: trust authentication (only the owner reaches the private
+    /// socket), UTF8, the C locale, superuser `postgres`, no fsync. `started` learns its
+    /// process id (0 once it has ended), for a watcher that stops it should this process
+    /// die.
+    pub fn initdb(&self, data_dir: &Path, mut started: impl FnMut(u32)) -> Result<()> {
+        let initdb = self
+            .command("initdb")
+            .arg("-D")
+            .arg(data_dir)
+            .args([
+                "-A",
+                "trust",
+                "-N",
+                "-E",
+                "UTF8",
+                "--locale=C",
+                "-U",
+                "postgres",
+            ])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| {
+                Error::Cluster(format!("cannot run {}/initdb: {e}", self.bin_dir.display()))
+            })?;
+        started(initdb.id());
+        let out = initdb
+            .wait_with_output()
+            .map_err(|e| Error::Cluster(format!("initdb: {e}")))?;
+        started(0);
+        if !out.status.success() {
+            return Err(Error::Cluster(format!(
+                "initdb failed: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            )));
+        }
+        Ok(())
+    }
+
+    /// The server's log, created empty and writable by the user the server runs as.
+    pub fn log_file(&self, path: &Path) -> Result<fs::File> {
+        let log = fs::File::create(path).map_err(|e| {
+            Error::Cluster(format!(
+                "cannot create the server log {}: {e}",
+                path.display()
+            ))
+        })?;
+        if let Some(u) = self.user {
+            let _ = nix::unistd::chown(path, Some(u.uid), Some(u.gid));
+        }
+        Ok(log)
+    }
+
+    /// The server's command: listening on a Unix socket in `socket_dir` only (unless
+    /// `settings` set `listen_addresses`), with the settings of a scratch server, then
+    /// `settings` (`port` among them is taken by the caller as `port`).
+    pub fn postgres(
+        &self,
+        data_dir: &Path,
+        socket_dir: &Path,
+        port: u16,
+        settings: &[(String, String)],
+    ) -> Command {
+        let mut server = self.command("postgres");
+        server
+            .arg("-D")
+            .arg(data_dir)
+            .arg("-k")
+            .arg(socket_dir)
+            .args(["-p", &port.to_string()])
+            .args(["-c", "fsync=off", "-c", "full_page_writes=off"])
+            .args(["-c", "synchronous_commit=off", "-c", "max_connections=200"])
+            // A desired state loads in one transaction, which locks every object it
+            // creates: the default lock table (64 per connection) runs out near 6,000
+            // tables. 512 × 200 slots cover some 100,000 objects for ~40 MB.
+            .args(["-c", "max_locks_per_transaction=512"]);
+        if !settings.iter().any(|(k, _)| k == "listen_addresses") {
+            server.args(["-c", "listen_addresses="]);
+        }
+        for (k, v) in settings.iter().filter(|(k, _)| k != "port") {
+            server.arg("-c").arg(format!("{k}={v}"));
+        }
+        server
+    }
+}
+
+/// Waits until postmaster.pid says "ready" (PostgreSQL 10 and later write it there); an
+/// error with the log's last lines when the server exits first or takes over a minute.
+pub(crate) fn wait_ready(data_dir: &Path, log: &Path, child: &mut Child) -> Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if postmaster::status(data_dir).as_deref() == Some("ready") {
+            return Ok(());
+        }
+        let exited = child.try_wait().ok().flatten();
+        if exited.is_some() || Instant::now() > deadline {
+            let log = fs::read_to_string(log).unwrap_or_default();
+            let tail: Vec<&str> = log.lines().rev().take(10).collect();
+            let tail: Vec<&str> = tail.into_iter().rev().collect();
+            return Err(Error::Cluster(format!(
+                "the server did not start: {}",
+                tail.join("\n")
+            )));
+        }
+        std::thread::sleep(Duration::from_millis(20));
     }
 }

@@ -20,7 +20,7 @@ use std::os::unix::fs::MetadataExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The prefix of every cluster directory in the temporary directory.
 pub const DIR_PREFIX: &str = "profe-pg-";
@@ -240,30 +240,12 @@ pub fn remove_leftovers(tmp: &Path) {
 
 /// Stops the server whose data directory is `dir/data`, if one still runs there.
 fn stop_server_in(dir: &Path) {
-    let data = dir.join("data");
-    let Some(pid) = std::fs::read_to_string(data.join("postmaster.pid"))
-        .ok()
-        .and_then(|t| t.lines().next()?.trim().parse::<i32>().ok())
-        .filter(|p| *p > 0)
-    else {
-        return;
-    };
-    // Only a process working in that directory: the pid may belong to someone else now.
-    let ours =
-        || std::fs::read_link(format!("/proc/{pid}/cwd")).is_ok_and(|cwd| cwd.starts_with(dir));
-    if !ours() {
-        return;
-    }
-    let pid = nix::unistd::Pid::from_raw(pid);
-    let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGQUIT);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while ours() {
-        if Instant::now() > deadline {
-            let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGKILL);
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    super::postmaster::stop(
+        &dir.join("data"),
+        dir,
+        nix::sys::signal::Signal::SIGQUIT,
+        Duration::from_secs(10),
+    );
 }
 
 #[cfg(test)]

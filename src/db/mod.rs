@@ -328,6 +328,18 @@ pub struct ScratchDb {
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
+/// Whether `name` is one [`create_scratch`] makes: `profe_<prefix>_<pid>_<n>_<nanos>`.
+/// The process id keeps the names of concurrent runs on one server apart.
+pub fn is_scratch_name(name: &str) -> bool {
+    let mut parts = name.rsplitn(4, '_');
+    let numbers = parts
+        .by_ref()
+        .take(3)
+        .filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        .count();
+    numbers == 3 && parts.next().is_some_and(|p| p.starts_with("profe_"))
+}
+
 /// Creates a fresh empty database (from `template0`) on the server `admin` points at.
 pub async fn create_scratch(admin: &Target, prefix: &str) -> Result<ScratchDb> {
     let nanos = std::time::SystemTime::now()

@@ -213,3 +213,21 @@ fn sources_tell_connection_strings_from_paths() {
     std::fs::write(&odd, "").unwrap();
     assert!(!is_connection_string(odd.to_str().unwrap()));
 }
+
+#[test]
+fn scratch_names_are_told_from_other_databases() {
+    for name in ["profe_shadow_42_0_123456789", "profe_replay_7_12_5"] {
+        assert!(super::is_scratch_name(name), "{name}");
+    }
+    for name in [
+        "profe",
+        "postgres",
+        "profe_shadow",
+        "profe_shadow_42_0",
+        "profe_shadow_42_x_1",
+        "app_42_0_1",
+        "profe_42_0_1",
+    ] {
+        assert!(!super::is_scratch_name(name), "{name}");
+    }
+}

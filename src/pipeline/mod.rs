@@ -87,6 +87,12 @@ pub struct Engine {
     /// Drift without `--no-validate`: no replay, but the desired state's expressions are
     /// still taken as the server writes them back ([`normalised`]).
     read_back: bool,
+    /// Without `--dev-url`, use the per-user warm server ([`crate::cluster::warm`]) rather
+    /// than a throwaway cluster. The command line's choice (off for library users): its
+    /// keeper is the current executable run as `profe-migrate server keep`.
+    pub warm_server: bool,
+    /// This run's use of the warm server, once taken (kept until the engine is dropped).
+    warm: Option<crate::cluster::warm::Lease>,
 }
 
 impl Engine {
@@ -101,27 +107,33 @@ impl Engine {
             exclude_schemas: BTreeSet::new(),
             exclude: Default::default(),
             read_back: false,
+            warm_server: false,
+            warm: None,
         }
     }
 
     /// An engine whose shadow is an already running cluster (tests share one).
     pub fn with_cluster(cluster: Arc<Cluster>) -> Engine {
         Engine {
-            dev_url: None,
             cluster: Some(cluster),
-            drop_roles: false,
-            validate: true,
-            dump_check: true,
-            service_scope: None,
-            exclude_schemas: BTreeSet::new(),
-            exclude: Default::default(),
-            read_back: false,
+            ..Engine::new(None)
         }
     }
 
     async fn shadow(&mut self) -> Result<Shadow> {
         if let Some(url) = &self.dev_url {
             return Ok(Shadow::Server(Box::new(db::parse(url)?)));
+        }
+        if self.warm_server && self.cluster.is_none() {
+            if self.warm.is_none() {
+                self.warm = crate::cluster::warm::Lease::take_or_warn().await;
+                self.warm_server = self.warm.is_some();
+            }
+            if let Some(lease) = &self.warm {
+                return Ok(Shadow::Server(Box::new(db::parse(
+                    &lease.connection_string(),
+                )?)));
+            }
         }
         if self.cluster.is_none() {
             let cluster = tokio::task::spawn_blocking(Cluster::start)

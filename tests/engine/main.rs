@@ -24,8 +24,14 @@ mod structure;
 mod support;
 mod tls;
 mod validate;
+mod warm;
 
 fn main() {
+    // The binary's runs here start throwaway shadow servers, as they did before the warm
+    // server: none may be left running in the user's cache directory. Child processes
+    // inherit this; the warm server's own tests (engine's warm.rs) take it out.
+    // SAFETY: first thing in main, before any thread is started.
+    unsafe { std::env::set_var("PROFE_MIGRATE_NO_WARM_SERVER", "1") };
     let args = libtest_mimic::Arguments::from_args();
     let env = support::start();
     let mut trials = fixtures::trials(&env);
@@ -47,6 +53,7 @@ fn main() {
     trials.extend(crashes::trials(&env));
     trials.extend(review::trials(&env));
     trials.extend(examples::trials(&env));
+    trials.extend(warm::trials(&env));
     let conclusion = libtest_mimic::run(&args, trials);
     // Every trial (and its handle on the cluster) is gone: dropping the last handle stops
     // the server and removes its directory before the process exits.

@@ -21,6 +21,11 @@ mod services;
 mod space;
 
 fn main() {
+    // The binary's runs here start throwaway shadow servers, as they did before the warm
+    // server: none may be left running in the user's cache directory. Child processes
+    // inherit this; the warm server's own tests (engine's warm.rs) take it out.
+    // SAFETY: first thing in main, before any thread is started.
+    unsafe { std::env::set_var("PROFE_MIGRATE_NO_WARM_SERVER", "1") };
     let args = libtest_mimic::Arguments::from_args();
     let env = support::start();
     let template = model::build_template(&env);
