@@ -47,7 +47,7 @@ pub use index::Index;
 pub use object_id::ObjectId;
 pub use operator::Operator;
 pub use policy::Policy;
-pub use privilege::{Acl, AclKind, DefaultAclKey, Grant, GrantedBy, PRIVILEGE_ORDER};
+pub use privilege::{Acl, AclKind, DefaultAclKey, Grant, GrantedBy, PRIVILEGE_ORDER, merged};
 pub use rename::Rename;
 pub use role::{Grantee, Role};
 pub use schema::Schema;

@@ -17,6 +17,20 @@ pub struct Grant {
 
 pub type Acl = BTreeSet<Grant>;
 
+/// The ACL of `grants` that may come from several grantors: what a grantee may do is the
+/// union of what each gave it, so a privilege held both with and without the grant option
+/// is one entry, with it.
+pub fn merged(grants: impl IntoIterator<Item = Grant>) -> Acl {
+    let mut acl: Acl = grants.into_iter().collect();
+    let with_option: BTreeSet<(Grantee, String)> = acl
+        .iter()
+        .filter(|g| g.grantable)
+        .map(|g| (g.grantee.clone(), g.privilege.clone()))
+        .collect();
+    acl.retain(|g| g.grantable || !with_option.contains(&(g.grantee.clone(), g.privilege.clone())));
+    acl
+}
+
 /// One ACL entry with the role that granted it (`None`: the owner, or a superuser, which
 /// PostgreSQL records as the owner). Kept only for objects where a grantee passed a
 /// privilege on WITH GRANT OPTION: revoking such a grant option needs CASCADE, and

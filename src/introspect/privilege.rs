@@ -1,4 +1,6 @@
-use crate::catalog::{Acl, AclKind, Catalog, DefaultAclKey, Grant, GrantedBy, Grantee, ObjectId};
+use crate::catalog::{
+    AclKind, Catalog, DefaultAclKey, Grant, GrantedBy, Grantee, ObjectId, merged,
+};
 use std::collections::{BTreeMap, BTreeSet};
 use tokio_postgres::Row;
 
@@ -24,18 +26,7 @@ pub(super) fn read(catalog: &mut Catalog, privileges: &[Row], owners: &[Row], de
         });
     }
     for (id, rows) in rows {
-        // What a grantee may do is the union of what each grantor gave it: a privilege
-        // held both with and without the grant option is held with it.
-        let mut acl = Acl::new();
-        for r in &rows {
-            let mut g = r.grant.clone();
-            g.grantable = rows.iter().any(|o| {
-                o.grant.grantable
-                    && o.grant.grantee == g.grantee
-                    && o.grant.privilege == g.privilege
-            });
-            acl.insert(g);
-        }
+        let acl = merged(rows.iter().map(|r| r.grant.clone()));
         if rows.iter().any(|r| r.grantor.is_some()) {
             catalog.granted_by.insert(id.clone(), rows);
         }

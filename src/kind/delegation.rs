@@ -13,7 +13,7 @@
 //! the desired state keeps. Objects the plan creates get their grantors' grants as they
 //! are (the replay's copy of the current schema needs them to behave as the database).
 
-use crate::catalog::{Acl, Grant, GrantedBy, Grantee, quote_ident};
+use crate::catalog::{Acl, Grant, GrantedBy, Grantee, merged, quote_ident};
 use std::collections::BTreeSet;
 
 /// What is revoked with CASCADE: (grantee, privilege).
@@ -61,15 +61,8 @@ pub(super) fn cascade(from: &Acl, to: &Acl, rows: &BTreeSet<GrantedBy>) -> (Acl,
             });
         }
     }
-    // A grantee the owner gave the privilege both ways keeps one entry, as introspection
-    // merges them.
-    let held: BTreeSet<(Grantee, String)> = left
-        .iter()
-        .filter(|g| g.grantable)
-        .map(|g| (g.grantee.clone(), g.privilege.clone()))
-        .collect();
-    left.retain(|g| g.grantable || !held.contains(&(g.grantee.clone(), g.privilege.clone())));
-    (left, cascades)
+    // Merged as introspection merges what several grantors gave.
+    (merged(left), cascades)
 }
 
 /// The owner's own grants among `rows` (what a new object gets by plain GRANTs).
