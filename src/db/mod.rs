@@ -342,6 +342,18 @@ pub fn is_scratch_name(name: &str) -> bool {
 
 /// Creates a fresh empty database (from `template0`) on the server `admin` points at.
 pub async fn create_scratch(admin: &Target, prefix: &str) -> Result<ScratchDb> {
+    create_scratch_with(admin, prefix, false).await
+}
+
+/// [`create_scratch`]; with `file_copy`, on PostgreSQL 15 and later, by copying the
+/// template's files (`STRATEGY FILE_COPY`) rather than writing all of it to the WAL: about
+/// four times faster for a template this small, but it takes two checkpoints, which only a
+/// server of our own (the embedded or warm one, never a `--dev-url` server) should pay.
+pub async fn create_scratch_with(
+    admin: &Target,
+    prefix: &str,
+    file_copy: bool,
+) -> Result<ScratchDb> {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.subsec_nanos())
@@ -352,9 +364,23 @@ pub async fn create_scratch(admin: &Target, prefix: &str) -> Result<ScratchDb> {
         COUNTER.fetch_add(1, Ordering::Relaxed)
     );
     let client = connect(admin).await?;
+    let strategy = match file_copy {
+        true => {
+            let version: i32 = client
+                .query_one("SELECT current_setting('server_version_num')::int", &[])
+                .await?
+                .get(0);
+            if version >= 150000 {
+                " STRATEGY FILE_COPY"
+            } else {
+                ""
+            }
+        }
+        false => "",
+    };
     client
         .batch_execute(&format!(
-            "CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8'",
+            "CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8'{strategy}",
             crate::catalog::quote_ident(&name)
         ))
         .await?;

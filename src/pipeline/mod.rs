@@ -130,7 +130,7 @@ impl Engine {
                 self.warm_server = self.warm.is_some();
             }
             if let Some(lease) = &self.warm {
-                return Ok(Shadow::Server(Box::new(db::parse(
+                return Ok(Shadow::Warm(Box::new(db::parse(
                     &lease.connection_string(),
                 )?)));
             }

@@ -69,7 +69,7 @@ pub async fn validate(
         let one = [id.clone()];
         placeholders.extend(create_missing_roles(&admin, &one, " SUPERUSER").await?);
     }
-    let scratch = db::create_scratch(&admin_target, "profe_replay").await;
+    let scratch = shadow.scratch("profe_replay").await;
     let result = match scratch {
         Ok(scratch) => {
             let mut r = Ok(());

@@ -14,6 +14,8 @@ use tokio_postgres::Client;
 #[derive(Clone)]
 pub enum Shadow {
     Server(Box<db::Target>),
+    /// The per-user warm server ([`crate::cluster::warm`]): ours, like the embedded one.
+    Warm(Box<db::Target>),
     Embedded(Arc<Cluster>),
 }
 
@@ -22,16 +24,23 @@ impl Shadow {
     /// can be created.
     pub fn admin_target(&self) -> Result<db::Target> {
         match self {
-            Shadow::Server(c) => Ok((**c).clone()),
+            Shadow::Server(c) | Shadow::Warm(c) => Ok((**c).clone()),
             Shadow::Embedded(cluster) => db::parse(&cluster.connection_string("postgres")),
         }
+    }
+
+    /// A fresh scratch database on the shadow server; on a server of our own, made the
+    /// fast way (see [`db::create_scratch_with`]).
+    pub async fn scratch(&self, prefix: &str) -> Result<db::ScratchDb> {
+        let ours = !matches!(self, Shadow::Server(_));
+        db::create_scratch_with(&self.admin_target()?, prefix, ours).await
     }
 
     /// The shadow server's major version.
     pub async fn major(&self) -> Result<u32> {
         match self {
             Shadow::Embedded(cluster) => Ok(cluster.major()),
-            Shadow::Server(target) => {
+            Shadow::Server(target) | Shadow::Warm(target) => {
                 let client = db::connect(target).await?;
                 let row = client
                     .query_one("SELECT current_setting('server_version_num')::int", &[])
@@ -225,7 +234,7 @@ impl DesiredState {
             let names = self.missing_roles(&admin).await?;
             placeholders = create_missing_roles(&admin, &names, "").await?;
         }
-        let scratch = db::create_scratch(&admin_target, "profe_shadow").await;
+        let scratch = shadow.scratch("profe_shadow").await;
         let result = match scratch {
             Ok(scratch) => {
                 let result = async {

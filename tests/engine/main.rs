@@ -32,6 +32,8 @@ fn main() {
     // inherit this; the warm server's own tests (engine's warm.rs) take it out.
     // SAFETY: first thing in main, before any thread is started.
     unsafe { std::env::set_var("PROFE_MIGRATE_NO_WARM_SERVER", "1") };
+    // SAFETY: as above.
+    unsafe { support::prefer_memory_tmpdir() };
     let args = libtest_mimic::Arguments::from_args();
     let env = support::start();
     let mut trials = fixtures::trials(&env);
