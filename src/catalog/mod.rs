@@ -20,7 +20,7 @@ mod index;
 mod keywords;
 mod object_id;
 mod operator;
-mod pairs;
+pub(crate) mod pairs;
 mod policy;
 mod privilege;
 mod rename;

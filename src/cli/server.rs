@@ -24,7 +24,7 @@ pub enum ServerAction {
 
 pub async fn run(action: &ServerAction) -> Result<i32> {
     match action {
-        ServerAction::Status => super::out::print(&warm::control::status()?)?,
+        ServerAction::Status => super::out::print(&warm::control::status().await?)?,
         ServerAction::Stop => {
             let text = tokio::task::spawn_blocking(warm::control::stop)
                 .await

@@ -354,15 +354,22 @@ pub async fn create_scratch_with(
     prefix: &str,
     file_copy: bool,
 ) -> Result<ScratchDb> {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    let name = format!(
-        "{prefix}_{}_{}_{nanos}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    );
+    create_database(admin, prefix, "template0", file_copy).await
+}
+
+/// A scratch database made as a copy of the database `template` (one the warm server
+/// keeps, see [`crate::cluster::warm::templates`]), its files copied.
+pub async fn clone_scratch(admin: &Target, prefix: &str, template: &str) -> Result<ScratchDb> {
+    create_database(admin, prefix, template, true).await
+}
+
+async fn create_database(
+    admin: &Target,
+    prefix: &str,
+    template: &str,
+    file_copy: bool,
+) -> Result<ScratchDb> {
+    let name = scratch_name(prefix);
     let client = connect(admin).await?;
     let strategy = match file_copy {
         true => {
@@ -380,8 +387,9 @@ pub async fn create_scratch_with(
     };
     client
         .batch_execute(&format!(
-            "CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8'{strategy}",
-            crate::catalog::quote_ident(&name)
+            "CREATE DATABASE {} TEMPLATE {} ENCODING 'UTF8'{strategy}",
+            crate::catalog::quote_ident(&name),
+            crate::catalog::quote_ident(template)
         ))
         .await?;
     Ok(ScratchDb {
@@ -391,7 +399,25 @@ pub async fn create_scratch_with(
     })
 }
 
+/// `<prefix>_<pid>_<n>_<nanos>`, which [`is_scratch_name`] recognises.
+fn scratch_name(prefix: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!(
+        "{prefix}_{}_{}_{nanos}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
 impl ScratchDb {
+    /// The server's database it was created from.
+    pub fn admin_target(&self) -> &Target {
+        &self.admin
+    }
+
     pub async fn drop_db(self) -> Result<()> {
         let client = connect(&self.admin).await?;
         client

@@ -20,12 +20,14 @@ use std::path::{Path, PathBuf};
 
 /// One database's dump: each entry's normalised lines, keyed by pg_dump's header
 /// (`TYPE schema name`).
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Dump {
+    // Kept by the warm server with the desired state it was taken of.
+    #[serde(with = "crate::catalog::pairs")]
     entries: BTreeMap<Key, Vec<String>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 struct Key {
     schema: String,
     kind: String,

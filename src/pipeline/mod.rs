@@ -130,9 +130,10 @@ impl Engine {
                 self.warm_server = self.warm.is_some();
             }
             if let Some(lease) = &self.warm {
-                return Ok(Shadow::Warm(Box::new(db::parse(
-                    &lease.connection_string(),
-                )?)));
+                return Ok(Shadow::Warm(
+                    Box::new(db::parse(&lease.connection_string())?),
+                    lease.folder().to_path_buf(),
+                ));
             }
         }
         if self.cluster.is_none() {

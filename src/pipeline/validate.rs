@@ -6,6 +6,7 @@
 use super::current_schema;
 use super::dump::{self, Dump};
 use crate::catalog::{Catalog, quote_ident};
+use crate::cluster::warm::templates;
 use crate::db;
 use crate::error::{Error, Result};
 use crate::plan::{self, Plan};
@@ -68,46 +69,138 @@ pub async fn validate(
     if let Some(id) = &identity {
         let one = [id.clone()];
         placeholders.extend(create_missing_roles(&admin, &one, " SUPERUSER").await?);
+        if shadow.keeps_templates() {
+            // Kept from an earlier run, it may be a bare placeholder.
+            admin
+                .batch_execute(&format!("ALTER ROLE {} SUPERUSER", quote_ident(id)))
+                .await?;
+        }
     }
-    let scratch = shadow.scratch("profe_replay").await;
-    let result = match scratch {
+    let result = match copy(shadow, identity.as_deref(), &current).await {
         Ok(scratch) => {
-            let mut r = Ok(());
-            if let Some(id) = &identity {
-                r = admin
-                    .batch_execute(&format!(
-                        "ALTER DATABASE {} OWNER TO {}",
-                        quote_ident(&scratch.name),
-                        quote_ident(id)
-                    ))
-                    .await
-                    .map_err(Error::from);
-            }
-            if r.is_ok() {
-                r = replay(
-                    &scratch.target,
-                    identity.as_deref(),
-                    &current,
-                    from,
-                    plan,
-                    &scope,
-                    (check, reparsed),
-                )
-                .await;
-            }
+            let r = replay(
+                &scratch.target,
+                identity.as_deref(),
+                from,
+                plan,
+                &scope,
+                (check, reparsed),
+            )
+            .await;
             let dropped = scratch.drop_db().await;
             r.and(dropped)
         }
         Err(e) => Err(e),
     };
-    drop_placeholder_roles(&admin, &placeholders).await;
+    // The warm server keeps its placeholders: its template databases' objects name them.
+    if !shadow.keeps_templates() {
+        drop_placeholder_roles(&admin, &placeholders).await;
+    }
     result
+}
+
+/// A scratch database holding the current schema, loaded as `identity`, to replay on. On
+/// the warm server it is a clone of the template kept for that schema, made first when
+/// there is none ([`templates`]).
+async fn copy(
+    shadow: &Shadow,
+    identity: Option<&str>,
+    current: &DesiredState,
+) -> Result<db::ScratchDb> {
+    let admin_target = shadow.admin_target()?;
+    let key = match shadow.keeps_templates() {
+        true => {
+            let admin = db::connect(&admin_target).await?;
+            let server = templates::server_identity(&admin).await?;
+            Some(templates::key(&[
+                b"replay copy",
+                server.as_bytes(),
+                identity.unwrap_or_default().as_bytes(),
+                current.content().as_bytes(),
+            ]))
+        }
+        false => None,
+    };
+    let Some(key) = key else {
+        return load_copy(shadow, identity, current).await;
+    };
+    if let Some(clone) = templates::clone(&admin_target, &key, "profe_replay").await {
+        return owned_by(clone, identity).await;
+    }
+    let built = load_copy(shadow, identity, current).await?;
+    if !templates::keep(&admin_target, &built, &key).await {
+        return Ok(built);
+    }
+    match templates::clone(&admin_target, &key, "profe_replay").await {
+        Some(clone) => owned_by(clone, identity).await,
+        // Evicted at once by a racing run: load again, not kept.
+        None => load_copy(shadow, identity, current).await,
+    }
+}
+
+/// A fresh scratch database, owned by `identity`, with `current` loaded and committed.
+async fn load_copy(
+    shadow: &Shadow,
+    identity: Option<&str>,
+    current: &DesiredState,
+) -> Result<db::ScratchDb> {
+    let scratch = owned_by(shadow.scratch("profe_replay").await?, identity).await?;
+    let loaded = async {
+        let client = db::connect(&scratch.target).await?;
+        if let Some(id) = identity {
+            client
+                .batch_execute(&format!("SET SESSION AUTHORIZATION {}", quote_ident(id)))
+                .await?;
+        }
+        client.batch_execute("BEGIN").await?;
+        if let Err(e) = load_into(current, &client).await {
+            return Err(Error::NotValid(format!(
+                "the current schema could not be copied into the shadow database to replay \
+                 the plan on it ({e}); --no-validate skips this check"
+            )));
+        }
+        client.batch_execute("COMMIT").await?;
+        Ok(())
+    }
+    .await;
+    match loaded {
+        Ok(()) => Ok(scratch),
+        Err(e) => {
+            let _ = scratch.drop_db().await;
+            Err(e)
+        }
+    }
+}
+
+/// `scratch`, made owned by `identity` (the replay runs as it); dropped on failure.
+async fn owned_by(scratch: db::ScratchDb, identity: Option<&str>) -> Result<db::ScratchDb> {
+    let Some(id) = identity else {
+        return Ok(scratch);
+    };
+    let altered = async {
+        let admin = db::connect(scratch.admin_target()).await?;
+        admin
+            .batch_execute(&format!(
+                "ALTER DATABASE {} OWNER TO {}",
+                quote_ident(&scratch.name),
+                quote_ident(id)
+            ))
+            .await
+            .map_err(Error::from)
+    }
+    .await;
+    match altered {
+        Ok(()) => Ok(scratch),
+        Err(e) => {
+            let _ = scratch.drop_db().await;
+            Err(e)
+        }
+    }
 }
 
 async fn replay(
     target: &db::Target,
     identity: Option<&str>,
-    current: &DesiredState,
     from: &Catalog,
     plan: &mut Plan,
     scope: &BTreeSet<String>,
@@ -119,14 +212,6 @@ async fn replay(
             .batch_execute(&format!("SET SESSION AUTHORIZATION {}", quote_ident(id)))
             .await?;
     }
-    client.batch_execute("BEGIN").await?;
-    if let Err(e) = load_into(current, &client).await {
-        return Err(Error::NotValid(format!(
-            "the current schema could not be copied into the shadow database to replay the \
-             plan on it ({e}); --no-validate skips this check"
-        )));
-    }
-    client.batch_execute("COMMIT").await?;
     let list: Vec<String> = scope.iter().cloned().collect();
     let exclude = crate::catalog::Exclusions::parse(&plan.exclude)?;
     // The copy as PostgreSQL stored it: expressions it reparsed differently are compared

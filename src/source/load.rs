@@ -1,11 +1,12 @@
 use super::{DesiredState, Statement, files};
 use crate::catalog::{Catalog, quote_ident};
 use crate::cluster::Cluster;
+use crate::cluster::warm::templates::{self, LoadedState};
 use crate::db;
 use crate::error::{Error, Result};
 use crate::pipeline::dump::Dump;
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tokio_postgres::Client;
 
@@ -14,8 +15,9 @@ use tokio_postgres::Client;
 #[derive(Clone)]
 pub enum Shadow {
     Server(Box<db::Target>),
-    /// The per-user warm server ([`crate::cluster::warm`]): ours, like the embedded one.
-    Warm(Box<db::Target>),
+    /// The per-user warm server ([`crate::cluster::warm`]): ours, like the embedded one,
+    /// and it keeps what runs load ([`crate::cluster::warm::templates`]) in its folder.
+    Warm(Box<db::Target>, PathBuf),
     Embedded(Arc<Cluster>),
 }
 
@@ -24,7 +26,7 @@ impl Shadow {
     /// can be created.
     pub fn admin_target(&self) -> Result<db::Target> {
         match self {
-            Shadow::Server(c) | Shadow::Warm(c) => Ok((**c).clone()),
+            Shadow::Server(c) | Shadow::Warm(c, _) => Ok((**c).clone()),
             Shadow::Embedded(cluster) => db::parse(&cluster.connection_string("postgres")),
         }
     }
@@ -36,11 +38,27 @@ impl Shadow {
         db::create_scratch_with(&self.admin_target()?, prefix, ours).await
     }
 
+    /// Where loaded desired states are kept between runs: on the warm server only (a
+    /// throwaway cluster's would die with it, a `--dev-url` server is not ours to fill).
+    pub fn states(&self) -> Option<crate::cluster::warm::templates::States> {
+        match self {
+            Shadow::Warm(_, folder) => Some(crate::cluster::warm::templates::States::new(folder)),
+            _ => None,
+        }
+    }
+
+    /// Whether copies of current schemas are kept as template databases, and so the
+    /// placeholder roles their objects name stay (roles are cluster-wide, and a kept
+    /// database's objects depend on them): on the warm server, which is private.
+    pub fn keeps_templates(&self) -> bool {
+        matches!(self, Shadow::Warm(..))
+    }
+
     /// The shadow server's major version.
     pub async fn major(&self) -> Result<u32> {
         match self {
             Shadow::Embedded(cluster) => Ok(cluster.major()),
-            Shadow::Server(target) | Shadow::Warm(target) => {
+            Shadow::Server(target) | Shadow::Warm(target, _) => {
                 let client = db::connect(target).await?;
                 let row = client
                     .query_one("SELECT current_setting('server_version_num')::int", &[])
@@ -103,6 +121,15 @@ fn load_error(
 }
 
 impl DesiredState {
+    /// What loading runs, in order: each statement with its search path.
+    pub fn content(&self) -> String {
+        let mut text = String::new();
+        for stmt in &self.statements {
+            text.push_str(&format!("{:?}\n{}\n\0", stmt.search_path, stmt.sql));
+        }
+        text
+    }
+
     /// The roles the files name that the shadow server lacks.
     async fn missing_roles(&self, client: &Client) -> Result<Vec<String>> {
         let names: Vec<String> = self.roles.all_names().into_iter().collect();
@@ -180,6 +207,38 @@ pub async fn load_into(state: &DesiredState, client: &Client) -> Result<()> {
     Ok(())
 }
 
+/// What a loaded state's catalog takes from its files rather than from the server.
+#[derive(Clone)]
+struct Annotations {
+    roles: std::collections::BTreeMap<String, crate::catalog::Role>,
+    renames: Vec<crate::catalog::Rename>,
+    usings: std::collections::BTreeMap<crate::catalog::ObjectId, String>,
+    pinned: BTreeSet<String>,
+}
+
+impl Annotations {
+    fn of(state: &DesiredState) -> Annotations {
+        Annotations {
+            roles: state.roles.catalog_roles(),
+            renames: state.renames.clone(),
+            usings: state.usings.iter().cloned().collect(),
+            pinned: state.pinned_extensions.clone(),
+        }
+    }
+
+    fn apply(self, mut catalog: Catalog) -> Catalog {
+        catalog.roles = self.roles;
+        catalog.renames = self.renames;
+        catalog.usings = self.usings;
+        for name in self.pinned {
+            if let Some(e) = catalog.extensions.get_mut(&name) {
+                e.version_pinned = true;
+            }
+        }
+        catalog
+    }
+}
+
 /// The schemas to dump, from the catalog read back.
 type ScopeOf<'a> = dyn Fn(&Catalog) -> BTreeSet<String> + Sync + 'a;
 
@@ -227,6 +286,27 @@ impl DesiredState {
         after: &[String],
         pg_dump: Option<(&Path, &ScopeOf<'_>)>,
     ) -> Result<(Catalog, Option<Dump>)> {
+        let annotations = Annotations::of(&self);
+        // On the warm server, a state an earlier run loaded is read from what it kept.
+        let kept = match shadow.states() {
+            Some(states) => {
+                let key = self.kept_key(shadow, after).await?;
+                if let Some(state) = states.get(&key) {
+                    let catalog = annotations.clone().apply(state.catalog);
+                    let wanted: Option<Vec<String>> =
+                        pg_dump.map(|(_, scope)| scope(&catalog).into_iter().collect());
+                    match (wanted, state.dump) {
+                        (None, _) => return Ok((catalog, None)),
+                        (Some(w), Some((schemas, dump))) if w == schemas => {
+                            return Ok((catalog, Some(dump)));
+                        }
+                        _ => {}
+                    }
+                }
+                Some((states, key))
+            }
+            None => None,
+        };
         let admin_target = shadow.admin_target()?;
         let mut placeholders = Vec::new();
         if pg_dump.is_some() {
@@ -242,9 +322,6 @@ impl DesiredState {
                     let missing = self.missing_roles(&client).await?;
                     let start = std::time::Instant::now();
                     let statements = self.statements.len();
-                    let (roles, renames) = (self.roles.catalog_roles(), self.renames.clone());
-                    let pinned = self.pinned_extensions.clone();
-                    let usings = self.usings.iter().cloned().collect();
                     let catalog = if missing.is_empty() {
                         self.load_committed(&scratch.target, &client, after).await
                     } else {
@@ -254,24 +331,27 @@ impl DesiredState {
                         "shadow: {statements} statements loaded and read back in {:?}",
                         start.elapsed()
                     );
-                    let mut catalog = catalog?;
-                    catalog.roles = roles;
-                    catalog.renames = renames;
-                    catalog.usings = usings;
-                    for name in pinned {
-                        if let Some(e) = catalog.extensions.get_mut(&name) {
-                            e.version_pinned = true;
-                        }
-                    }
+                    let loaded = catalog?;
+                    let raw = kept.as_ref().map(|_| loaded.clone());
+                    let catalog = annotations.apply(loaded);
                     let dump = match pg_dump {
                         Some((tool, scope)) => {
                             let list: Vec<String> = scope(&catalog).into_iter().collect();
                             let target = &scratch.target;
-                            Some(crate::pipeline::dump::take(tool, target, Some(&list)).await?)
+                            let dump =
+                                crate::pipeline::dump::take(tool, target, Some(&list)).await?;
+                            Some((list, dump))
                         }
                         None => None,
                     };
-                    Ok::<_, Error>((catalog, dump))
+                    if let (Some((states, key)), Some(raw)) = (&kept, raw) {
+                        let state = LoadedState {
+                            catalog: raw,
+                            dump: dump.clone(),
+                        };
+                        states.put(key, &state);
+                    }
+                    Ok::<_, Error>((catalog, dump.map(|(_, d)| d)))
                 }
                 .await;
                 let start = std::time::Instant::now();
@@ -281,11 +361,26 @@ impl DesiredState {
             }
             Err(e) => Err(e),
         };
-        if !placeholders.is_empty() {
+        // The warm server keeps its placeholders: template databases' objects name them.
+        if !placeholders.is_empty() && !shadow.keeps_templates() {
             let admin = db::connect(&admin_target).await?;
             drop_placeholder_roles(&admin, &placeholders).await;
         }
         result
+    }
+
+    /// The key of this state loaded (then `after` run) on `shadow`: everything the
+    /// catalog read back depends on (see [`crate::cluster::warm::templates`]).
+    async fn kept_key(&self, shadow: &Shadow, after: &[String]) -> Result<String> {
+        let admin = db::connect(&shadow.admin_target()?).await?;
+        let server = templates::server_identity(&admin).await?;
+        Ok(templates::key(&[
+            b"desired state",
+            templates::build_identity().as_bytes(),
+            server.as_bytes(),
+            self.content().as_bytes(),
+            after.join("\n\0").as_bytes(),
+        ]))
     }
 
     /// Takes the state by value: once loaded, its statements (a 10,000-table state holds

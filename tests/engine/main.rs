@@ -25,6 +25,7 @@ mod support;
 mod tls;
 mod validate;
 mod warm;
+mod warm_kept;
 
 fn main() {
     // The binary's runs here start throwaway shadow servers, as they did before the warm
@@ -56,6 +57,7 @@ fn main() {
     trials.extend(review::trials(&env));
     trials.extend(examples::trials(&env));
     trials.extend(warm::trials(&env));
+    trials.extend(warm_kept::trials(&env));
     let conclusion = libtest_mimic::run(&args, trials);
     // Every trial (and its handle on the cluster) is gone: dropping the last handle stops
     // the server and removes its directory before the process exits.

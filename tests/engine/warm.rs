@@ -39,13 +39,13 @@ pub fn trials(env: &Arc<Env>) -> Vec<libtest_mimic::Trial> {
 }
 
 /// A cache directory of its own, a desired state to plan, and `server stop` on drop.
-struct Cache {
-    dir: tempfile::TempDir,
-    files: tempfile::TempDir,
+pub(crate) struct Cache {
+    pub(crate) dir: tempfile::TempDir,
+    pub(crate) files: tempfile::TempDir,
 }
 
 impl Cache {
-    fn new() -> Result<Cache, String> {
+    pub(crate) fn new() -> Result<Cache, String> {
         let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
         // As root the server runs as postgres, which must pass through to its folder.
         std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755))
@@ -56,7 +56,7 @@ impl Cache {
     }
 
     /// The binary with the warm server on, in this cache directory.
-    fn cmd(&self) -> Command {
+    pub(crate) fn cmd(&self) -> Command {
         let mut c = bin();
         c.env_remove("PROFE_MIGRATE_NO_WARM_SERVER")
             .env_remove("PROFE_MIGRATE_SERVER_IDLE")
@@ -72,7 +72,7 @@ impl Cache {
         c
     }
 
-    fn status(&self) -> Result<String, String> {
+    pub(crate) fn status(&self) -> Result<String, String> {
         let o = run(self.cmd().args(["server", "status"]));
         expect(&o, 0)?;
         Ok(String::from_utf8_lossy(&o.stdout).into_owned())
@@ -146,7 +146,7 @@ fn postmasters_under(dir: &Path) -> Vec<i32> {
         .collect()
 }
 
-fn stdout(o: &Output) -> String {
+pub(crate) fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
@@ -158,8 +158,9 @@ fn plans_the_model(o: &Output) -> TestResult {
     Ok(())
 }
 
-/// The databases named like scratch ones on the server `server status` describes.
-async fn scratch_databases(status: &str) -> Result<Vec<String>, String> {
+/// The databases named `profe_…` (scratch ones, and the copies kept as templates) on the
+/// server `server status` describes.
+pub(crate) async fn profe_databases(status: &str) -> Result<Vec<String>, String> {
     let conn = status
         .split("psql \"")
         .nth(1)
@@ -216,8 +217,10 @@ fn reused_shown_stopped(env: Arc<Env>) -> TestResult {
             "the second run did not reuse the server: pid {pid}, then {again}"
         ));
     }
-    // Each run dropped the scratch databases it made there.
-    let left = env.block_on(scratch_databases(&cache.status()?))?;
+    // Each run dropped the scratch databases it made there (the copies it keeps are
+    // templates, see warm_kept.rs).
+    let mut left = env.block_on(profe_databases(&cache.status()?))?;
+    left.retain(|n| profe_migrate::db::is_scratch_name(n));
     if !left.is_empty() {
         return Err(format!(
             "scratch databases left on the warm server: {left:?}"

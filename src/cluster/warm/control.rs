@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 /// What `server status` prints: for each warm server, whether it runs, its pid, major
 /// version, data directory, socket, keeper and how long before it stops.
-pub fn status() -> Result<String> {
+pub async fn status() -> Result<String> {
     let root = cache_root()?;
     let places = Place::all(&root);
     if places.is_empty() {
@@ -34,8 +34,22 @@ pub fn status() -> Result<String> {
             ),
         };
         let _ = writeln!(text, "  data directory: {}", place.data.display());
+        let (states, bytes) = super::templates::States::new(&place.folder).summary();
+        let _ = writeln!(
+            text,
+            "  kept desired states: {states} ({})",
+            crate::backup::space::human(bytes)
+        );
         let Some(running) = place.postmaster() else {
             continue;
+        };
+        let _ = match super::templates::summary(&Place::connection_string(&running)).await {
+            Ok((count, bytes)) => writeln!(
+                text,
+                "  kept copies (template databases): {count} ({})",
+                crate::backup::space::human(bytes)
+            ),
+            Err(e) => writeln!(text, "  kept copies (template databases): unknown ({e})"),
         };
         let _ = writeln!(
             text,

@@ -31,6 +31,7 @@
 
 pub mod control;
 pub mod keeper;
+pub mod templates;
 
 use super::postmaster::{self, PidFile};
 use super::{ServerBin, find_bin_dir, server_major, server_user};
@@ -401,6 +402,11 @@ impl Lease {
     /// The connection string of the server's `postgres` database (through its socket).
     pub fn connection_string(&self) -> String {
         Place::connection_string(&self.pid_file)
+    }
+
+    /// The server's folder, where it keeps what runs loaded ([`templates::States`]).
+    pub fn folder(&self) -> &Path {
+        &self.place.folder
     }
 }
 
