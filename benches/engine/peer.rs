@@ -3,12 +3,20 @@
 //! `PGDELTA`) plans the same pair of databases in the same run, on the same server. Each
 //! figure is the median of several runs; ours are given with their ratio to pg-delta's.
 //!
-//! The situations users meet, as far as the engine has them today:
-//! - cold: no server running (a fresh CI container): our default plan starts its
-//!   throwaway shadow server, loads the desired state (for files), copies the current
-//!   schema and replays the plan;
-//! - server up: the same with the shadow server already running (`--dev-url` to it);
+//! The situations users meet:
+//! - cold: no server running and nothing kept (a fresh CI container): our default plan
+//!   starts its throwaway shadow server, loads the desired state (for files), copies the
+//!   current schema and replays the plan;
+//! - iterating: the warm server up, the database unchanged since the last plan, the
+//!   desired state changed (a pull request's next commit): for db→db one more column in
+//!   the desired database before each run, for files one more table in the file;
+//! - unchanged: the warm server up, nothing changed since the last plan (the nightly
+//!   drift job's usual case);
 //! - `--no-validate`: no replay (server up, for the files' load).
+//!
+//! The warm runs have a cache directory of their own (`PROFE_MIGRATE_CACHE`), whose
+//! server is stopped and folder removed at the end; one untimed run before each warm
+//! series starts the server and keeps the current schema's copy, as an earlier plan would.
 
 use profe_migrate::cluster::Cluster;
 use std::path::Path;
@@ -39,9 +47,9 @@ fn timed(what: &str, command: &mut Command) -> f64 {
 
 pub fn header() {
     println!(
-        "| tables | pg-delta db→db | ours db→db cold | ours db→db, server up | ours db→db --no-validate | ours files→db cold | ours files→db, server up |"
+        "| tables | pg-delta db→db | ours db→db cold | db→db iterating | db→db unchanged | db→db --no-validate | files→db cold | files→db iterating | files→db unchanged |"
     );
-    println!("|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|");
 }
 
 /// One row: `db1` planned towards `db2` (and towards the file `v2`, its source).
@@ -74,29 +82,83 @@ pub fn row(cluster: &Cluster, n: usize, (db1, db2): (&str, &str), v2: &Path, run
         )
     });
     let _ = std::fs::remove_file(&out);
-    let ours = |to: &str, shadow: Option<&str>, validate: bool| {
+    let folder = v2.parent().expect("bench folder");
+    let cache = folder.join("warm-cache");
+    let _ = std::fs::remove_dir_all(&cache);
+    std::fs::create_dir_all(&cache).expect("cache folder");
+    // As root the warm server runs as postgres, which must pass through to its folder.
+    let _ = std::fs::set_permissions(&cache, std::os::unix::fs::PermissionsExt::from_mode(0o755));
+    let command = |to: &str, warm: bool, validate: bool| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_profe-migrate"));
+        c.args(["plan", "--from", &url(db1), "--to", to]);
+        match warm {
+            true => c
+                .env("PROFE_MIGRATE_CACHE", &cache)
+                .env_remove("PROFE_MIGRATE_NO_WARM_SERVER"),
+            false => c.env("PROFE_MIGRATE_NO_WARM_SERVER", "1"),
+        };
+        if !validate {
+            c.arg("--no-validate");
+        }
+        c
+    };
+    let ours = |to: &str, warm: bool, validate: bool, before: &mut dyn FnMut()| {
         median(runs, || {
-            let mut c = Command::new(env!("CARGO_BIN_EXE_profe-migrate"));
-            c.args(["plan", "--from", &url(db1), "--to", to]);
-            // A warm server would make later runs something else than cold.
-            c.env("PROFE_MIGRATE_NO_WARM_SERVER", "1");
-            if let Some(s) = shadow {
-                c.args(["--dev-url", s]);
-            }
-            if !validate {
-                c.arg("--no-validate");
-            }
-            timed("profe-migrate plan", &mut c)
+            before();
+            timed("profe-migrate plan", &mut command(to, warm, validate))
         })
     };
-    let up = url("postgres");
+    let db2_url = url(db2);
+    let v2_text = std::fs::read_to_string(v2).expect("read v2");
+    let iterated = folder.join("v2-iterating.sql");
+    let iterated_path = iterated.display().to_string();
     let v2 = v2.display().to_string();
+    let mut k = 0;
+    // One more column in the desired database, or one more table in the file, each time.
+    let mut db_changes = || {
+        k += 1;
+        let sql = folder.join("iterate.sql");
+        std::fs::write(
+            &sql,
+            format!("ALTER TABLE auth.t0 ADD COLUMN iter_{k} int;\n"),
+        )
+        .expect("write iterate.sql");
+        super::psql(cluster, db2, &sql);
+    };
+    let mut j = 0;
+    let mut file_changes = || {
+        j += 1;
+        std::fs::write(
+            &iterated,
+            format!("{v2_text}\nCREATE TABLE auth.iter_{j} (id int PRIMARY KEY);\n"),
+        )
+        .expect("write the iterated file");
+    };
+    let warm_up = |to: &str| timed("profe-migrate plan (warm-up)", &mut command(to, true, true));
+    let cold_db = ours(&db2_url, false, true, &mut || {});
+    warm_up(&db2_url);
+    let iter_db = ours(&db2_url, true, true, &mut db_changes);
+    let same_db = ours(&db2_url, true, true, &mut || {});
+    let no_validate = ours(&db2_url, true, false, &mut || {});
+    let cold_files = ours(&v2, false, true, &mut || {});
+    file_changes();
+    warm_up(&iterated_path);
+    let iter_files = ours(&iterated_path, true, true, &mut file_changes);
+    warm_up(&v2);
+    let same_files = ours(&v2, true, true, &mut || {});
+    let _ = Command::new(env!("CARGO_BIN_EXE_profe-migrate"))
+        .args(["server", "stop"])
+        .env("PROFE_MIGRATE_CACHE", &cache)
+        .output();
+    let _ = std::fs::remove_dir_all(&cache);
     let cells = [
-        ours(&url(db2), None, true),
-        ours(&url(db2), Some(&up), true),
-        ours(&url(db2), Some(&up), false),
-        ours(&v2, None, true),
-        ours(&v2, Some(&up), true),
+        cold_db,
+        iter_db,
+        same_db,
+        no_validate,
+        cold_files,
+        iter_files,
+        same_files,
     ];
     let cells: Vec<String> = cells
         .iter()
