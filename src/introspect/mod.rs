@@ -5,6 +5,7 @@
 
 mod comment;
 mod depends;
+pub mod fingerprint;
 mod privilege;
 mod reader;
 mod role;

@@ -56,7 +56,10 @@ impl Engine {
             let live_major = from_catalog.server_version as u32 / 10000;
             if live_major == shadow_major {
                 let list: Vec<String> = scope.iter().cloned().collect();
-                let mut live = dump::take(&check.pg_dump, &db::parse(url)?, Some(&list)).await?;
+                let mut live = match &self.kept {
+                    Some(kept) => kept.dump(&check.pg_dump, url, &list).await?,
+                    None => dump::take(&check.pg_dump, &db::parse(url)?, Some(&list)).await?,
+                };
                 live.keep(scope, &self.exclude);
                 check.live = Some(live);
             } else {

@@ -68,9 +68,10 @@ impl Engine {
         exhaustive: bool,
     ) -> Result<DriftReport> {
         let live = Source::Database(url.to_string());
-        let (plan, dumps) = self
+        let (mut plan, dumps) = self
             .plan_and_dumps(&live, desired, extra, exhaustive)
             .await?;
+        self.probe(&live, &mut plan).await?;
         // Without a replay, pg_dump's two views are compared directly; only when the
         // engine sees nothing is a difference one it does not manage.
         let not_managed: Vec<String> = match dumps {

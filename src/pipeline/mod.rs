@@ -3,13 +3,16 @@
 
 mod applying;
 mod checked;
+mod creation;
 mod drift;
 pub(crate) mod dump;
+mod kept;
 mod locate;
 pub mod normalised;
 mod outside;
 mod probes;
 mod renames;
+mod reuse;
 mod status;
 mod validate;
 
@@ -27,6 +30,8 @@ use std::sync::Arc;
 use tokio_postgres::Client;
 
 pub use applying::{Applied, Record, apply_plan, apply_recorded, check_source, live_catalog_for};
+use creation::current_schema;
+pub use creation::{desired_sql, schema_sql};
 pub use drift::{DriftReport, DriftStatus};
 pub use status::{ServiceStatus, Status};
 
@@ -93,6 +98,8 @@ pub struct Engine {
     pub warm_server: bool,
     /// This run's use of the warm server, once taken (kept until the engine is dropped).
     warm: Option<crate::cluster::warm::Lease>,
+    /// With the warm server: the databases' reads it keeps between runs.
+    kept: Option<Arc<kept::Kept>>,
 }
 
 impl Engine {
@@ -109,6 +116,7 @@ impl Engine {
             read_back: false,
             warm_server: false,
             warm: None,
+            kept: None,
         }
     }
 
@@ -130,6 +138,10 @@ impl Engine {
                 self.warm_server = self.warm.is_some();
             }
             if let Some(lease) = &self.warm {
+                if self.kept.is_none() {
+                    let states = crate::cluster::warm::templates::States::new(lease.folder());
+                    self.kept = Some(Arc::new(kept::Kept::new(states)));
+                }
                 return Ok(Shadow::Warm(
                     Box::new(db::parse(&lease.connection_string())?),
                     lease.folder().to_path_buf(),
@@ -143,6 +155,20 @@ impl Engine {
             self.cluster = Some(Arc::new(cluster));
         }
         Ok(Shadow::Embedded(self.cluster.clone().expect("started")))
+    }
+
+    /// The reads the warm server keeps, when this run uses it and validates (a plan
+    /// that does not needs no shadow server, and does not start one for this).
+    async fn kept(&mut self) -> Option<Arc<kept::Kept>> {
+        if self.kept.is_none()
+            && self.warm_server
+            && self.dev_url.is_none()
+            && self.cluster.is_none()
+            && (self.validate || self.read_back)
+        {
+            let _ = self.shadow().await;
+        }
+        self.kept.clone()
     }
 
     /// Reads `source` into a catalog, within `scope` when given.
@@ -167,16 +193,23 @@ impl Engine {
         let mut catalog = match source {
             Source::Empty => Catalog::empty_database(),
             Source::Database(url) => {
-                let target = db::parse(url)?;
-                let client = db::connect(&target).await?;
-                let extra =
-                    crate::introspect::extra_readers(&target, crate::introspect::READERS - 1).await;
-                let (mut c, _) =
-                    crate::introspect::introspect_with_stats(&client, &extra, list.as_deref())
-                        .await?;
-                let names: Vec<String> = roles.iter().cloned().collect();
-                c.roles = crate::introspect::roles(&client, &names).await?;
-                c
+                let read = async {
+                    let target = db::parse(url)?;
+                    let client = db::connect(&target).await?;
+                    let extra =
+                        crate::introspect::extra_readers(&target, crate::introspect::READERS - 1)
+                            .await;
+                    let (mut c, _) =
+                        crate::introspect::introspect_with_stats(&client, &extra, list.as_deref())
+                            .await?;
+                    let names: Vec<String> = roles.iter().cloned().collect();
+                    c.roles = crate::introspect::roles(&client, &names).await?;
+                    Ok(c)
+                };
+                match self.kept().await {
+                    Some(kept) => kept.catalog(url, list.as_deref(), roles, read).await?,
+                    None => read.await?,
+                }
             }
             Source::Files(paths) => {
                 let state = DesiredState::read(paths)?;
@@ -238,7 +271,10 @@ impl Engine {
         match (to, pg_dump) {
             (Source::Database(url), Some(tool)) => {
                 let list: Vec<String> = scope.iter().cloned().collect();
-                desired_dump = Some(dump::take(tool, &db::parse(url)?, Some(&list)).await?);
+                desired_dump = Some(match self.kept().await {
+                    Some(kept) => kept.dump(tool, url, &list).await?,
+                    None => dump::take(tool, &db::parse(url)?, Some(&list)).await?,
+                });
             }
             (Source::Empty, Some(_)) => desired_dump = Some(Default::default()),
             _ => {}
@@ -264,7 +300,25 @@ impl Engine {
 
     pub async fn plan(&mut self, from: &Source, to: &Source, extra: &[String]) -> Result<Plan> {
         let dumps = self.validate && self.dump_check;
-        Ok(self.plan_and_dumps(from, to, extra, dumps).await?.0)
+        if self.validate
+            && let Some(kept) = self.kept().await
+        {
+            return self.plan_reusing(&kept, (from, to), extra, dumps).await;
+        }
+        let (mut plan, _) = self.plan_and_dumps(from, to, extra, dumps).await?;
+        self.probe(from, &mut plan).await?;
+        Ok(plan)
+    }
+
+    /// Runs the plan's data probes on the current database, when it is one.
+    async fn probe(&self, from: &Source, plan: &mut Plan) -> Result<()> {
+        if let Source::Database(url) = from
+            && plan.steps.iter().any(|s| s.probe.is_some())
+        {
+            let client = db::connect(&db::parse(url)?).await?;
+            run_probes(&client, plan).await?;
+        }
+        Ok(())
     }
 
     /// Plans `from` → `to`; with `dumps`, also pg_dump's view of both sides (when a
@@ -380,12 +434,6 @@ impl Engine {
                 reparsed.as_ref(),
             )
             .await?;
-        }
-        if let Source::Database(url) = from
-            && plan.steps.iter().any(|s| s.probe.is_some())
-        {
-            let client = db::connect(&db::parse(url)?).await?;
-            run_probes(&client, &mut plan).await?;
         }
         Ok((plan, check))
     }
@@ -515,61 +563,4 @@ pub async fn live_catalog(client: &Client, scope: &BTreeSet<String>) -> Result<C
     let mut c = crate::introspect::introspect(client, Some(&list)).await?;
     c.restrict(scope);
     Ok(c)
-}
-
-/// The plan that creates `catalog` from an empty database, and the schemas it uses.
-fn creation_plan(catalog: &Catalog) -> Result<(Plan, BTreeSet<String>)> {
-    let scope = catalog.used_schemas();
-    let mut c = catalog.clone();
-    c.restrict(&scope);
-    let plan = plan_catalogs(&crate::catalog::Catalog::empty_database(), &c, &scope)?;
-    Ok((plan, scope))
-}
-
-/// `catalog` as one SQL text that loads back into the same catalog: the creation plan's
-/// statements, in order (what the history records as a version's desired state).
-pub fn desired_sql(catalog: &Catalog) -> Result<String> {
-    let (plan, _) = creation_plan(catalog)?;
-    let text: Vec<&str> = plan.steps.iter().map(|s| s.sql.as_str()).collect();
-    Ok(text.join("\n"))
-}
-
-/// `catalog` as a desired state to load into the shadow server (to rename in, or to replay
-/// a plan on), in the creation plan's order.
-fn current_schema(catalog: &Catalog) -> Result<DesiredState> {
-    DesiredState::from_files(vec![crate::source::SourceFile {
-        path: PathBuf::from("<the current schema>"),
-        text: desired_sql(catalog)?,
-    }])
-}
-
-/// The catalog as declarative SQL files, one per schema (plus extensions): the creation
-/// plan from an empty database, split by the schema of each step's object. Loading
-/// orders statements by their references, so the split needs no care for order.
-pub fn schema_sql(catalog: &Catalog) -> Result<Vec<(String, String)>> {
-    let (plan, scope) = creation_plan(catalog)?;
-    let mut files: std::collections::BTreeMap<String, String> = Default::default();
-    for step in &plan.steps {
-        let file = if step.kind() == "extension" {
-            "extensions.sql".to_string()
-        } else {
-            let schema = scope
-                .iter()
-                .find(|s| {
-                    let q = quote_ident(s);
-                    step.object.contains(&format!(" {q}."))
-                        || step.object.ends_with(&format!(" {q}"))
-                })
-                .cloned()
-                .unwrap_or_else(|| "public".into());
-            format!("{schema}.sql")
-        };
-        let text = files
-            .entry(file)
-            .or_insert_with(|| "-- written by profe-migrate inspect\n".into());
-        text.push('\n');
-        text.push_str(&step.sql);
-        text.push('\n');
-    }
-    Ok(files.into_iter().collect())
 }

@@ -3,7 +3,7 @@
 //! that a plan which would not converge (or would fail on an empty copy) is an error, not
 //! an output.
 
-use super::current_schema;
+use super::creation::current_schema_of;
 use super::dump::{self, Dump};
 use crate::catalog::{Catalog, quote_ident};
 use crate::cluster::warm::templates;
@@ -44,12 +44,7 @@ pub async fn validate(
         }
         return Ok(());
     }
-    let current = current_schema(from)?;
-    let mut names = from.role_names();
-    names.extend(plan.desired.role_names());
-    names.extend(current.roles.all_names());
-    names.remove(&plan.desired.current_user);
-
+    let copy_sql = super::desired_sql(from)?;
     let admin_target = shadow.admin_target()?;
     let admin = db::connect(&admin_target).await?;
     let row = admin
@@ -64,6 +59,23 @@ pub async fn validate(
     // to "whoever runs it" (owners, default privileges FOR ROLE) plays out as it will.
     let identity = (superuser && !from.current_user.is_empty() && from.current_user != shadow_user)
         .then(|| from.current_user.clone());
+    // On the warm server: the copy's key, and whether this very replay passed before.
+    let keys = match shadow.keeps_templates() {
+        true => Some(Keys::new(&admin, identity.as_deref(), &copy_sql, plan, check).await?),
+        false => None,
+    };
+    let states = shadow.states();
+    if let (Some(keys), Some(states), None) = (&keys, &states, reparsed)
+        && states.get_as::<bool>("verdict", &keys.verdict) == Some(true)
+    {
+        tracing::debug!("replay: this plan on this copy converged in an earlier run");
+        return Ok(());
+    }
+    let current = current_schema_of(copy_sql)?;
+    let mut names = from.role_names();
+    names.extend(plan.desired.role_names());
+    names.extend(current.roles.all_names());
+    names.remove(&plan.desired.current_user);
     let names: Vec<String> = names.into_iter().collect();
     let mut placeholders = create_missing_roles(&admin, &names, "").await?;
     if let Some(id) = &identity {
@@ -76,7 +88,8 @@ pub async fn validate(
                 .await?;
         }
     }
-    let result = match copy(shadow, identity.as_deref(), &current).await {
+    let copy_key = keys.as_ref().map(|k| k.copy.as_str());
+    let result = match copy(shadow, identity.as_deref(), &current, copy_key).await {
         Ok(scratch) => {
             let r = replay(
                 &scratch.target,
@@ -96,7 +109,63 @@ pub async fn validate(
     if !shadow.keeps_templates() {
         drop_placeholder_roles(&admin, &placeholders).await;
     }
+    if let (Ok(()), Some(keys), Some(states), None) = (&result, &keys, &states, reparsed) {
+        states.put_as("verdict", &keys.verdict, &true);
+    }
     result
+}
+
+/// The keys of a replay on the warm server ([`templates`]): of the copy (the current
+/// schema's SQL, the role it is loaded as, the server) and of the replay's verdict (the
+/// copy's key, the whole plan with its desired state, the pg_dump check's inputs, this
+/// executable). The replay is deterministic in these: a verdict kept under its key is the
+/// one the replay would give again.
+struct Keys {
+    copy: String,
+    verdict: String,
+}
+
+impl Keys {
+    async fn new(
+        admin: &tokio_postgres::Client,
+        identity: Option<&str>,
+        copy_sql: &str,
+        plan: &Plan,
+        check: Option<&DumpCheck>,
+    ) -> Result<Keys> {
+        let server = templates::server_identity(admin).await?;
+        let copy = templates::key(&[
+            b"replay copy",
+            server.as_bytes(),
+            identity.unwrap_or_default().as_bytes(),
+            copy_sql.as_bytes(),
+        ]);
+        let plan_json = json(plan);
+        let (tool, live, desired) = match check {
+            Some(c) => (
+                c.pg_dump.display().to_string(),
+                c.live.as_ref().map(json).unwrap_or_default(),
+                json(&c.desired),
+            ),
+            None => Default::default(),
+        };
+        let verdict = templates::key(&[
+            b"replay verdict",
+            templates::build_identity().as_bytes(),
+            copy.as_bytes(),
+            plan_json.as_bytes(),
+            tool.as_bytes(),
+            live.as_bytes(),
+            desired.as_bytes(),
+        ]);
+        Ok(Keys { copy, verdict })
+    }
+}
+
+/// What a key is made of, serialised (a failure, which these types cannot have, gives an
+/// empty part: a key that matches nothing kept).
+fn json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_default()
 }
 
 /// A scratch database holding the current schema, loaded as `identity`, to replay on. On
@@ -106,32 +175,20 @@ async fn copy(
     shadow: &Shadow,
     identity: Option<&str>,
     current: &DesiredState,
+    key: Option<&str>,
 ) -> Result<db::ScratchDb> {
     let admin_target = shadow.admin_target()?;
-    let key = match shadow.keeps_templates() {
-        true => {
-            let admin = db::connect(&admin_target).await?;
-            let server = templates::server_identity(&admin).await?;
-            Some(templates::key(&[
-                b"replay copy",
-                server.as_bytes(),
-                identity.unwrap_or_default().as_bytes(),
-                current.content().as_bytes(),
-            ]))
-        }
-        false => None,
-    };
     let Some(key) = key else {
         return load_copy(shadow, identity, current).await;
     };
-    if let Some(clone) = templates::clone(&admin_target, &key, "profe_replay").await {
+    if let Some(clone) = templates::clone(&admin_target, key, "profe_replay").await {
         return owned_by(clone, identity).await;
     }
     let built = load_copy(shadow, identity, current).await?;
-    if !templates::keep(&admin_target, &built, &key).await {
+    if !templates::keep(&admin_target, &built, key).await {
         return Ok(built);
     }
-    match templates::clone(&admin_target, &key, "profe_replay").await {
+    match templates::clone(&admin_target, key, "profe_replay").await {
         Some(clone) => owned_by(clone, identity).await,
         // Evicted at once by a racing run: load again, not kept.
         None => load_copy(shadow, identity, current).await,

@@ -10,6 +10,7 @@ mod crashes;
 mod dumpcheck;
 mod errors;
 mod examples;
+mod fingerprint;
 mod fixtures;
 mod hardening;
 mod inputs;
@@ -42,6 +43,7 @@ fn main() {
     trials.extend(cli::trials(&env));
     trials.extend(cli_usage::trials(&env));
     trials.extend(introspect::trials(&env));
+    trials.extend(fingerprint::trials(&env));
     trials.extend(tls::trials(&env));
     trials.extend(connections::trials(&env));
     trials.extend(rls::trials(&env));

@@ -37,7 +37,7 @@ pub async fn status() -> Result<String> {
         let (states, bytes) = super::templates::States::new(&place.folder).summary();
         let _ = writeln!(
             text,
-            "  kept desired states: {states} ({})",
+            "  kept reads (desired states, databases, replay verdicts): {states} ({})",
             crate::backup::space::human(bytes)
         );
         let Some(running) = place.postmaster() else {

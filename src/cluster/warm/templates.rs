@@ -35,9 +35,10 @@ pub const TEMPLATE_PREFIX: &str = "profe_tpl_";
 const MAX_TEMPLATES: usize = 8;
 /// …taking at most this much disk together (the newest is kept whatever its size).
 const MAX_TEMPLATE_BYTES: i64 = 2 << 30;
-/// Loaded desired states kept, and their files' total size.
-const MAX_STATES: usize = 16;
-const MAX_STATE_BYTES: u64 = 512 << 20;
+/// Entries kept as files (loaded desired states, databases' catalogs and dumps, replays'
+/// verdicts: up to six a plan), and their total size.
+const MAX_STATES: usize = 64;
+const MAX_STATE_BYTES: u64 = 1 << 30;
 /// A temporary state file older than this belongs to a run that was killed.
 const STALE_TEMPORARY: Duration = Duration::from_secs(3600);
 
@@ -261,59 +262,73 @@ impl States {
         }
     }
 
-    fn path(&self, key: &str) -> PathBuf {
-        self.dir.join(format!("state-{key}.json"))
+    fn path(&self, kind: &str, key: &str) -> PathBuf {
+        self.dir.join(format!("{kind}-{key}.json"))
     }
 
     /// The state kept for `key`; one that cannot be read is removed and not used.
     pub fn get(&self, key: &str) -> Option<LoadedState> {
-        let path = self.path(key);
+        let state = self.get_as("state", key);
+        if state.is_some() {
+            tracing::debug!("desired state: read back by an earlier run ({key})");
+        }
+        state
+    }
+
+    /// Keeps `state` for `key`.
+    pub fn put(&self, key: &str, state: &LoadedState) {
+        self.put_as("state", key, state);
+    }
+
+    /// What was kept as `kind` for `key` (a database's catalog, its dump, a replay's
+    /// verdict …); what cannot be read is removed and not used.
+    pub fn get_as<T: serde::de::DeserializeOwned>(&self, kind: &str, key: &str) -> Option<T> {
+        let path = self.path(kind, key);
         let bytes = std::fs::read(&path).ok()?;
         match serde_json::from_slice(&bytes) {
-            Ok(state) => {
+            Ok(value) => {
                 // Its modification time is its last use, which eviction reads.
                 if let Ok(f) = std::fs::File::options().append(true).open(&path) {
                     let _ = f.set_modified(SystemTime::now());
                 }
-                tracing::debug!("desired state: read back by an earlier run ({key})");
-                Some(state)
+                Some(value)
             }
             Err(e) => {
-                tracing::debug!("desired state: {} unreadable ({e})", path.display());
+                tracing::debug!("kept {kind}: {} unreadable ({e})", path.display());
                 let _ = std::fs::remove_file(&path);
                 None
             }
         }
     }
 
-    /// Keeps `state` for `key`: written to a temporary file, renamed once whole. A failure
-    /// only costs the next run the load.
-    pub fn put(&self, key: &str, state: &LoadedState) {
+    /// Keeps `value` as `kind` for `key`: written to a temporary file, renamed once whole.
+    /// A failure only costs the next run the work.
+    pub fn put_as<T: Serialize>(&self, kind: &str, key: &str, value: &T) {
         let written = (|| -> std::io::Result<()> {
             std::fs::create_dir_all(&self.dir)?;
             let tmp = self
                 .dir
-                .join(format!(".state-{key}.{}.tmp", std::process::id()));
+                .join(format!(".{kind}-{key}.{}.tmp", std::process::id()));
             std::fs::write(
                 &tmp,
-                serde_json::to_vec(state).map_err(std::io::Error::other)?,
+                serde_json::to_vec(value).map_err(std::io::Error::other)?,
             )?;
-            std::fs::rename(&tmp, self.path(key))
+            std::fs::rename(&tmp, self.path(kind, key))
         })();
         if let Err(e) = written {
-            tracing::debug!("desired state: not kept ({e})");
+            tracing::debug!("kept {kind}: not written ({e})");
         }
         self.evict();
     }
 
-    /// The number of states kept and their files' total size (`server status`).
+    /// The number of entries kept and their files' total size (`server status`).
     pub fn summary(&self) -> (usize, u64) {
         let Ok(entries) = std::fs::read_dir(&self.dir) else {
             return (0, 0);
         };
         entries
             .flatten()
-            .filter(|e| e.file_name().to_string_lossy().starts_with("state-"))
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".json"))
             .filter_map(|e| e.metadata().ok())
             .fold((0, 0), |(n, b), m| (n + 1, b + m.len()))
     }
@@ -333,7 +348,7 @@ impl States {
                 if modified.elapsed().is_ok_and(|age| age > STALE_TEMPORARY) {
                     let _ = std::fs::remove_file(&path);
                 }
-            } else if name.starts_with("state-") {
+            } else if name.ends_with(".json") {
                 states.push((modified, meta.len(), path));
             }
         }
@@ -377,7 +392,7 @@ mod tests {
             let old = SystemTime::now() - Duration::from_secs(1000 - i as u64);
             let f = std::fs::File::options()
                 .append(true)
-                .open(states.path(&format!("k{i:02}")))
+                .open(states.path("state", &format!("k{i:02}")))
                 .unwrap();
             f.set_modified(old).unwrap();
         }
@@ -385,10 +400,10 @@ mod tests {
         assert!(states.get("k00").is_none(), "the oldest is evicted");
         let got = states.get(&format!("k{:02}", MAX_STATES + 2)).unwrap();
         assert_eq!(got.catalog, catalog);
-        std::fs::write(states.path("broken"), b"{").unwrap();
+        std::fs::write(states.path("state", "broken"), b"{").unwrap();
         assert!(states.get("broken").is_none());
         assert!(
-            !states.path("broken").exists(),
+            !states.path("state", "broken").exists(),
             "an unreadable state is removed"
         );
     }
