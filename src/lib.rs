@@ -21,6 +21,7 @@ pub mod introspect;
 pub mod kind;
 pub mod pipeline;
 pub mod plan;
+pub mod progress;
 pub mod seed;
 pub mod serve;
 pub mod source;

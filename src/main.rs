@@ -12,6 +12,9 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    if cli.shows_progress() {
+        profe_migrate::progress::enable();
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -23,6 +26,7 @@ fn main() -> ExitCode {
         }
     };
     let result = runtime.block_on(run(cli));
+    profe_migrate::progress::finish();
     log_peak_memory();
     match result {
         Ok(code) => ExitCode::from(code as u8),

@@ -21,7 +21,7 @@ pub fn init() {
     let (filter, warning) = filter(|name| std::env::var(name).ok());
     tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(|| crate::progress::Stderr)
         .with_ansi(colour(
             std::io::stderr().is_terminal(),
             std::env::var_os("NO_COLOR"),

@@ -88,6 +88,22 @@ pub struct Cli {
     pub command: Command,
 }
 
+impl Cli {
+    /// Whether the command shows its progress on a terminal ([`crate::progress`]): those
+    /// that plan, not `serve` (which runs until stopped) or the quick ones.
+    pub fn shows_progress(&self) -> bool {
+        matches!(
+            self.command,
+            Command::Plan { .. }
+                | Command::Apply { .. }
+                | Command::Drift { .. }
+                | Command::Inspect { .. }
+                | Command::Rollback { .. }
+                | Command::Status { .. }
+        )
+    }
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq)]
 pub enum PlanFormat {
     Sql,

@@ -16,6 +16,8 @@ static CLOSED: AtomicBool = AtomicBool::new(false);
 /// Writes `text` to standard output, flushed (so that a failure is known here, not lost
 /// at exit). Another failure than a closed pipe (a full disk) is an error.
 pub fn print(text: &str) -> Result<()> {
+    // The run's output ends its progress line (on a terminal's stderr).
+    crate::progress::finish();
     if CLOSED.load(Ordering::Relaxed) {
         return Ok(());
     }

@@ -435,6 +435,13 @@ pub fn tool(major: u32) -> std::result::Result<PathBuf, String> {
 
 /// Dumps `target` (the schemas of `schemas` when given, else everything) and parses it.
 pub async fn take(pg_dump: &Path, target: &db::Target, schemas: Option<&[String]>) -> Result<Dump> {
+    crate::progress::stage(
+        format!(
+            "pg_dump of {}",
+            target.config.get_dbname().unwrap_or("the database")
+        ),
+        None,
+    );
     let mut cmd = tokio::process::Command::new(pg_dump);
     cmd.args([
         "--schema-only",

@@ -149,6 +149,7 @@ impl Engine {
             }
         }
         if self.cluster.is_none() {
+            crate::progress::stage("starting a shadow PostgreSQL server", None);
             let cluster = tokio::task::spawn_blocking(Cluster::start)
                 .await
                 .map_err(|e| Error::Cluster(e.to_string()))??;
@@ -193,6 +194,7 @@ impl Engine {
         let mut catalog = match source {
             Source::Empty => Catalog::empty_database(),
             Source::Database(url) => {
+                crate::progress::stage("reading the database", None);
                 let read = async {
                     let target = db::parse(url)?;
                     let client = db::connect(&target).await?;
@@ -390,6 +392,7 @@ impl Engine {
             }
             false => None,
         };
+        crate::progress::stage("planning", None);
         let mut plan = self
             .plan_renamed(&from_catalog, &to_catalog, &scope)
             .await?;

@@ -210,7 +210,8 @@ async fn load_copy(
                 .await?;
         }
         client.batch_execute("BEGIN").await?;
-        if let Err(e) = load_into(current, &client).await {
+        if let Err(e) = load_into(current, &client, "copying the current schema to replay on").await
+        {
             return Err(Error::NotValid(format!(
                 "the current schema could not be copied into the shadow database to replay \
                  the plan on it ({e}); --no-validate skips this check"
@@ -281,6 +282,10 @@ async fn replay(
         None => None,
     };
 
+    crate::progress::stage(
+        format!("replaying the plan's {} steps on a copy", plan.steps.len()),
+        None,
+    );
     let mut replayed = plan.clone();
     replayed.steps.retain(|s| s.kind() != "role");
     if let Err(e) = crate::apply::execute(&client, &replayed).await {

@@ -182,7 +182,9 @@ pub(crate) async fn drop_placeholder_roles(admin: &Client, names: &[String]) {
 }
 
 /// Runs the statements, in order, on `client`; the first failure names its file and line.
-pub async fn load_into(state: &DesiredState, client: &Client) -> Result<()> {
+/// `what` names the stage in the progress shown on a terminal.
+pub async fn load_into(state: &DesiredState, client: &Client, what: &str) -> Result<()> {
+    crate::progress::stage(what, Some(state.statements.len() as u64));
     let mut current: Option<Vec<String>> = None;
     client.batch_execute(&search_path_sql(&None)).await?;
     let version: i32 = client
@@ -203,6 +205,7 @@ pub async fn load_into(state: &DesiredState, client: &Client) -> Result<()> {
             .batch_execute(&stmt.sql)
             .await
             .map_err(|e| load_error(stmt, state, &e, version as u32 / 10000))?;
+        crate::progress::advance(1);
     }
     Ok(())
 }
@@ -391,11 +394,12 @@ impl DesiredState {
         client: &Client,
         after: &[String],
     ) -> Result<Catalog> {
-        load_into(&self, client).await?;
+        load_into(&self, client, "loading the desired state").await?;
         drop(self);
         for sql in after {
             client.batch_execute(sql).await?;
         }
+        crate::progress::stage("reading the desired state back", None);
         // The loaded session's search_path must not leak into how expressions are read.
         client.batch_execute("RESET search_path").await?;
         let extra = crate::introspect::extra_readers(target, crate::introspect::READERS - 1).await;
@@ -417,8 +421,9 @@ impl DesiredState {
                     .batch_execute(&format!("CREATE ROLE {}", quote_ident(name)))
                     .await?;
             }
-            load_into(&self, client).await?;
+            load_into(&self, client, "loading the desired state").await?;
             drop(self);
+            crate::progress::stage("reading the desired state back", None);
             for sql in after {
                 client.batch_execute(sql).await?;
             }
