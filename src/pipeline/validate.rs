@@ -91,10 +91,11 @@ pub async fn validate(
     let copy_key = keys.as_ref().map(|k| k.copy.as_str());
     let result = match copy(shadow, identity.as_deref(), &current, copy_key).await {
         Ok(scratch) => {
+            let kept = states.as_ref().zip(copy_key);
             let r = replay(
                 &scratch.target,
                 identity.as_deref(),
-                from,
+                (from, kept),
                 plan,
                 &scope,
                 (check, reparsed),
@@ -259,7 +260,7 @@ async fn owned_by(scratch: db::ScratchDb, identity: Option<&str>) -> Result<db::
 async fn replay(
     target: &db::Target,
     identity: Option<&str>,
-    from: &Catalog,
+    (from, kept): (&Catalog, Option<(&templates::States, &str)>),
     plan: &mut Plan,
     scope: &BTreeSet<String>,
     (check, reparsed): (Option<&DumpCheck>, Option<&Catalog>),
@@ -273,14 +274,40 @@ async fn replay(
     let list: Vec<String> = scope.iter().cloned().collect();
     let exclude = crate::catalog::Exclusions::parse(&plan.exclude)?;
     // The copy as PostgreSQL stored it: expressions it reparsed differently are compared
-    // as the live database has them (see `normalised`).
-    let mut copied = crate::introspect::introspect(&client, Some(&list)).await?;
+    // as the live database has them (see `normalised`). A kept copy's reads are kept too.
+    let tool = check.map(|c| c.pg_dump.display().to_string());
+    let reads_key = kept.map(|(_, copy)| {
+        templates::key(&[
+            b"copy reads",
+            templates::build_identity().as_bytes(),
+            copy.as_bytes(),
+            list.join("\n").as_bytes(),
+            tool.clone().unwrap_or_default().as_bytes(),
+        ])
+    });
+    let known = match (kept, &reads_key) {
+        (Some((states, _)), Some(key)) => states.get_as::<(Catalog, Option<Dump>)>("copy", key),
+        _ => None,
+    };
+    let (mut copied, copy) = match known {
+        Some(reads) if reads.1.is_some() == check.is_some() => {
+            tracing::debug!("replay copy: read by an earlier run");
+            reads
+        }
+        _ => {
+            let copied = crate::introspect::introspect(&client, Some(&list)).await?;
+            let copy = match check {
+                Some(c) => Some(dump::take(&c.pg_dump, target, Some(&list)).await?),
+                None => None,
+            };
+            if let (Some((states, _)), Some(key)) = (kept, &reads_key) {
+                states.put_as("copy", key, &(&copied, &copy));
+            }
+            (copied, copy)
+        }
+    };
     copied.restrict(scope);
     copied.exclude(&exclude);
-    let copy = match check {
-        Some(c) => Some(dump::take(&c.pg_dump, target, Some(&list)).await?),
-        None => None,
-    };
 
     crate::progress::stage(
         format!("replaying the plan's {} steps on a copy", plan.steps.len()),

@@ -34,6 +34,7 @@ const SAME_DATABASE: &str = "database catalog: unchanged since an earlier run";
 const SAME_DUMP: &str = "database dump: unchanged since an earlier run";
 const SAME_VERDICT: &str = "replay: this plan on this copy converged in an earlier run";
 const SAME_PLAN: &str = "plan: both sides unchanged since an earlier run";
+const SAME_COPY_READS: &str = "replay copy: read by an earlier run";
 
 /// `plan --from URL --to FILES` with the warm server, its debug log on stderr.
 fn plan(cache: &Cache, url: &str, to: &Path) -> Command {
@@ -188,8 +189,8 @@ fn kept_never_stale(env: Arc<Env>) -> TestResult {
         }
         logged(
             &third,
-            &[SAME_DATABASE, CLONED],
-            &[REUSED_STATE, SAME_VERDICT],
+            &[SAME_DATABASE, CLONED, SAME_COPY_READS],
+            &[REUSED_STATE, SAME_VERDICT, SAME_PLAN],
         )?;
 
         // A changed database: read again, its copy made again, not cloned from the old one.
