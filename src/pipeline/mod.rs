@@ -198,9 +198,7 @@ impl Engine {
                 let read = async {
                     let target = db::parse(url)?;
                     let client = db::connect(&target).await?;
-                    let extra =
-                        crate::introspect::extra_readers(&target, crate::introspect::READERS - 1)
-                            .await;
+                    let extra = crate::introspect::extra_readers_for(&client, &target).await;
                     let (mut c, _) =
                         crate::introspect::introspect_with_stats(&client, &extra, list.as_deref())
                             .await?;

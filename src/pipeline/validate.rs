@@ -141,12 +141,12 @@ impl Keys {
             identity.unwrap_or_default().as_bytes(),
             copy_sql.as_bytes(),
         ]);
-        let plan_json = json(plan);
+        let plan_json = templates::json_key(plan);
         let (tool, live, desired) = match check {
             Some(c) => (
                 c.pg_dump.display().to_string(),
-                c.live.as_ref().map(json).unwrap_or_default(),
-                json(&c.desired),
+                c.live.as_ref().map(templates::json_key).unwrap_or_default(),
+                templates::json_key(&c.desired),
             ),
             None => Default::default(),
         };
@@ -161,12 +161,6 @@ impl Keys {
         ]);
         Ok(Keys { copy, verdict })
     }
-}
-
-/// What a key is made of, serialised (a failure, which these types cannot have, gives an
-/// empty part: a key that matches nothing kept).
-fn json<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_string(value).unwrap_or_default()
 }
 
 /// A scratch database holding the current schema, loaded as `identity`, to replay on. On

@@ -402,7 +402,7 @@ impl DesiredState {
         crate::progress::stage("reading the desired state back", None);
         // The loaded session's search_path must not leak into how expressions are read.
         client.batch_execute("RESET search_path").await?;
-        let extra = crate::introspect::extra_readers(target, crate::introspect::READERS - 1).await;
+        let extra = crate::introspect::extra_readers_for(client, target).await;
         crate::introspect::introspect_with_stats(client, &extra, None)
             .await
             .map(|(c, _)| c)

@@ -53,6 +53,28 @@ pub fn key(parts: &[&[u8]]) -> String {
     hex::encode(&h.finalize()[..16])
 }
 
+/// The hash of `value` serialised as JSON, streamed into the hash: a plan of 10,000
+/// tables is tens of megabytes of JSON that need never be held. A value that cannot be
+/// serialised (none of the engine's can fail) hashes as its error: a key that matches
+/// nothing kept.
+pub fn json_key<T: Serialize>(value: &T) -> String {
+    struct Hashing(Sha256);
+    impl std::io::Write for Hashing {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.update(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut h = Hashing(Sha256::new());
+    if let Err(e) = serde_json::to_writer(&mut h, value) {
+        return key(&[b"unserialisable", e.to_string().as_bytes()]);
+    }
+    hex::encode(&h.0.finalize()[..16])
+}
+
 /// This executable (its size and modification time) and the catalog queries' text: a
 /// kept state was read back by the code that reads it now. A rebuilt binary starts over.
 pub fn build_identity() -> &'static str {
@@ -309,10 +331,10 @@ impl States {
             let tmp = self
                 .dir
                 .join(format!(".{kind}-{key}.{}.tmp", std::process::id()));
-            std::fs::write(
-                &tmp,
-                serde_json::to_vec(value).map_err(std::io::Error::other)?,
-            )?;
+            let mut file = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+            serde_json::to_writer(&mut file, value).map_err(std::io::Error::other)?;
+            std::io::Write::flush(&mut file)?;
+            drop(file);
             std::fs::rename(&tmp, self.path(kind, key))
         })();
         if let Err(e) = written {
