@@ -71,10 +71,21 @@ pub async fn validate(
         tracing::debug!("replay: this plan on this copy converged in an earlier run");
         return Ok(());
     }
-    let current = current_schema_of(copy_sql)?;
+    // Parsing the copy's SQL (thousands of statements for a large schema) serves only to
+    // load it: not when the warm server keeps it already.
+    let kept_copy = match &keys {
+        Some(k) => templates::exists(&admin, &k.copy).await,
+        None => false,
+    };
+    let current = match kept_copy {
+        true => None,
+        false => Some(current_schema_of(copy_sql.clone())?),
+    };
     let mut names = from.role_names();
     names.extend(plan.desired.role_names());
-    names.extend(current.roles.all_names());
+    if let Some(current) = &current {
+        names.extend(current.roles.all_names());
+    }
     names.remove(&plan.desired.current_user);
     let names: Vec<String> = names.into_iter().collect();
     let mut placeholders = create_missing_roles(&admin, &names, "").await?;
@@ -89,7 +100,12 @@ pub async fn validate(
         }
     }
     let copy_key = keys.as_ref().map(|k| k.copy.as_str());
-    let result = match copy(shadow, identity.as_deref(), &current, copy_key).await {
+    let source = CopySource {
+        sql: &copy_sql,
+        parsed: current.as_ref(),
+        admin: &admin,
+    };
+    let result = match copy(shadow, identity.as_deref(), source, copy_key).await {
         Ok(scratch) => {
             let kept = states.as_ref().zip(copy_key);
             let r = replay(
@@ -169,16 +185,19 @@ impl Keys {
 async fn copy(
     shadow: &Shadow,
     identity: Option<&str>,
-    current: &DesiredState,
+    source: CopySource<'_>,
     key: Option<&str>,
 ) -> Result<db::ScratchDb> {
     let admin_target = shadow.admin_target()?;
     let Some(key) = key else {
-        return load_copy(shadow, identity, current).await;
+        let current = source.parse().await?;
+        return load_copy(shadow, identity, &current).await;
     };
     if let Some(clone) = templates::clone(&admin_target, key, "profe_replay").await {
         return owned_by(clone, identity).await;
     }
+    let current = source.parse().await?;
+    let current = &current;
     let built = load_copy(shadow, identity, current).await?;
     if !templates::keep(&admin_target, &built, key).await {
         return Ok(built);
@@ -187,6 +206,28 @@ async fn copy(
         Some(clone) => owned_by(clone, identity).await,
         // Evicted at once by a racing run: load again, not kept.
         None => load_copy(shadow, identity, current).await,
+    }
+}
+
+/// The current schema's SQL, and its parsed statements when they were needed already.
+struct CopySource<'a> {
+    sql: &'a str,
+    parsed: Option<&'a DesiredState>,
+    admin: &'a tokio_postgres::Client,
+}
+
+impl CopySource<'_> {
+    /// The statements to load. Parsed here only when a kept template was expected and
+    /// went (evicted meanwhile): the roles they name are then made on the warm server, where
+    /// placeholders stay.
+    async fn parse(&self) -> Result<std::borrow::Cow<'_, DesiredState>> {
+        if let Some(parsed) = self.parsed {
+            return Ok(std::borrow::Cow::Borrowed(parsed));
+        }
+        let parsed = current_schema_of(self.sql.to_string())?;
+        let names: Vec<String> = parsed.roles.all_names().into_iter().collect();
+        create_missing_roles(self.admin, &names, "").await?;
+        Ok(std::borrow::Cow::Owned(parsed))
     }
 }
 

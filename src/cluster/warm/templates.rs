@@ -136,6 +136,17 @@ fn now_secs() -> u64 {
         .unwrap_or(0)
 }
 
+/// Whether a template is kept for `key` (it may still be evicted before it is cloned).
+pub async fn exists(admin: &Client, key: &str) -> bool {
+    admin
+        .query_opt(
+            "SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1",
+            &[&template_name(key)],
+        )
+        .await
+        .is_ok_and(|row| row.is_some())
+}
+
 /// A copy of the template kept for `key`, or nothing when there is none (or it was just
 /// evicted: the caller builds its copy as if it had never been kept).
 pub async fn clone(admin: &Target, key: &str, prefix: &str) -> Option<ScratchDb> {
