@@ -545,10 +545,27 @@ impl Catalog {
 
     /// A stable fingerprint of the catalog, used to refuse a plan whose source changed.
     pub fn fingerprint(&self) -> String {
-        use sha2::{Digest, Sha256};
-        let json = serde_json::to_vec(self).expect("catalog serializes");
-        hex::encode(Sha256::digest(&json))
+        hex::encode(json_sha256(self).expect("catalog serializes"))
     }
+}
+
+/// The SHA-256 of `value` serialised as JSON, streamed into the hash: a catalog or plan of
+/// 10,000 tables is tens of megabytes of JSON that need never be held.
+pub fn json_sha256<T: Serialize>(value: &T) -> serde_json::Result<Vec<u8>> {
+    use sha2::{Digest, Sha256};
+    struct Hashing(Sha256);
+    impl std::io::Write for Hashing {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.update(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut h = Hashing(Sha256::new());
+    serde_json::to_writer(&mut h, value)?;
+    Ok(h.0.finalize().to_vec())
 }
 
 #[cfg(test)]

@@ -92,12 +92,12 @@ impl Kept {
     }
 
     /// pg_dump's view of the database at `url` (the schemas `list`): kept from an earlier
-    /// run, or dumped and kept.
+    /// run, or dumped and kept. Keyed by the fingerprint its catalog's read took (a dump
+    /// names no role, but more roles only make the key finer), not by a second one.
     pub async fn dump(&self, pg_dump: &Path, url: &str, list: &[String]) -> Result<Dump> {
-        let fingerprint = self.fingerprint(url, &[]).await?;
-        let tool = std::fs::metadata(pg_dump)
-            .map(|m| format!("{} {} {:?}", pg_dump.display(), m.len(), m.modified().ok()))
-            .unwrap_or_default();
+        let roles = self.roles_read(url).await;
+        let fingerprint = self.fingerprint(url, &roles).await?;
+        let tool = templates::file_identity(pg_dump);
         let key = templates::key(&[
             b"database dump",
             templates::build_identity().as_bytes(),

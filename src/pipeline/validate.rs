@@ -160,7 +160,7 @@ impl Keys {
         let plan_json = templates::json_key(plan);
         let (tool, live, desired) = match check {
             Some(c) => (
-                c.pg_dump.display().to_string(),
+                templates::file_identity(&c.pg_dump),
                 c.live.as_ref().map(templates::json_key).unwrap_or_default(),
                 templates::json_key(&c.desired),
             ),
@@ -257,13 +257,7 @@ async fn load_copy(
         Ok(())
     }
     .await;
-    match loaded {
-        Ok(()) => Ok(scratch),
-        Err(e) => {
-            let _ = scratch.drop_db().await;
-            Err(e)
-        }
-    }
+    kept_if(scratch, loaded).await
 }
 
 /// `scratch`, made owned by `identity` (the replay runs as it); dropped on failure.
@@ -283,7 +277,13 @@ async fn owned_by(scratch: db::ScratchDb, identity: Option<&str>) -> Result<db::
             .map_err(Error::from)
     }
     .await;
-    match altered {
+    kept_if(scratch, altered).await
+}
+
+/// `scratch` when what was done in it succeeded; otherwise it is dropped and the error
+/// returned.
+async fn kept_if(scratch: db::ScratchDb, done: Result<()>) -> Result<db::ScratchDb> {
+    match done {
         Ok(()) => Ok(scratch),
         Err(e) => {
             let _ = scratch.drop_db().await;
@@ -310,7 +310,7 @@ async fn replay(
     let exclude = crate::catalog::Exclusions::parse(&plan.exclude)?;
     // The copy as PostgreSQL stored it: expressions it reparsed differently are compared
     // as the live database has them (see `normalised`). A kept copy's reads are kept too.
-    let tool = check.map(|c| c.pg_dump.display().to_string());
+    let tool = check.map(|c| templates::file_identity(&c.pg_dump));
     let reads_key = kept.map(|(_, copy)| {
         templates::key(&[
             b"copy reads",

@@ -53,44 +53,39 @@ pub fn key(parts: &[&[u8]]) -> String {
     hex::encode(&h.finalize()[..16])
 }
 
-/// The hash of `value` serialised as JSON, streamed into the hash: a plan of 10,000
-/// tables is tens of megabytes of JSON that need never be held. A value that cannot be
-/// serialised (none of the engine's can fail) hashes as its error: a key that matches
-/// nothing kept.
+/// The hash of `value` serialised as JSON ([`crate::catalog::json_sha256`]). A value that
+/// cannot be serialised (none of the engine's can fail) hashes as its error: a key that
+/// matches nothing kept.
 pub fn json_key<T: Serialize>(value: &T) -> String {
-    struct Hashing(Sha256);
-    impl std::io::Write for Hashing {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0.update(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
+    match crate::catalog::json_sha256(value) {
+        Ok(hash) => hex::encode(&hash[..16]),
+        Err(e) => key(&[b"unserialisable", e.to_string().as_bytes()]),
     }
-    let mut h = Hashing(Sha256::new());
-    if let Err(e) = serde_json::to_writer(&mut h, value) {
-        return key(&[b"unserialisable", e.to_string().as_bytes()]);
-    }
-    hex::encode(&h.0.finalize()[..16])
 }
 
-/// This executable (its size and modification time) and the catalog queries' text: a
-/// kept state was read back by the code that reads it now. A rebuilt binary starts over.
+/// A program as a key's part: its path, size and modification time (a rebuilt or
+/// upgraded one is another).
+pub fn file_identity(path: &Path) -> String {
+    std::fs::metadata(path)
+        .map(|m| {
+            let modified = m
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                .map(|d| d.as_nanos())
+                .unwrap_or(0);
+            format!("{} {} {modified}", path.display(), m.len())
+        })
+        .unwrap_or_default()
+}
+
+/// This executable ([`file_identity`]) and the catalog queries' text: a kept state was
+/// read back by the code that reads it now. A rebuilt binary starts over.
 pub fn build_identity() -> &'static str {
     static IDENTITY: OnceLock<String> = OnceLock::new();
     IDENTITY.get_or_init(|| {
         let exe = std::env::current_exe()
-            .and_then(std::fs::metadata)
-            .map(|m| {
-                let modified = m
-                    .modified()
-                    .ok()
-                    .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-                    .map(|d| d.as_nanos())
-                    .unwrap_or(0);
-                format!("{} {modified}", m.len())
-            })
+            .map(|exe| file_identity(&exe))
             .unwrap_or_default();
         let queries: String = crate::introspect::queries()
             .iter()
