@@ -71,10 +71,12 @@ impl ClusterDir {
     /// Removes the leftovers of dead runs, then creates a fresh directory with its marker
     /// and watcher.
     pub fn create() -> Result<ClusterDir> {
+        let parent = parent_dir();
         remove_leftovers(&std::env::temp_dir());
+        remove_leftovers(Path::new(SHM));
         let dir = tempfile::Builder::new()
             .prefix(DIR_PREFIX)
-            .tempdir()
+            .tempdir_in(&parent)
             .map_err(|e| Error::Cluster(format!("cannot create a temporary directory: {e}")))?;
         // Canonical: the watcher compares it with the kernel's view of working directories.
         let path = std::fs::canonicalize(dir.path())
@@ -185,6 +187,30 @@ fn start_time(pid: i32) -> Option<u64> {
     // The command name, in parentheses, may hold spaces: fields count from its end.
     let rest = &stat[stat.rfind(')')? + 1..];
     rest.split_whitespace().nth(19)?.parse().ok()
+}
+
+/// Shared memory: a file system in memory on Linux.
+const SHM: &str = "/dev/shm";
+
+/// What shared memory must have free for a throwaway cluster to go there.
+const SHM_ROOM: u64 = 4 << 30;
+
+/// Where throwaway clusters go: `TMPDIR` when it is set; else shared memory when it is
+/// writable and has 4 GiB free, as the cluster's files are scratch that dies with the run
+/// (on a disk, creating and removing the files of thousands of relations took a third of
+/// a load, and a 1,000-table plan loaded about twice as fast in memory); else the system's
+/// temporary directory.
+fn parent_dir() -> PathBuf {
+    if std::env::var_os("TMPDIR").is_some() {
+        return std::env::temp_dir();
+    }
+    let shm = Path::new(SHM);
+    let roomy = crate::backup::space::free_bytes(shm).is_ok_and(|b| b >= SHM_ROOM);
+    let writable = nix::unistd::access(shm, nix::unistd::AccessFlags::W_OK).is_ok();
+    match roomy && writable && shm.is_dir() {
+        true => shm.to_path_buf(),
+        false => std::env::temp_dir(),
+    }
 }
 
 /// Removes the cluster directories under `tmp` whose owner is dead, stopping a server

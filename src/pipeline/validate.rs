@@ -11,7 +11,7 @@ use crate::db;
 use crate::error::{Error, Result};
 use crate::plan::{self, Plan};
 use crate::source::load::{create_missing_roles, drop_placeholder_roles};
-use crate::source::{DesiredState, Shadow, load_into};
+use crate::source::{DesiredState, Shadow, load_over, more_connections};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
@@ -231,7 +231,8 @@ impl CopySource<'_> {
     }
 }
 
-/// A fresh scratch database, owned by `identity`, with `current` loaded and committed.
+/// A fresh scratch database, owned by `identity`, with `current` loaded (over several
+/// connections when it is large) and committed.
 async fn load_copy(
     shadow: &Shadow,
     identity: Option<&str>,
@@ -239,21 +240,17 @@ async fn load_copy(
 ) -> Result<db::ScratchDb> {
     let scratch = owned_by(shadow.scratch("profe_replay").await?, identity).await?;
     let loaded = async {
-        let client = db::connect(&scratch.target).await?;
-        if let Some(id) = identity {
-            client
-                .batch_execute(&format!("SET SESSION AUTHORIZATION {}", quote_ident(id)))
-                .await?;
-        }
-        client.batch_execute("BEGIN").await?;
-        if let Err(e) = load_into(current, &client, "copying the current schema to replay on").await
-        {
+        let setup = identity.map(|id| format!("SET SESSION AUTHORIZATION {}", quote_ident(id)));
+        let count = current.load_connections();
+        let clients = more_connections(&scratch.target, count, setup.as_deref()).await?;
+        let clients: Vec<&tokio_postgres::Client> = clients.iter().collect();
+        let what = "copying the current schema to replay on";
+        if let Err(e) = load_over(current, &clients, what).await {
             return Err(Error::NotValid(format!(
                 "the current schema could not be copied into the shadow database to replay \
                  the plan on it ({e}); --no-validate skips this check"
             )));
         }
-        client.batch_execute("COMMIT").await?;
         Ok(())
     }
     .await;

@@ -1,4 +1,4 @@
-use super::{DesiredState, Statement, files};
+use super::{DesiredState, load_into};
 use crate::catalog::{Catalog, quote_ident};
 use crate::cluster::Cluster;
 use crate::cluster::warm::templates::{self, LoadedState};
@@ -69,57 +69,6 @@ impl Shadow {
     }
 }
 
-fn search_path_sql(path: &Option<Vec<String>>) -> String {
-    match path {
-        None => "SET search_path TO DEFAULT".into(),
-        Some(p) if p.is_empty() => "SET search_path = ''".into(),
-        Some(p) => format!(
-            "SET search_path = {}",
-            p.iter()
-                .map(|s| quote_ident(s))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    }
-}
-
-fn load_error(
-    stmt: &Statement,
-    state: &DesiredState,
-    e: &tokio_postgres::Error,
-    shadow_major: u32,
-) -> Error {
-    let mut message = Error::describe_db(e);
-    // The files parsed with a newer grammar than the server's.
-    if e.code() == Some(&tokio_postgres::error::SqlState::SYNTAX_ERROR)
-        && let Some(hint) = super::newer::hint(&stmt.sql, shadow_major)
-    {
-        message = format!("{message}\n{hint}");
-    }
-    let mut offset = stmt.offset;
-    if let Some(db) = e.as_db_error()
-        && let Some(tokio_postgres::error::ErrorPosition::Original(pos)) = db.position()
-    {
-        offset += files::char_to_byte(&stmt.sql, *pos as usize);
-    }
-    let (line, column) = state
-        .files
-        .iter()
-        .find(|f| f.path == stmt.path)
-        .map(|f| files::line_col(&f.text, offset))
-        .unwrap_or((stmt.line, stmt.column));
-    let first_line = stmt.sql.lines().next().unwrap_or("");
-    Error::Load {
-        path: stmt.path.clone(),
-        line,
-        column,
-        message: format!(
-            "{message}\nin statement starting at line {}: {first_line}",
-            stmt.line
-        ),
-    }
-}
-
 impl DesiredState {
     /// What loading runs, in order: each statement with its search path.
     pub fn content(&self) -> String {
@@ -179,35 +128,6 @@ pub(crate) async fn drop_placeholder_roles(admin: &Client, names: &[String]) {
             );
         }
     }
-}
-
-/// Runs the statements, in order, on `client`; the first failure names its file and line.
-/// `what` names the stage in the progress shown on a terminal.
-pub async fn load_into(state: &DesiredState, client: &Client, what: &str) -> Result<()> {
-    crate::progress::stage(what, Some(state.statements.len() as u64));
-    let mut current: Option<Vec<String>> = None;
-    client.batch_execute(&search_path_sql(&None)).await?;
-    let version: i32 = client
-        .query_one(
-            "SELECT pg_catalog.current_setting('server_version_num')::int",
-            &[],
-        )
-        .await?
-        .get(0);
-    for stmt in &state.statements {
-        if stmt.search_path != current {
-            client
-                .batch_execute(&search_path_sql(&stmt.search_path))
-                .await?;
-            current = stmt.search_path.clone();
-        }
-        client
-            .batch_execute(&stmt.sql)
-            .await
-            .map_err(|e| load_error(stmt, state, &e, version as u32 / 10000))?;
-        crate::progress::advance(1);
-    }
-    Ok(())
 }
 
 /// What a loaded state's catalog takes from its files rather than from the server.
@@ -394,7 +314,10 @@ impl DesiredState {
         client: &Client,
         after: &[String],
     ) -> Result<Catalog> {
-        load_into(&self, client, "loading the desired state").await?;
+        let more = super::more_connections(target, self.load_connections() - 1, None).await?;
+        let clients: Vec<&Client> = std::iter::once(client).chain(more.iter()).collect();
+        super::load_over(&self, &clients, "loading the desired state").await?;
+        drop(more);
         drop(self);
         for sql in after {
             client.batch_execute(sql).await?;

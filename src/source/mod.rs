@@ -14,13 +14,17 @@ mod order;
 mod parse;
 mod renames;
 mod roles;
+mod run;
+mod schedule;
 
 pub use body::{BodyReferences, body_references};
 pub use files::{SourceFile, line_col, read_files};
-pub use load::{Shadow, load_into};
+pub use load::Shadow;
 pub use locations::{Facet, SourceMap};
 pub use parse::parse_file;
 pub use roles::DesiredRoles;
+pub use run::{load_into, load_over, more_connections};
+pub use schedule::Schedule;
 
 use crate::error::Result;
 use analyze::Name;
@@ -42,6 +46,8 @@ pub struct Statement {
     /// `DROP … IF EXISTS` or `ALTER TABLE IF EXISTS`: keeps its file order against the
     /// statements that create what it names.
     teardown: bool,
+    /// What it touches, for loading over several connections ([`Schedule`]).
+    access: schedule::Access,
 }
 
 /// Parsed and ordered statements, ready to load.
@@ -59,6 +65,8 @@ pub struct DesiredState {
     pub pinned_extensions: std::collections::BTreeSet<String>,
     /// Where each object is written.
     pub locations: SourceMap,
+    /// Which statements may be loaded at the same time.
+    pub schedule: Schedule,
 }
 
 impl DesiredState {
@@ -173,6 +181,7 @@ impl DesiredState {
                         search_path = path;
                     }
                     let (line, column) = lines.line_col(start);
+                    let access = schedule::access(node, &analysis, &search_path, analysis.teardown);
                     statements.push(Statement {
                         path: file.path.clone(),
                         offset: start,
@@ -183,16 +192,19 @@ impl DesiredState {
                         creates: analysis.creates,
                         references: analysis.references,
                         teardown: analysis.teardown,
+                        access,
                     });
                 }
             }
         }
         let mut statements = order::order(statements)?;
+        let schedule = Schedule::of(&statements);
         // What each statement creates and references only served the ordering: at 10,000
         // tables it is tens of megabytes that would otherwise live through the load.
         for s in &mut statements {
             s.creates = Vec::new();
             s.references = Vec::new();
+            s.access = Default::default();
         }
         Ok(DesiredState {
             files,
@@ -202,6 +214,7 @@ impl DesiredState {
             usings,
             pinned_extensions,
             locations,
+            schedule,
         })
     }
 }

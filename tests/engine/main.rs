@@ -16,6 +16,7 @@ mod hardening;
 mod inputs;
 mod introspect;
 mod online;
+mod parallel_load;
 mod progress;
 mod review;
 mod rls;
@@ -62,6 +63,7 @@ fn main() {
     trials.extend(warm::trials(&env));
     trials.extend(warm_kept::trials(&env));
     trials.extend(progress::trials(&env));
+    trials.extend(parallel_load::trials(&env));
     let conclusion = libtest_mimic::run(&args, trials);
     // Every trial (and its handle on the cluster) is gone: dropping the last handle stops
     // the server and removes its directory before the process exits.
