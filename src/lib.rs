@@ -19,6 +19,7 @@ pub mod graph;
 pub mod history;
 pub mod introspect;
 pub mod kind;
+pub(crate) mod memory;
 pub mod pipeline;
 pub mod plan;
 pub mod progress;

@@ -87,21 +87,23 @@ pub struct Column {
     pub name: String,
     /// `format_type()` output, schema-qualified for user types.
     pub data_type: String,
-    /// An explicit collation that differs from the type's default.
-    pub collation: Option<QualName>,
+    /// An explicit collation that differs from the type's default. The rare attributes are
+    /// boxed: at 10,000 tables a catalog holds 80,000 columns, and inline they made each
+    /// about twice its size.
+    pub collation: Option<Box<QualName>>,
     pub not_null: bool,
     /// PostgreSQL 18 records NOT NULL as a named constraint that may be NOT VALID.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not_null_constraint: Option<NotNull>,
     pub default: Option<String>,
-    pub identity: Option<Identity>,
-    pub generated: Option<Generated>,
+    pub identity: Option<Box<Identity>>,
+    pub generated: Option<Box<Generated>>,
     /// `SET STATISTICS` target, when set (0 turns statistics off).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub statistics: Option<i32>,
     /// `SET STORAGE`, when it differs from the type's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub storage: Option<ColumnStorage>,
+    pub storage: Option<Box<ColumnStorage>>,
     /// `SET COMPRESSION`, when set: pglz or lz4.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compression: Option<String>,
@@ -292,34 +294,40 @@ pub(crate) fn read_columns(catalog: &mut Catalog, columns: &[Row]) {
         } else {
             (
                 None,
-                expr.map(|expression| Generated {
-                    expression,
-                    is_virtual: generated == "v",
+                expr.map(|expression| {
+                    Box::new(Generated {
+                        expression,
+                        is_virtual: generated == "v",
+                    })
                 }),
             )
         };
         let identity = if identity.is_empty() {
             None
         } else {
-            super::sequence::options(row, 10).map(|options| Identity {
-                always: identity == "a",
-                options,
-                sequence: row.get::<_, Option<String>>(22).unwrap_or_default(),
+            super::sequence::options(row, 10).map(|options| {
+                Box::new(Identity {
+                    always: identity == "a",
+                    options,
+                    sequence: row.get::<_, Option<String>>(22).unwrap_or_default(),
+                })
             })
         };
         t.columns.push(Column {
             name: row.get(2),
             data_type: row.get(3),
-            collation: coll_schema.map(|s| QualName::new(s, row.get::<_, String>(5))),
+            collation: coll_schema.map(|s| Box::new(QualName::new(s, row.get::<_, String>(5)))),
             not_null: row.get(6),
             not_null_constraint: None,
             default,
             identity,
             generated,
             statistics: row.get(18),
-            storage: row.get::<_, Option<String>>(19).map(|mode| ColumnStorage {
-                mode,
-                type_default: row.get(20),
+            storage: row.get::<_, Option<String>>(19).map(|mode| {
+                Box::new(ColumnStorage {
+                    mode,
+                    type_default: row.get(20),
+                })
             }),
             compression: row.get(21),
         });

@@ -155,34 +155,34 @@ impl Column {
     }
 
     pub(crate) fn collate(mut self, collation: &str) -> Self {
-        self.collation = Some(qn(collation));
+        self.collation = Some(Box::new(qn(collation)));
         self
     }
 
     /// `GENERATED ALWAYS|BY DEFAULT AS IDENTITY` (implies NOT NULL, as in PostgreSQL).
     pub(crate) fn identity(mut self, always: bool) -> Self {
         self.not_null = true;
-        self.identity = Some(Identity {
+        self.identity = Some(Box::new(Identity {
             always,
             options: seq_options(&self.data_type),
             sequence: String::new(),
-        });
+        }));
         self
     }
 
     pub(crate) fn stored(mut self, expression: &str) -> Self {
-        self.generated = Some(Generated {
+        self.generated = Some(Box::new(Generated {
             expression: expression.into(),
             is_virtual: false,
-        });
+        }));
         self
     }
 
     pub(crate) fn virtual_(mut self, expression: &str) -> Self {
-        self.generated = Some(Generated {
+        self.generated = Some(Box::new(Generated {
             expression: expression.into(),
             is_virtual: true,
-        });
+        }));
         self
     }
 }

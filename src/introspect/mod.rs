@@ -3,6 +3,7 @@
 //! one connection inside one REPEATABLE READ transaction (one snapshot), with `search_path`
 //! cleared so that every expression comes back schema-qualified.
 
+mod assembly;
 mod comment;
 mod depends;
 pub mod fingerprint;
@@ -106,8 +107,8 @@ pub async fn introspect(client: &Client, scope: Option<&[String]>) -> Result<Cat
 pub async fn introspect_in_transaction(client: &Client) -> Result<Catalog> {
     client.batch_execute("SET LOCAL search_path = ''").await?;
     let workers = [client];
-    let rows = reader::fetch(&workers, None).await?;
-    Ok(assemble(rows))
+    let (catalog, _) = reader::fetch(&workers, None).await?;
+    Ok(catalog)
 }
 
 /// A database with fewer relations than this (system catalogs included) is read over one
@@ -173,46 +174,10 @@ pub async fn introspect_around(
     for w in &workers {
         let _ = w.batch_execute("ROLLBACK").await;
     }
-    let rows = result?;
+    let (catalog, queries) = result?;
     let stats = Stats {
-        queries: setup + rows.queries + workers.len(),
+        queries: setup + queries + workers.len(),
         connections: workers.len(),
     };
-    Ok((assemble(rows), stats))
-}
-
-/// Builds the catalog from the queries' rows, each result set dropped as soon as it is
-/// read so that the raw rows and the finished catalog are never all in memory at once.
-fn assemble(rows: reader::Rows) -> Catalog {
-    let reader::Rows {
-        version,
-        mut by_name,
-        ..
-    } = rows;
-    let mut take = |name: &str| by_name.remove(name).unwrap_or_default();
-    let mut catalog = Catalog {
-        server_version: version.0,
-        current_user: version.1,
-        ..Catalog::default()
-    };
-    for r in crate::catalog::READERS {
-        (r.read)(&mut catalog, &take(r.name));
-    }
-    privilege::read(
-        &mut catalog,
-        &take("privileges"),
-        &take("owners"),
-        &take("default_privileges"),
-    );
-    catalog.identity_sequences = take("identity_sequences")
-        .iter()
-        .map(|row| crate::catalog::QualName::new(row.get::<_, String>(0), row.get::<_, String>(1)))
-        .collect();
-    comment::read(&mut catalog, &take("comments"));
-    depends::read(&mut catalog, &take("depends"));
-    catalog.unsupported = take("unsupported")
-        .iter()
-        .map(|row| (row.get(0), row.get(1)))
-        .collect();
-    catalog
+    Ok((catalog, stats))
 }

@@ -1,23 +1,19 @@
 //! Runs the catalog queries over one or more connections that read the same snapshot.
 
+use super::assembly::Assembly;
 use crate::error::Result;
-use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use tokio_postgres::Client;
 use tokio_postgres::types::ToSql;
-use tokio_postgres::{Client, Row};
-
-/// The catalog queries' results by name, and the server's version and user.
-pub(super) struct Rows {
-    pub version: (i32, String),
-    pub by_name: BTreeMap<&'static str, Vec<Row>>,
-    /// Queries run.
-    pub queries: usize,
-}
 
 /// The slowest queries first (measured at 10,000 tables), so that no connection is left
-/// with a long one at the end while the others wait.
+/// with a long one at the end while the others wait; before them, the quick ones that the
+/// reading of others waits for ([`super::assembly`]), so that rows are not kept waiting.
 const HEAVY_FIRST: &[&str] = &[
+    "tables",
+    "operators",
+    "extensions",
     "depends",
     "columns",
     "constraints",
@@ -25,7 +21,6 @@ const HEAVY_FIRST: &[&str] = &[
     "privileges",
     "comments",
     "owners",
-    "tables",
     "triggers",
     "functions",
     "policies",
@@ -99,18 +94,25 @@ pub(super) async fn begin<'a>(
     Ok((workers, statements))
 }
 
-/// Runs every catalog query once, each connection taking the next one as it finishes.
-pub(super) async fn fetch(workers: &[&Client], scope: Option<&[String]>) -> Result<Rows> {
+/// Runs every catalog query once, each connection taking the next one as it finishes, and
+/// builds the catalog from their rows as they arrive ([`super::assembly`]). Returns the
+/// catalog and the number of queries run.
+pub(super) async fn fetch(
+    workers: &[&Client],
+    scope: Option<&[String]>,
+) -> Result<(crate::catalog::Catalog, usize)> {
     let scope: Option<Vec<String>> = scope.map(|s| s.to_vec());
     let queries = order();
     let next = AtomicUsize::new(0);
-    let results: Mutex<BTreeMap<&'static str, Vec<Row>>> = Mutex::new(BTreeMap::new());
-    let version = workers[0].query_one(
-        "SELECT pg_catalog.current_setting('server_version_num')::int, current_user::text",
-        &[],
-    );
+    let version = workers[0]
+        .query_one(
+            "SELECT pg_catalog.current_setting('server_version_num')::int, current_user::text",
+            &[],
+        )
+        .await?;
+    let assembly = Mutex::new(Assembly::new((version.get(0), version.get(1))));
     let work = workers.iter().map(|client| {
-        let (queries, next, results, scope) = (&queries, &next, &results, &scope);
+        let (queries, next, assembly, scope) = (&queries, &next, &assembly, &scope);
         async move {
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
@@ -122,18 +124,14 @@ pub(super) async fn fetch(workers: &[&Client], scope: Option<&[String]>) -> Resu
                 let rows = client.query(*sql, p).await.map_err(|e| {
                     crate::Error::database(format!("introspection query {name}: "), e)
                 })?;
-                results.lock().expect("not poisoned").insert(name, rows);
+                assembly.lock().expect("not poisoned").take(name, rows);
             }
         }
     });
-    let (version, done) = tokio::join!(version, futures_util::future::join_all(work));
-    let version = version?;
-    for d in done {
-        d?;
+    for done in futures_util::future::join_all(work).await {
+        done?;
     }
-    Ok(Rows {
-        version: (version.get(0), version.get(1)),
-        by_name: results.into_inner().expect("not poisoned"),
-        queries: queries.len() + 1,
-    })
+    let catalog = assembly.into_inner().expect("not poisoned").finish();
+    crate::memory::trim();
+    Ok((catalog, queries.len() + 1))
 }

@@ -319,6 +319,7 @@ impl DesiredState {
         super::load_over(&self, &clients, "loading the desired state").await?;
         drop(more);
         drop(self);
+        crate::memory::trim();
         for sql in after {
             client.batch_execute(sql).await?;
         }

@@ -377,9 +377,11 @@ fn same_type_drop_and_add_notes_a_probable_rename() {
 fn tuned(statistics: Option<i32>, main: bool, pglz: bool) -> crate::catalog::Column {
     let mut c = col("body", "text");
     c.statistics = statistics;
-    c.storage = main.then(|| crate::catalog::ColumnStorage {
-        mode: "MAIN".into(),
-        type_default: "EXTENDED".into(),
+    c.storage = main.then(|| {
+        Box::new(crate::catalog::ColumnStorage {
+            mode: "MAIN".into(),
+            type_default: "EXTENDED".into(),
+        })
     });
     c.compression = pglz.then(|| "pglz".to_string());
     c
