@@ -30,7 +30,7 @@ pub struct Name {
 }
 
 impl Name {
-    fn new(space: Space, parts: &[String]) -> Option<Name> {
+    pub(super) fn new(space: Space, parts: &[String]) -> Option<Name> {
         let (schema, name) = match parts {
             [name] => (None, name.clone()),
             [schema, name] => (Some(schema.clone()), name.clone()),
@@ -64,7 +64,7 @@ pub struct Analysis {
     pub teardown: bool,
 }
 
-fn names(list: &[pg_query::Node]) -> Vec<String> {
+pub(super) fn names(list: &[pg_query::Node]) -> Vec<String> {
     list.iter()
         .filter_map(|n| match &n.node {
             Some(NodeEnum::String(s)) => Some(s.sval.clone()),

@@ -18,7 +18,7 @@ pub(super) fn member(space: Space, table: &Name, name: &str) -> Name {
     }
 }
 
-fn strings(node: &pg_query::Node) -> Vec<String> {
+pub(super) fn strings(node: &pg_query::Node) -> Vec<String> {
     match &node.node {
         Some(NodeEnum::List(l)) => l
             .items

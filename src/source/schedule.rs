@@ -141,23 +141,7 @@ fn altered(node: &NodeEnum) -> Option<Name> {
         NodeEnum::AlterDomainStmt(s) => &s.type_name,
         _ => return None,
     };
-    let parts: Vec<String> = list
-        .iter()
-        .filter_map(|n| match &n.node {
-            Some(NodeEnum::String(s)) => Some(s.sval.clone()),
-            _ => None,
-        })
-        .collect();
-    let (schema, name) = match parts.as_slice() {
-        [name] => (None, name.clone()),
-        [.., schema, name] => (Some(schema.clone()), name.clone()),
-        [] => return None,
-    };
-    Some(Name {
-        space: Space::Type,
-        schema,
-        name,
-    })
+    Name::new(Space::Type, &super::analyze::names(list))
 }
 
 /// The statement kinds that may run beside others; anything else is a barrier.
@@ -249,19 +233,6 @@ fn ties(node: &NodeEnum) -> (Vec<Parts>, Vec<(Parts, Parts)>) {
             .filter(|s| !s.is_empty())
             .collect()
     };
-    let strings = |n: &pg_query::Node| -> Vec<String> {
-        match &n.node {
-            Some(NodeEnum::List(l)) => l
-                .items
-                .iter()
-                .filter_map(|i| match &i.node {
-                    Some(NodeEnum::String(s)) => Some(s.sval.clone()),
-                    _ => None,
-                })
-                .collect(),
-            _ => Vec::new(),
-        }
-    };
     let owned_by = |seq: &Option<pg_query::protobuf::RangeVar>, options: &[pg_query::Node]| {
         let mut links = Vec::new();
         for o in options {
@@ -270,7 +241,7 @@ fn ties(node: &NodeEnum) -> (Vec<Parts>, Vec<(Parts, Parts)>) {
                 && let Some(arg) = &d.arg
                 && let Some(seq) = seq
             {
-                let mut table = strings(arg);
+                let mut table = super::objects::strings(arg);
                 table.pop(); // the column
                 if !table.is_empty() {
                     links.push((rv(seq), table));
