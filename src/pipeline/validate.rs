@@ -242,7 +242,7 @@ async fn load_copy(
     let loaded = async {
         let setup = identity.map(|id| format!("SET SESSION AUTHORIZATION {}", quote_ident(id)));
         let count = current.load_connections();
-        let clients = more_connections(&scratch.target, count, setup.as_deref()).await?;
+        let clients = more_connections(&scratch.target, count, setup.as_deref(), 1).await?;
         let clients: Vec<&tokio_postgres::Client> = clients.iter().collect();
         let what = "copying the current schema to replay on";
         if let Err(e) = load_over(current, &clients, what).await {

@@ -314,7 +314,7 @@ impl DesiredState {
         client: &Client,
         after: &[String],
     ) -> Result<Catalog> {
-        let more = super::more_connections(target, self.load_connections() - 1, None).await?;
+        let more = super::more_connections(target, self.load_connections() - 1, None, 0).await?;
         let clients: Vec<&Client> = std::iter::once(client).chain(more.iter()).collect();
         super::load_over(&self, &clients, "loading the desired state").await?;
         drop(more);
