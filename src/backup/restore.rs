@@ -31,10 +31,7 @@ pub async fn restore(storage: &Path, id: &str, url: &str) -> Result<Manifest> {
     }
     let target = crate::db::parse(url)?;
     let client = crate::db::connect(&target).await?;
-    let version: i32 = client
-        .query_one("SELECT current_setting('server_version_num')::int", &[])
-        .await?
-        .get(0);
+    let version = crate::db::server_version(&client).await?;
     let major = (version / 10000).max(m.server_version / 10000) as u32;
     let pg_restore = find_tool("pg_restore", major)?;
     let schemas = if m.schemas.is_empty() {

@@ -204,13 +204,15 @@ fn parent_dir() -> PathBuf {
     if std::env::var_os("TMPDIR").is_some() {
         return std::env::temp_dir();
     }
+    memory_dir().unwrap_or_else(std::env::temp_dir)
+}
+
+/// Shared memory, when it is a writable directory with 4 GiB free.
+pub fn memory_dir() -> Option<PathBuf> {
     let shm = Path::new(SHM);
     let roomy = crate::backup::space::free_bytes(shm).is_ok_and(|b| b >= SHM_ROOM);
     let writable = nix::unistd::access(shm, nix::unistd::AccessFlags::W_OK).is_ok();
-    match roomy && writable && shm.is_dir() {
-        true => shm.to_path_buf(),
-        false => std::env::temp_dir(),
-    }
+    (roomy && writable && shm.is_dir()).then(|| shm.to_path_buf())
 }
 
 /// Removes the cluster directories under `tmp` whose owner is dead, stopping a server

@@ -256,6 +256,17 @@ pub const RENDERED_FOR: &str = rendered_for!();
 /// whatever application name the user gives (PGAPPNAME, `application_name=`).
 pub const SESSION_SETTINGS: &str = concat!(rendered_for!(), "SET profe_migrate.engine = 'on';");
 
+/// The server's version number (`server_version_num`, e.g. 150004).
+pub async fn server_version(client: &Client) -> Result<i32> {
+    Ok(client
+        .query_one(
+            "SELECT pg_catalog.current_setting('server_version_num')::int",
+            &[],
+        )
+        .await?
+        .get(0))
+}
+
 pub async fn connect(target: &Target) -> Result<Client> {
     use tokio_postgres::config::SslMode as Wire;
     // Over a socket, or with sslmode=disable, TLS never starts, so its files are not
@@ -373,11 +384,7 @@ async fn create_database(
     let client = connect(admin).await?;
     let strategy = match file_copy {
         true => {
-            let version: i32 = client
-                .query_one("SELECT current_setting('server_version_num')::int", &[])
-                .await?
-                .get(0);
-            if version >= 150000 {
+            if server_version(&client).await? >= 150000 {
                 " STRATEGY FILE_COPY"
             } else {
                 ""

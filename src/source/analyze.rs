@@ -73,7 +73,7 @@ pub(super) fn names(list: &[pg_query::Node]) -> Vec<String> {
         .collect()
 }
 
-fn range_var(rv: &pg_query::protobuf::RangeVar) -> Name {
+pub(super) fn range_var(rv: &pg_query::protobuf::RangeVar) -> Name {
     Name {
         space: Space::Relation,
         schema: (!rv.schemaname.is_empty()).then(|| rv.schemaname.clone()),

@@ -60,10 +60,7 @@ impl Shadow {
             Shadow::Embedded(cluster) => Ok(cluster.major()),
             Shadow::Server(target) | Shadow::Warm(target, _) => {
                 let client = db::connect(target).await?;
-                let row = client
-                    .query_one("SELECT current_setting('server_version_num')::int", &[])
-                    .await?;
-                Ok((row.get::<_, i32>(0) / 10000) as u32)
+                Ok(db::server_version(&client).await? as u32 / 10000)
             }
         }
     }

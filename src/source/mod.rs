@@ -181,7 +181,7 @@ impl DesiredState {
                         search_path = path;
                     }
                     let (line, column) = lines.line_col(start);
-                    let access = schedule::access(node, &analysis, &search_path, analysis.teardown);
+                    let access = schedule::access(node, &analysis, &search_path);
                     statements.push(Statement {
                         path: file.path.clone(),
                         offset: start,

@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use crate::graph::{Order, permute};
 use std::collections::BTreeMap;
 
-const DEFAULT_PATH: &[&str] = &["public"];
+pub(super) const DEFAULT_PATH: &[&str] = &["public"];
 
 /// The schema an unqualified name resolves to for a statement: for creations the first
 /// schema of its search_path; for references the first schema where some statement creates

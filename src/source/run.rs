@@ -133,17 +133,6 @@ async fn run(
     client.batch_execute(&stmt.sql).await
 }
 
-async fn server_major(client: &Client) -> Result<u32> {
-    let version: i32 = client
-        .query_one(
-            "SELECT pg_catalog.current_setting('server_version_num')::int",
-            &[],
-        )
-        .await?
-        .get(0);
-    Ok(version as u32 / 10000)
-}
-
 /// Runs the statements, in order, on `client`; the first failure names its file and line.
 /// `what` names the stage in the progress shown on a terminal.
 pub async fn load_into(state: &DesiredState, client: &Client, what: &str) -> Result<()> {
@@ -161,11 +150,13 @@ pub async fn load_over(state: &DesiredState, clients: &[&Client], what: &str) ->
     let start = std::time::Instant::now();
     let schedule = &state.schedule;
     let statements = &state.statements;
+    // Asked first: after a failure, the loading transaction (roles the server lacks) is
+    // aborted and could not answer.
+    let major = db::server_version(clients[0]).await? as u32 / 10000;
     let workers = match schedule.parallel {
         true => clients.len().max(1),
         false => 1,
     };
-    let major = server_major(clients[0]).await?;
     let mut paths: Vec<Option<Vec<String>>> = vec![None; workers];
     let prelude = match workers {
         1 => 0,

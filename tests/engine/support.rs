@@ -41,26 +41,29 @@ fn pg_dump_for(major: u32, bin_dir: &std::path::Path) -> Option<PathBuf> {
 }
 
 /// Puts the throwaway clusters of this run (the test cluster, and those the command line
-/// starts as child processes) in memory when the machine has room: `TMPDIR=/dev/shm` when
-/// the user set no `TMPDIR` and /dev/shm is a writable tmpfs with 4 GiB free. Creating and
-/// dropping the hundreds of files of each scratch database was a third of the fixtures'
-/// time on ext4 (the kernel's inode allocation), and the tests' clusters are throwaway.
-/// `PROFE_TEST_TMPDIR=disk` keeps the default.
+/// starts as child processes) and the tests' temporary files in memory when the machine
+/// has room: `TMPDIR=/dev/shm` when the user set no `TMPDIR` and /dev/shm is a writable
+/// tmpfs with 4 GiB free ([`profe_migrate::cluster::supervisor::memory_dir`], where the
+/// engine puts its own clusters then). Creating and dropping the hundreds of files of each
+/// scratch database was a third of the fixtures' time on ext4 (the kernel's inode
+/// allocation). `PROFE_TEST_TMPDIR=disk` keeps all of them in the system's temporary
+/// directory.
 ///
 /// # Safety
 /// Sets an environment variable: call it first thing in `main`, before any thread starts.
 pub unsafe fn prefer_memory_tmpdir() {
-    if std::env::var_os("TMPDIR").is_some()
-        || std::env::var("PROFE_TEST_TMPDIR").is_ok_and(|v| v == "disk")
-    {
+    if std::env::var_os("TMPDIR").is_some() {
         return;
     }
-    let shm = std::path::Path::new("/dev/shm");
-    let roomy = profe_migrate::backup::space::free_bytes(shm).is_ok_and(|b| b >= 4 << 30);
-    let writable = nix::unistd::access(shm, nix::unistd::AccessFlags::W_OK).is_ok();
-    if roomy && writable {
+    // Named even when it is the default: unset, the engine's own clusters would go to
+    // memory.
+    let dir = match std::env::var("PROFE_TEST_TMPDIR").is_ok_and(|v| v == "disk") {
+        true => Some(std::env::temp_dir()),
+        false => profe_migrate::cluster::supervisor::memory_dir(),
+    };
+    if let Some(dir) = dir {
         // SAFETY: the caller's contract, no other thread yet.
-        unsafe { std::env::set_var("TMPDIR", shm) };
+        unsafe { std::env::set_var("TMPDIR", dir) };
     }
 }
 

@@ -27,7 +27,7 @@
 //!   it touches the object of that name in each.
 
 use super::Statement;
-use super::analyze::{Analysis, Name, Space};
+use super::analyze::{Analysis, Name, Space, range_var};
 use pg_query::NodeEnum;
 use pg_query::protobuf::{AlterTableType, ObjectType};
 use std::collections::HashMap;
@@ -63,9 +63,6 @@ pub struct Schedule {
     /// after the first statement that is not one.
     pub(super) parallel: bool,
 }
-
-/// The default search path, as the ordering resolves it.
-const DEFAULT_PATH: &[&str] = &["public"];
 
 fn key(parts: &[&str]) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
@@ -206,11 +203,11 @@ fn do_body(d: &pg_query::protobuf::DoStmt) -> String {
         .collect()
 }
 
-/// Whether a statement may change a session setting later statements see. `SET
-/// search_path` does not count: each statement's own path is set before it runs.
+/// Whether a statement may change a session setting later statements see (`SET
+/// search_path` is not asked: each statement's own path is set before it runs).
 fn session(node: &NodeEnum) -> bool {
     match node {
-        NodeEnum::VariableSetStmt(s) => !s.name.eq_ignore_ascii_case("search_path"),
+        NodeEnum::VariableSetStmt(_) => true,
         // `SELECT set_config(…)`, or a function that sets one.
         NodeEnum::SelectStmt(_) | NodeEnum::CallStmt(_) => true,
         NodeEnum::DoStmt(d) => do_body(d)
@@ -221,18 +218,9 @@ fn session(node: &NodeEnum) -> bool {
     }
 }
 
-/// A name as written: its parts, schema first when given.
-type Parts = Vec<String>;
-
 /// The relations a statement makes its table's parents (or makes a parent itself), and
-/// the index or sequence it ties to a table, as unresolved names.
-fn ties(node: &NodeEnum) -> (Vec<Parts>, Vec<(Parts, Parts)>) {
-    let rv = |r: &pg_query::protobuf::RangeVar| -> Vec<String> {
-        [r.schemaname.clone(), r.relname.clone()]
-            .into_iter()
-            .filter(|s| !s.is_empty())
-            .collect()
-    };
+/// the index or sequence it ties to a table.
+fn ties(node: &NodeEnum) -> (Vec<Name>, Vec<(Name, Name)>) {
     let owned_by = |seq: &Option<pg_query::protobuf::RangeVar>, options: &[pg_query::Node]| {
         let mut links = Vec::new();
         for o in options {
@@ -241,27 +229,25 @@ fn ties(node: &NodeEnum) -> (Vec<Parts>, Vec<(Parts, Parts)>) {
                 && let Some(arg) = &d.arg
                 && let Some(seq) = seq
             {
-                let mut table = super::objects::strings(arg);
-                table.pop(); // the column
-                if !table.is_empty() {
-                    links.push((rv(seq), table));
-                }
+                let mut column = super::objects::strings(arg);
+                column.pop();
+                links.extend(Name::new(Space::Relation, &column).map(|t| (range_var(seq), t)));
             }
         }
         links
     };
     match node {
         NodeEnum::CreateStmt(s) => {
-            let mut parents: Vec<Vec<String>> = s
+            let mut parents: Vec<Name> = s
                 .inh_relations
                 .iter()
                 .filter_map(|n| match &n.node {
-                    Some(NodeEnum::RangeVar(r)) => Some(rv(r)),
+                    Some(NodeEnum::RangeVar(r)) => Some(range_var(r)),
                     _ => None,
                 })
                 .collect();
             if s.partspec.is_some() {
-                parents.extend(s.relation.as_ref().map(rv));
+                parents.extend(s.relation.as_ref().map(range_var));
             }
             (parents, Vec::new())
         }
@@ -272,10 +258,10 @@ fn ties(node: &NodeEnum) -> (Vec<Parts>, Vec<(Parts, Parts)>) {
                     Some(AlterTableType::AtAttachPartition | AlterTableType::AtAddInherit)
                 )
             });
-            let mut parents = Vec::new();
-            if attach {
-                parents.extend(s.relation.as_ref().map(rv));
-            }
+            let parents = match attach {
+                true => s.relation.as_ref().map(range_var).into_iter().collect(),
+                false => Vec::new(),
+            };
             (parents, Vec::new())
         }
         NodeEnum::IndexStmt(s) if !s.idxname.is_empty() => {
@@ -283,10 +269,12 @@ fn ties(node: &NodeEnum) -> (Vec<Parts>, Vec<(Parts, Parts)>) {
                 .relation
                 .as_ref()
                 .map(|r| {
-                    let mut index = rv(r);
-                    index.pop();
-                    index.push(s.idxname.clone());
-                    (index, rv(r))
+                    let table = range_var(r);
+                    let index = Name {
+                        name: s.idxname.clone(),
+                        ..table.clone()
+                    };
+                    (index, table)
                 })
                 .into_iter()
                 .collect();
@@ -298,43 +286,49 @@ fn ties(node: &NodeEnum) -> (Vec<Parts>, Vec<(Parts, Parts)>) {
     }
 }
 
+/// The schemas `n` may be in: its own; else, when the statement makes it, the first of
+/// `path`, and when it names it, any of them.
+fn schemas_of<'a>(n: &'a Name, created: bool, path: &[&'a str]) -> Vec<&'a str> {
+    match (&n.schema, n.space) {
+        (_, Space::Schema | Space::Extension) => vec![""],
+        (Some(s), _) => vec![s.as_str()],
+        (None, _) if created => path.iter().take(1).copied().collect(),
+        (None, _) => path.to_vec(),
+    }
+}
+
 /// What `node` (analysed as `analysis`, run with `search_path`) touches.
 pub(super) fn access(
     node: &NodeEnum,
     analysis: &Analysis,
     search_path: &Option<Vec<String>>,
-    teardown: bool,
 ) -> Access {
     let path: Vec<&str> = match search_path {
         Some(p) => p.iter().map(String::as_str).collect(),
-        None => DEFAULT_PATH.to_vec(),
+        None => super::order::DEFAULT_PATH.to_vec(),
     };
-    // The keys of a relation named by its parts, in each schema it may resolve to.
-    let relation_keys = |parts: &[String]| -> Vec<u64> {
-        match parts {
-            [.., schema, name] => vec![key(&["relation", schema, name])],
-            [name] => path.iter().map(|s| key(&["relation", s, name])).collect(),
-            [] => Vec::new(),
-        }
+    let relation_keys = |n: &Name| -> Vec<u64> {
+        schemas_of(n, false, &path)
+            .into_iter()
+            .map(|s| key(&["relation", s, &n.name]))
+            .collect()
     };
     let (parent_names, tie_names) = ties(node);
-    let parents = parent_names.iter().flat_map(|p| relation_keys(p)).collect();
+    let parents = parent_names.iter().flat_map(relation_keys).collect();
     let mut links = Vec::new();
     for (a, b) in &tie_names {
         for x in relation_keys(a) {
             links.extend(relation_keys(b).into_iter().map(|y| (x, y)));
         }
     }
-    let path_set =
-        matches!(node, NodeEnum::VariableSetStmt(s) if s.name.eq_ignore_ascii_case("search_path"));
-    let session = session(node);
-    if path_set {
+    if analysis.sets_search_path.is_some() {
         return Access {
             path: true,
             ..Default::default()
         };
     }
-    if teardown || !concurrent_kind(node) {
+    let session = session(node);
+    if analysis.teardown || !concurrent_kind(node) {
         return Access {
             barrier: true,
             session,
@@ -345,14 +339,7 @@ pub(super) fn access(
     let creates = !analysis.creates.is_empty();
     let mut keys = Vec::new();
     let mut touch = |n: &Name, write: bool, created: bool| {
-        let schemas: Vec<&str> = match (&n.schema, n.space) {
-            (_, Space::Schema | Space::Extension) => vec![""],
-            (Some(s), _) => vec![s.as_str()],
-            // Made in the first schema of the path; found in any of them.
-            (None, _) if created => path.iter().take(1).copied().collect(),
-            (None, _) => path.clone(),
-        };
-        for schema in schemas {
+        for schema in schemas_of(n, created, &path) {
             keys.push((key(&[space_tag(n.space), schema, &n.name]), write));
             if matches!(n.space, Space::Relation | Space::Type) && write {
                 keys.push((key(&["family", schema, family(&n.name)]), true));
@@ -454,212 +441,4 @@ impl Schedule {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::source::{DesiredState, SourceFile};
-    use std::path::PathBuf;
-
-    fn schedule(sql: &str) -> (Vec<String>, Schedule) {
-        let state = DesiredState::from_files(vec![SourceFile {
-            path: PathBuf::from("t.sql"),
-            text: sql.to_string(),
-        }])
-        .expect("parses");
-        let texts = state.statements.iter().map(|s| s.sql.clone()).collect();
-        (texts, state.schedule)
-    }
-
-    /// Whether the statement starting with `b` waits (directly or not) for the one
-    /// starting with `a`.
-    fn waits(texts: &[String], s: &Schedule, a: &str, b: &str) -> bool {
-        let find = |p: &str| texts.iter().position(|t| t.starts_with(p)).expect(p);
-        let (a, b) = (find(a) as u32, find(b));
-        let mut todo = vec![b as u32];
-        let mut seen = std::collections::BTreeSet::new();
-        while let Some(x) = todo.pop() {
-            for &d in &s.after[x as usize] {
-                if d == a {
-                    return true;
-                }
-                if seen.insert(d) {
-                    todo.push(d);
-                }
-            }
-        }
-        false
-    }
-
-    #[test]
-    fn families_hold_the_names_postgresql_chooses() {
-        assert_eq!(family("users"), "user");
-        assert_eq!(family("users_email_key"), "user");
-        assert_eq!(family("_users"), "user");
-        assert_eq!(family("a_b"), "a");
-        assert_eq!(family("a_b_c_idx"), "a");
-        assert_eq!(family("ab"), "ab");
-        assert_eq!(family("ab_c_idx"), "ab");
-        assert_eq!(family("__x"), "x");
-        assert_eq!(family("été_x"), "été");
-    }
-
-    #[test]
-    fn what_touches_one_object_keeps_its_order() {
-        let sql = "CREATE SCHEMA app;
-            CREATE TABLE app.t (a int);
-            CREATE TABLE app.other (a int);
-            ALTER TABLE app.t ADD COLUMN b int;
-            ALTER TABLE app.t ADD COLUMN c int;
-            CREATE INDEX ON app.t (b);
-            CREATE TABLE app.x (id int PRIMARY KEY);
-            CREATE TABLE app.y (x_id int REFERENCES app.x);
-            CREATE VIEW app.v AS SELECT a FROM app.other;
-            COMMENT ON TABLE app.other IS 'o';";
-        let (texts, s) = schedule(sql);
-        assert!(s.parallel);
-        let w = |a, b| waits(&texts, &s, a, b);
-        assert!(w(
-            "ALTER TABLE app.t ADD COLUMN b",
-            "ALTER TABLE app.t ADD COLUMN c"
-        ));
-        assert!(w("ALTER TABLE app.t ADD COLUMN c", "CREATE INDEX ON app.t"));
-        assert!(w("CREATE TABLE app.x", "CREATE TABLE app.y"));
-        assert!(w("CREATE VIEW app.v", "COMMENT ON TABLE app.other"));
-        assert!(w("CREATE SCHEMA app", "CREATE TABLE app.x"));
-        // Different families, no shared object: free to run at once.
-        assert!(!w("CREATE TABLE app.t", "CREATE TABLE app.other"));
-        assert!(!w("CREATE TABLE app.x", "CREATE VIEW app.v"));
-    }
-
-    #[test]
-    fn names_postgresql_may_choose_alike_keep_their_order() {
-        // `a_b_c_key` is the name of both unique indexes PostgreSQL makes: which table gets
-        // `a_b_c_key1` depends on which is made first.
-        let sql = "CREATE TABLE a (b_c int UNIQUE);
-            CREATE TABLE a_b (c int UNIQUE);
-            CREATE TABLE _a (x int);
-            CREATE TABLE zz (x int);";
-        let (texts, s) = schedule(sql);
-        assert!(waits(&texts, &s, "CREATE TABLE a (", "CREATE TABLE a_b"));
-        assert!(waits(&texts, &s, "CREATE TABLE a_b", "CREATE TABLE _a"));
-        assert!(!waits(&texts, &s, "CREATE TABLE a (", "CREATE TABLE zz"));
-    }
-
-    #[test]
-    fn unqualified_names_touch_every_schema_of_their_path() {
-        let sql = "CREATE SCHEMA a; CREATE SCHEMA b;
-            SET search_path = a, b;
-            CREATE TABLE b.thing (x int);
-            CREATE VIEW v AS SELECT * FROM thing;
-            CREATE TABLE a.thing (x int);";
-        let (texts, s) = schedule(sql);
-        assert!(waits(&texts, &s, "CREATE TABLE b.thing", "CREATE VIEW v"));
-        // The view names `thing`, which a.thing would take over: a.thing waits for it
-        // or comes before it, as the ordering put them.
-        let v = texts
-            .iter()
-            .position(|t| t.starts_with("CREATE VIEW"))
-            .unwrap();
-        let a = texts
-            .iter()
-            .position(|t| t.starts_with("CREATE TABLE a.thing"))
-            .unwrap();
-        let (first, second) = if v < a {
-            ("CREATE VIEW v", "CREATE TABLE a.thing")
-        } else {
-            ("CREATE TABLE a.thing", "CREATE VIEW v")
-        };
-        assert!(waits(&texts, &s, first, second));
-    }
-
-    #[test]
-    fn what_is_not_known_safe_is_a_barrier() {
-        let sql = "CREATE TABLE t1 (a int);
-            DO $$ BEGIN CREATE TYPE mood AS ENUM ('x'); EXCEPTION WHEN duplicate_object THEN NULL; END $$;
-            CREATE TABLE t2 (a int);
-            ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO PUBLIC;
-            CREATE TABLE t3 (a int);
-            GRANT USAGE ON SCHEMA public TO PUBLIC;
-            CREATE TABLE t4 (a int);";
-        let (texts, s) = schedule(sql);
-        assert!(s.parallel);
-        assert!(waits(&texts, &s, "CREATE TABLE t1", "DO"));
-        assert!(waits(&texts, &s, "DO", "CREATE TABLE t2"));
-        assert!(waits(&texts, &s, "CREATE TABLE t2", "ALTER DEFAULT"));
-        assert!(waits(&texts, &s, "ALTER DEFAULT", "CREATE TABLE t3"));
-        assert!(waits(&texts, &s, "GRANT USAGE", "CREATE TABLE t4"));
-    }
-
-    #[test]
-    fn what_changes_a_parent_changes_its_children() {
-        // Columns added to a parent go to its children, after theirs so far; indexes on a
-        // partitioned table are made on its partitions, named after them.
-        let sql = "CREATE TABLE base (id int);
-            CREATE TABLE child (own int) INHERITS (base);
-            ALTER TABLE child ADD COLUMN late int;
-            ALTER TABLE base ADD COLUMN parent_late int;
-            CREATE TABLE ev (at date) PARTITION BY RANGE (at);
-            CREATE TABLE x_2024 PARTITION OF ev FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
-            CREATE TABLE x_2024_at_idx_table (a int);
-            CREATE INDEX ON ev (at);
-            ALTER SEQUENCE s OWNED BY t.id;";
-        let (texts, s) = schedule(sql);
-        assert!(waits(&texts, &s, "ALTER TABLE child", "ALTER TABLE base"));
-        assert!(waits(
-            &texts,
-            &s,
-            "CREATE TABLE x_2024_at",
-            "CREATE INDEX ON ev"
-        ));
-    }
-
-    #[test]
-    fn what_alters_a_type_keeps_its_order() {
-        let sql = "CREATE TYPE mood AS ENUM ('low');
-            CREATE TABLE uses (m mood);
-            ALTER TYPE mood ADD VALUE 'high';
-            ALTER TYPE mood ADD VALUE 'mid' BEFORE 'high';
-            CREATE DOMAIN pos AS int;
-            ALTER DOMAIN pos ADD CONSTRAINT p CHECK (VALUE > 0);
-            ALTER DOMAIN pos ADD CONSTRAINT q CHECK (VALUE < 10);";
-        let (texts, s) = schedule(sql);
-        assert!(waits(
-            &texts,
-            &s,
-            "ALTER TYPE mood ADD VALUE 'high'",
-            "ALTER TYPE mood ADD VALUE 'mid'"
-        ));
-        assert!(waits(
-            &texts,
-            &s,
-            "CREATE TABLE uses",
-            "ALTER TYPE mood ADD VALUE 'high'"
-        ));
-        assert!(waits(
-            &texts,
-            &s,
-            "ALTER DOMAIN pos ADD CONSTRAINT p",
-            "ALTER DOMAIN pos ADD CONSTRAINT q"
-        ));
-    }
-
-    #[test]
-    fn session_settings_lead_or_keep_the_load_on_one_connection() {
-        let header = "SET client_min_messages = warning;
-            SELECT pg_catalog.set_config('search_path', '', false);
-            SET check_function_bodies = false;
-            CREATE TABLE public.t1 (a int);
-            CREATE TABLE public.t2 (a int);";
-        let (_, s) = schedule(header);
-        assert!(s.parallel);
-        assert_eq!(s.prelude, 3);
-        let middle = "CREATE TABLE t1 (a int);
-            SET default_table_access_method = heap;
-            CREATE TABLE t2 (a int);";
-        assert!(!schedule(middle).1.parallel);
-        let role = "CREATE TABLE t1 (a int); SET ROLE someone; CREATE TABLE t2 (a int);";
-        assert!(!schedule(role).1.parallel);
-        let setting_do = "CREATE TABLE t1 (a int);
-            DO $$ BEGIN PERFORM set_config('x.y', '1', false); END $$;";
-        assert!(!schedule(setting_do).1.parallel);
-    }
-}
+mod tests;
